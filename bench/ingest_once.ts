@@ -1,0 +1,72 @@
+/**
+ * One measured ingest in its own process (so peak RSS is this run's alone), printed as JSON.
+ *
+ *   deno run -A bench/ingest_once.ts MODE FILE [DATABASE_URL]
+ *
+ * MODE: `parse` (receive → decode → parse), `validate` (+ map headers, validate),
+ * `direct` (the whole pipeline, committed), `staged` (pipeline to staged, then commit).
+ * Without DATABASE_URL an in-memory PGlite is used.
+ *
+ * @module
+ */
+import { commitRun } from "../core/lifecycle.ts";
+import { startIngest } from "../core/pipeline.ts";
+import { SqlStore } from "../core/sql/sql_store.ts";
+import { decode } from "../core/stages/decode.ts";
+import { mapHeaders } from "../core/stages/map_headers.ts";
+import { parseCsv } from "../core/stages/parse.ts";
+import { receive } from "../core/stages/receive.ts";
+import { compileRowValidator } from "../core/stages/validate.ts";
+import { migrateToLatest } from "../db/migrate.ts";
+import { openDatabase } from "../db/open_database.ts";
+import { loadUploadTypes } from "../server/load_upload_types.ts";
+
+const [mode, file, url] = Deno.args;
+const types = await loadUploadTypes(new URL("../config/upload_types/", import.meta.url));
+const type = types.get("emissions");
+const bytes = (await Deno.stat(file)).size;
+const result: Record<string, unknown> = { mode, bytes, database: url ? "postgres" : "pglite" };
+
+if (mode === "parse" || mode === "validate") {
+  const started = performance.now();
+  const { stream } = receive((await Deno.open(file)).readable, { maxBytes: Infinity });
+  let rows = 0;
+  let validate: ReturnType<typeof compileRowValidator> | undefined;
+  for await (const batch of parseCsv(decode(stream))) {
+    let i = 0;
+    if (!validate) {
+      validate = compileRowValidator(mapHeaders(type, batch[0].fields));
+      i = 1;
+    }
+    if (mode === "validate") for (; i < batch.length; i++) validate(batch[i].fields);
+    rows += batch.length - (i === 0 ? 0 : 1);
+  }
+  result.rows = rows;
+  result.seconds = (performance.now() - started) / 1000;
+} else {
+  const database = await openDatabase({ url });
+  await migrateToLatest(database);
+  const store = new SqlStore(database);
+  const started = performance.now();
+  const handle = await startIngest(store, {
+    type,
+    mode: mode === "direct" ? "direct" : "staged",
+    body: (await Deno.open(file)).readable,
+    fileName: file,
+  });
+  let run = await handle.done;
+  if (run.status === "failed") throw new Error(`Run failed: ${JSON.stringify(run.error)}`);
+  result.stageSeconds = (performance.now() - started) / 1000;
+  if (mode === "staged") {
+    const commitStarted = performance.now();
+    run = await commitRun(store, type, run.id, []);
+    result.commitSeconds = (performance.now() - commitStarted) / 1000;
+  }
+  result.seconds = (performance.now() - started) / 1000;
+  result.rows = run.counts.rows;
+  result.status = run.status;
+  await database.close();
+}
+const status = await Deno.readTextFile("/proc/self/status");
+result.peakRssMb = Number(status.match(/VmHWM:\s+(\d+)/)![1]) / 1024;
+console.log(JSON.stringify(result));

@@ -1,0 +1,115 @@
+/**
+ * Typed errors of the ingest pipeline. Every failure a user can cause has a stable `type` code,
+ * a sentence-case message and JSON-safe `details`; routes map the type to an HTTP status in one
+ * place (`routes/api/_errors.ts`), so core never speaks HTTP.
+ *
+ * This module is browser compatible.
+ *
+ * @module
+ */
+
+/** Stable error codes that clients may switch on. */
+export type IngestErrorType =
+  | "bad_request"
+  | "unknown_upload_type"
+  | "unsupported_file_type"
+  | "file_too_large"
+  | "encoding_error"
+  | "parse_error"
+  | "header_error"
+  | "validation_error"
+  | "too_many_rows"
+  | "not_found"
+  | "conflict"
+  | "stale_review"
+  | "constraint_violation"
+  | "database_unavailable"
+  | "cancelled"
+  | "interrupted"
+  | "internal_error";
+
+/** JSON-safe details attached to an error (row, column, lists of headers, …). */
+export type ErrorDetails = Record<string, unknown>;
+
+/**
+ * An error a user can cause and fix, with a stable `type` code.
+ *
+ * @example Throw and inspect
+ * ```ts
+ * import { IngestError } from "./errors.ts";
+ * const err = new IngestError("parse_error", "Unclosed quote: field opened on line 3", { line: 3 });
+ * if (err.type !== "parse_error" || err.details.line !== 3) throw new Error("unexpected");
+ * ```
+ */
+export class IngestError extends Error {
+  /** Stable machine-readable code. */
+  readonly type: IngestErrorType;
+  /** JSON-safe details (row, column, missing headers, …). */
+  readonly details: ErrorDetails;
+
+  constructor(
+    type: IngestErrorType,
+    message: string,
+    details: ErrorDetails = {},
+    options?: ErrorOptions,
+  ) {
+    super(message, options);
+    this.name = "IngestError";
+    this.type = type;
+    this.details = details;
+  }
+
+  /** The wire shape `{type, message, details}` used by the API and the run record. */
+  toJSON(): { type: IngestErrorType; message: string; details: ErrorDetails } {
+    return { type: this.type, message: this.message, details: this.details };
+  }
+}
+
+/** Returns true when `err` is an {@linkcode IngestError} of the given type (or any type). */
+export function isIngestError(err: unknown, type?: IngestErrorType): err is IngestError {
+  return err instanceof IngestError && (type === undefined || err.type === type);
+}
+
+/** Wraps any thrown value as an {@linkcode IngestError}, keeping typed ones as they are. */
+export function toIngestError(err: unknown): IngestError {
+  if (err instanceof IngestError) return err;
+  if (isConnectionError(err)) {
+    return new IngestError("database_unavailable", "The database is unavailable", {}, {
+      cause: err,
+    });
+  }
+  const code = (err as { code?: unknown } | null)?.code;
+  if (typeof code === "string" && code.startsWith("23")) {
+    // SQLSTATE class 23: the target's own constraints refused the data (integrity violation).
+    const e = err as { message: string; constraint?: string; constraint_name?: string };
+    return new IngestError(
+      "constraint_violation",
+      `The target table refused the data: ${e.message}`,
+      { sqlState: code, constraint: e.constraint ?? e.constraint_name ?? null },
+      { cause: err },
+    );
+  }
+  const message = err instanceof Error ? err.message : String(err);
+  return new IngestError("internal_error", `Unexpected error: ${message}`, {}, { cause: err });
+}
+
+// Connection failures from postgres.js carry Node-style codes; PGlite never loses its connection.
+const CONNECTION_CODES = new Set([
+  "ECONNREFUSED",
+  "ECONNRESET",
+  "EPIPE",
+  "ETIMEDOUT",
+  "CONNECTION_CLOSED",
+  "CONNECTION_ENDED",
+  "CONNECTION_DESTROYED",
+  "CONNECT_TIMEOUT",
+  "57P01", // admin_shutdown
+  "57P02", // crash_shutdown
+  "57P03", // cannot_connect_now
+]);
+
+/** Returns true when `err` says the database connection was lost or refused. */
+export function isConnectionError(err: unknown): boolean {
+  const code = (err as { code?: unknown } | null)?.code;
+  return typeof code === "string" && CONNECTION_CODES.has(code);
+}

@@ -1,0 +1,112 @@
+/**
+ * What a reviewer does with a staged run: commit (exactly what was reviewed, minus exclusions),
+ * discard, or refresh the classification against the target as it is now.
+ *
+ * Status changes are compare-and-set in the store, so of two concurrent commits (or a commit
+ * racing a discard) exactly one wins and the other gets `conflict`.
+ *
+ * @module
+ */
+import { type Context, context } from "@opentelemetry/api";
+import type { ResolvedUploadType } from "./config/upload_type_schema.ts";
+import { IngestError, isIngestError, toIngestError } from "./errors.ts";
+import type { Run } from "./runs.ts";
+import type { Store } from "./store.ts";
+import { withSpan } from "./telemetry.ts";
+
+function attributes(type: ResolvedUploadType, run: Run) {
+  return {
+    "ingest.upload_type": type.name,
+    "ingest.run_id": run.id,
+    "ingest.mode": run.mode,
+  };
+}
+
+/** Returns the run or throws `not_found`. */
+export async function requireRun(store: Store, id: string): Promise<Run> {
+  const run = await store.getRun(id);
+  if (!run) throw new IngestError("not_found", `No run with id "${id}"`, { runId: id });
+  return run;
+}
+
+/** Commits a staged run: `staged → committing → committed` (or back to staged when stale). */
+export async function commitRun(
+  store: Store,
+  type: ResolvedUploadType,
+  runId: string,
+  excludeRows: readonly number[] = [],
+  parent: Context = context.active(),
+): Promise<Run> {
+  const run = await store.updateRun(runId, ["staged"], { status: "committing" });
+  return await applyCommit(store, type, run, excludeRows, parent);
+}
+
+/**
+ * Writes a run that is `committing` to its target in one transaction, under an `ingest.commit`
+ * span. A stale review puts the run back to `staged`; any other failure marks it `failed`,
+ * with the target untouched either way.
+ */
+export function applyCommit(
+  store: Store,
+  type: ResolvedUploadType,
+  run: Run,
+  excludeRows: readonly number[],
+  parent: Context,
+): Promise<Run> {
+  return withSpan("ingest.commit", attributes(type, run), parent, async (span) => {
+    try {
+      const committed = await store.commit(run.id, type, run.columns, excludeRows);
+      span.setAttributes({
+        "ingest.rows": run.counts.new + run.counts.changed + run.counts.deleted,
+        "ingest.excluded_rows": excludeRows.length,
+      });
+      return committed;
+    } catch (err) {
+      const error = toIngestError(err);
+      const patch = isIngestError(err, "stale_review")
+        ? { status: "staged" as const }
+        : { status: "failed" as const, error: error.toJSON(), finishedAt: true as const };
+      await store.updateRun(run.id, ["committing"], patch).catch(() => {});
+      if (patch.status === "failed") await store.clearRows(run.id, true).catch(() => {});
+      throw error;
+    }
+  });
+}
+
+/** Discards a staged run; its invalid rows stay for the error report. */
+export async function discardRun(
+  store: Store,
+  type: ResolvedUploadType,
+  runId: string,
+  parent: Context = context.active(),
+): Promise<Run> {
+  const run = await requireRun(store, runId);
+  return await withSpan("ingest.discard", attributes(type, run), parent, async () => {
+    const discarded = await store.updateRun(runId, ["staged"], {
+      status: "discarded",
+      finishedAt: true,
+    });
+    await store.clearRows(runId, true);
+    return discarded;
+  });
+}
+
+/** Classifies a staged run's rows again against the target as it is now. */
+export async function refreshRun(
+  store: Store,
+  type: ResolvedUploadType,
+  runId: string,
+  parent: Context = context.active(),
+): Promise<Run> {
+  const run = await store.updateRun(runId, ["staged"], { status: "processing" });
+  return await withSpan("ingest.refresh", attributes(type, run), parent, async (span) => {
+    try {
+      const counts = await store.classify(runId, type, run.columns);
+      span.setAttribute("ingest.rows", counts.rows);
+      return await store.updateRun(runId, ["processing"], { status: "staged", counts });
+    } catch (err) {
+      await store.updateRun(runId, ["processing"], { status: "staged" }).catch(() => {});
+      throw err;
+    }
+  });
+}

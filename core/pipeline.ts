@@ -1,0 +1,406 @@
+/**
+ * The ingest pipeline: carries one upload from a byte stream through every stage to a staged
+ * (or, in direct mode, committed) run.
+ *
+ * receive → decode → parse → map headers → validate → stage (+ classify) → commit
+ *
+ * Everything streams: the body is read once, records flow in batches, staged rows are written
+ * in fixed-size COPY batches while the next batch is parsed, so memory stays flat in file size.
+ *
+ * @module
+ */
+import type { Context } from "@opentelemetry/api";
+import type { ResolvedUploadType } from "./config/upload_type_schema.ts";
+import { IngestError, type IngestErrorType, toIngestError } from "./errors.ts";
+import type { Run, RunCounts, RunMode } from "./runs.ts";
+import { receive } from "./stages/receive.ts";
+import { decode, type Encoding } from "./stages/decode.ts";
+import { type CsvRecord, parseCsv } from "./stages/parse.ts";
+import { type HeaderMapping, mapHeaders } from "./stages/map_headers.ts";
+import { compileRowValidator } from "./stages/validate.ts";
+import type { CellValue, StagedRow, Store, TargetTable } from "./store.ts";
+import { recordFailure, StageSpans, startSpan, type StageName, traceIdOf } from "./telemetry.ts";
+import { applyCommit } from "./lifecycle.ts";
+
+/** Live progress of a run, reported about twice a second. */
+export interface Progress {
+  stage: StageName;
+  bytes: number;
+  rows: number;
+}
+
+/** One upload to carry through the pipeline. */
+export interface IngestRequest {
+  type: ResolvedUploadType;
+  body: ReadableStream<Uint8Array>;
+  mode: RunMode;
+  fileName?: string | null;
+  contentType?: string | null;
+  /** Declared encoding; UTF-8 (strict) when absent. */
+  encoding?: Encoding;
+  /** Field delimiter; detected when absent (pass "\t" for TSV). */
+  delimiter?: "," | ";" | "\t" | "|";
+  actor?: string | null;
+  /** Operator's cap on file size; the type's `maxFileBytes` applies when lower. */
+  maxFileBytes?: number;
+  /** Parent trace context (the HTTP request's span). */
+  parent?: Context;
+  signal?: AbortSignal;
+  onProgress?: (progress: Progress) => void;
+  /** Rows per staging write (COPY batch). */
+  batchSize?: number;
+}
+
+/** A started ingest: the run as created, and promises for the body being read and the end. */
+export interface IngestHandle {
+  run: Run;
+  /** Settles when the body has been read to its end (or reading failed). Never rejects. */
+  received: Promise<void>;
+  /** The run once staged, committed or failed. Never rejects. */
+  done: Promise<Run>;
+}
+
+// Which stage a typed error belongs to, for the span that gets the ERROR status.
+const STAGE_OF: Partial<Record<IngestErrorType, StageName>> = {
+  file_too_large: "receive",
+  cancelled: "receive",
+  bad_request: "parse",
+  encoding_error: "decode",
+  unsupported_file_type: "decode",
+  parse_error: "parse",
+  too_many_rows: "parse",
+  header_error: "map_headers",
+  validation_error: "validate",
+};
+
+/**
+ * Creates the run and starts carrying `request.body` through the pipeline.
+ *
+ * @example Direct import of a small file
+ * ```ts ignore
+ * const handle = await startIngest(store, { type, mode: "direct", body: file.stream() });
+ * const run = await handle.done; // status "committed" or "failed" with run.error
+ * ```
+ */
+export async function startIngest(store: Store, request: IngestRequest): Promise<IngestHandle> {
+  const id = crypto.randomUUID();
+  const common = {
+    "ingest.upload_type": request.type.name,
+    "ingest.run_id": id,
+    "ingest.mode": request.mode,
+  };
+  const root = startSpan("ingest.run", {
+    ...common,
+    ...(request.fileName ? { "ingest.file_name": request.fileName } : {}),
+  }, request.parent);
+  let run: Run;
+  try {
+    run = await store.createRun({
+      id,
+      uploadType: request.type.name,
+      mode: request.mode,
+      fileName: request.fileName ?? null,
+      contentType: request.contentType ?? null,
+      actor: request.actor ?? null,
+      traceId: traceIdOf(root.span),
+    });
+  } catch (err) {
+    recordFailure(root.span, err);
+    root.span.end();
+    await request.body.cancel().catch(() => {});
+    throw toIngestError(err);
+  }
+  let markReceived!: () => void;
+  const received = new Promise<void>((resolve) => markReceived = resolve);
+  const spans = new StageSpans(root.context, common);
+  const done = new IngestRun(store, request, run, spans, markReceived).execute()
+    .then(async (final) => {
+      root.span.setAttributes(runAttributes(final));
+      root.span.end();
+      return final;
+    }, async (err) => {
+      recordFailure(root.span, err);
+      root.span.end();
+      return await store.getRun(id) ?? run;
+    });
+  return { run, received, done };
+}
+
+function runAttributes(run: Run): Record<string, string | number> {
+  return {
+    "ingest.status": run.status,
+    "ingest.bytes": run.fileBytes,
+    "ingest.rows": run.counts.rows,
+    "ingest.invalid_rows": run.counts.invalid,
+    "ingest.new_rows": run.counts.new,
+    "ingest.changed_rows": run.counts.changed,
+    "ingest.unchanged_rows": run.counts.unchanged,
+    "ingest.deleted_rows": run.counts.deleted,
+  };
+}
+
+/** The state of one run while it goes through the stages. */
+class IngestRun {
+  readonly #store: Store;
+  readonly #request: IngestRequest;
+  readonly #run: Run;
+  readonly #spans: StageSpans;
+  readonly #markReceived: () => void;
+  readonly #progress: Progress = { stage: "receive", bytes: 0, rows: 0 };
+  #lastReport = 0;
+  #stage: StageName = "receive";
+
+  constructor(
+    store: Store,
+    request: IngestRequest,
+    run: Run,
+    spans: StageSpans,
+    markReceived: () => void,
+  ) {
+    this.#store = store;
+    this.#request = request;
+    this.#run = run;
+    this.#spans = spans;
+    this.#markReceived = markReceived;
+  }
+
+  get #target(): TargetTable {
+    return this.#request.type;
+  }
+
+  async execute(): Promise<Run> {
+    try {
+      return await this.#process();
+    } catch (err) {
+      this.#markReceived();
+      const error = toIngestError(err);
+      // A failed commit has already been recorded on its own span by applyCommit.
+      if (this.#stage !== "commit") this.#spans.abort(STAGE_OF[error.type] ?? this.#stage, error);
+      throw await this.#fail(error);
+    }
+  }
+
+  async #process(): Promise<Run> {
+    const { type } = this.#request;
+    const id = this.#run.id;
+    const maxBytes = Math.min(type.maxFileBytes, this.#request.maxFileBytes ?? Infinity);
+    this.#spans.open("receive");
+    const received = receive(this.#request.body, {
+      maxBytes,
+      signal: this.#request.signal,
+      onProgress: (bytes) => {
+        this.#progress.bytes = bytes;
+        this.#report();
+      },
+    });
+    // Failures surface through the stream; this keeps the same rejection from going unhandled.
+    received.stats.catch(() => {});
+    this.#spans.open("decode");
+    const text = decode(received.stream, { encoding: this.#request.encoding });
+    this.#spans.open("parse");
+    const staged = await this.#stageRecords(
+      parseCsv(text, { delimiter: this.#request.delimiter }),
+    );
+    const stats = await received.stats;
+    this.#markReceived();
+    this.#spans.close("receive", { "ingest.bytes": stats.bytes });
+    this.#spans.close("decode", { "ingest.bytes": stats.bytes });
+    this.#spans.close("parse", { "ingest.bytes": stats.bytes, "ingest.rows": staged.rows + 1 });
+    this.#spans.close("validate", {
+      "ingest.rows": staged.rows,
+      "ingest.invalid_rows": staged.invalid,
+      "ingest.busy_ms": Math.round(staged.validateMs),
+    });
+    await this.#store.updateRun(id, ["processing"], {
+      fileBytes: stats.bytes,
+      sha256: stats.sha256,
+      progress: { bytes: stats.bytes, rows: staged.rows },
+    });
+
+    this.#stage = "stage";
+    const counts = await this.#store.classify(id, this.#target, staged.columns);
+    this.#spans.close("stage", {
+      "ingest.rows": counts.rows,
+      "ingest.invalid_rows": counts.invalid,
+      "ingest.new_rows": counts.new,
+      "ingest.changed_rows": counts.changed,
+      "ingest.unchanged_rows": counts.unchanged,
+      "ingest.deleted_rows": counts.deleted,
+      "ingest.busy_ms": Math.round(staged.writeMs),
+    });
+    await this.#store.updateRun(id, ["processing"], { counts });
+    this.#enforceInvalidPolicy(counts);
+
+    if (this.#request.mode === "staged") {
+      return await this.#store.updateRun(id, ["processing"], {
+        status: "staged",
+        stagedAt: true,
+        counts,
+      });
+    }
+    this.#stage = "commit";
+    const committing = await this.#store.updateRun(id, ["processing"], {
+      status: "committing",
+      counts,
+    });
+    return await applyCommit(this.#store, type, committing, [], this.#spans.parent);
+  }
+
+  /** Parses, maps headers, validates and writes staged rows; returns what it saw. */
+  async #stageRecords(batches: AsyncGenerator<CsvRecord[]>) {
+    const { type } = this.#request;
+    const batchSize = this.#request.batchSize ?? 5000;
+    let mapping: HeaderMapping | undefined;
+    let validate: ReturnType<typeof compileRowValidator> | undefined;
+    let buffer: StagedRow[] = [];
+    let rows = 0;
+    let invalid = 0;
+    let validateMs = 0;
+    let writeMs = 0;
+    let writing: Promise<void> = Promise.resolve();
+    let writeError: unknown;
+    const write = (batch: StagedRow[]) => {
+      this.#spans.open("stage");
+      // Await the previous write first: one COPY in flight, the next batch parsed meanwhile.
+      writing = writing.then(async () => {
+        if (writeError) return;
+        const started = performance.now();
+        try {
+          await this.#store.stageRows(this.#run.id, batch);
+        } catch (err) {
+          writeError = err;
+        }
+        writeMs += performance.now() - started;
+      });
+    };
+
+    for await (const batch of batches) {
+      let start = 0;
+      if (!mapping) {
+        this.#stage = "map_headers";
+        mapping = this.#mapHeaders(batch[0]);
+        validate = compileRowValidator(mapping);
+        await this.#store.updateRun(this.#run.id, ["receiving"], {
+          status: "processing",
+          headers: batch[0].fields,
+          columns: mapping.columns.map((c) => c.column.name),
+          ignoredColumns: mapping.ignored.map((c) => c.header),
+        });
+        start = 1;
+        this.#stage = "validate";
+      }
+      if (writeError) throw writeError;
+      this.#spans.open("validate");
+      const started = performance.now();
+      for (let i = start; i < batch.length; i++) {
+        const record = batch[i];
+        const result = validate!(record.fields);
+        if (!result.ok) invalid++;
+        buffer.push({
+          row: record.row,
+          line: record.line,
+          values: result.ok ? result.values : rawValues(record.fields, mapping),
+          raw: record.fields,
+          errors: result.ok ? null : result.errors,
+        });
+      }
+      rows += batch.length - start;
+      validateMs += performance.now() - started;
+      if (rows > type.maxRows) {
+        throw new IngestError(
+          "too_many_rows",
+          `The file has more than ${type.maxRows} rows, the limit for ${type.label}`,
+          { maxRows: type.maxRows },
+        );
+      }
+      this.#progress.rows = rows;
+      this.#report();
+      if (buffer.length >= batchSize) {
+        write(buffer);
+        buffer = [];
+      }
+    }
+    if (!mapping) {
+      throw new IngestError("bad_request", "The file is empty: it has no header row", {});
+    }
+    if (buffer.length) write(buffer);
+    this.#stage = "stage";
+    await writing;
+    if (writeError) throw writeError;
+    return {
+      rows,
+      invalid,
+      validateMs,
+      writeMs,
+      columns: mapping.columns.map((c) => c.column.name),
+    };
+  }
+
+  #mapHeaders(header: CsvRecord): HeaderMapping {
+    this.#spans.open("map_headers");
+    const mapping = mapHeaders(this.#request.type, header.fields);
+    this.#spans.close("map_headers", {
+      "ingest.columns": mapping.columns.length,
+      "ingest.ignored_columns": mapping.ignored.length,
+    });
+    return mapping;
+  }
+
+  #enforceInvalidPolicy(counts: RunCounts): void {
+    const { type, mode } = this.#request;
+    if (counts.invalid === 0) return;
+    const details = { runId: this.#run.id, counts };
+    if (type.onInvalid === "reject" && mode === "direct") {
+      throw new IngestError(
+        "validation_error",
+        `${counts.invalid} of ${counts.rows} rows are invalid; nothing was imported`,
+        details,
+      );
+    }
+    if (type.onInvalid !== "skip") return;
+    const percent = counts.rows ? (counts.invalid / counts.rows) * 100 : 0;
+    if (
+      (type.maxInvalidRows !== undefined && counts.invalid > type.maxInvalidRows) ||
+      (type.maxInvalidPercent !== undefined && percent > type.maxInvalidPercent)
+    ) {
+      throw new IngestError(
+        "validation_error",
+        `${counts.invalid} of ${counts.rows} rows are invalid, more than ${type.label} allows`,
+        { ...details, maxInvalidRows: type.maxInvalidRows, maxInvalidPercent: type.maxInvalidPercent },
+      );
+    }
+  }
+
+  #report(): void {
+    const now = Date.now();
+    if (now - this.#lastReport < 500) return;
+    this.#lastReport = now;
+    this.#progress.stage = this.#stage;
+    this.#request.onProgress?.({ ...this.#progress });
+    // Progress in the run record lets other requests (and instances) show it; best effort.
+    this.#store.reportProgress(this.#run.id, this.#progress).catch(() => {});
+  }
+
+  async #fail(error: IngestError): Promise<IngestError> {
+    const id = this.#run.id;
+    const keepInvalid = error.type === "validation_error";
+    try {
+      await this.#store.clearRows(id, keepInvalid);
+      await this.#store.updateRun(id, ["receiving", "processing", "committing"], {
+        status: "failed",
+        error: error.toJSON(),
+        finishedAt: true,
+      });
+    } catch {
+      // The database may be the thing that failed; the run is then marked when it returns.
+    }
+    return error;
+  }
+}
+
+/** The raw cells of an invalid row, keyed by the config column they map to. */
+function rawValues(fields: string[], mapping: HeaderMapping): Record<string, CellValue> {
+  const values: Record<string, CellValue> = {};
+  for (const { index, column } of mapping.columns) values[column.name] = fields[index] ?? null;
+  return values;
+}

@@ -1,0 +1,118 @@
+/**
+ * The run: one upload's id, status and audit record, and the rules of its lifecycle.
+ *
+ * ```
+ * receiving → processing → staged → committing → committed
+ *                 │           │         │
+ *                 │           └→ discarded   └→ staged (stale review) / failed
+ *                 └→ committing (direct mode) / failed
+ * ```
+ *
+ * This module is browser compatible.
+ *
+ * @module
+ */
+import { IngestError, type IngestErrorType } from "./errors.ts";
+
+/** Where a run is in its lifecycle. */
+export type RunStatus =
+  | "receiving"
+  | "processing"
+  | "staged"
+  | "committing"
+  | "committed"
+  | "discarded"
+  | "failed";
+
+/** Direct import (stage and commit in one go) or staged for review. */
+export type RunMode = "direct" | "staged";
+
+/** How a staged row relates to the target table. */
+export type RowAction = "new" | "changed" | "unchanged" | "invalid" | "deleted";
+
+/** Row counts of a run; `rows` counts every data row of the file, invalid ones included. */
+export interface RunCounts {
+  rows: number;
+  new: number;
+  changed: number;
+  unchanged: number;
+  invalid: number;
+  deleted: number;
+}
+
+/** The error a failed run keeps, in the API's wire shape. */
+export interface RunError {
+  type: IngestErrorType;
+  message: string;
+  details: Record<string, unknown>;
+}
+
+/** A run as the API returns it. */
+export interface Run {
+  id: string;
+  uploadType: string;
+  mode: RunMode;
+  status: RunStatus;
+  fileName: string | null;
+  contentType: string | null;
+  fileBytes: number;
+  sha256: string | null;
+  /** The file's header row as it was. */
+  headers: string[];
+  /** Config columns present in the file, in file order: only these are compared and written. */
+  columns: string[];
+  /** File headers that matched no column and were ignored. */
+  ignoredColumns: string[];
+  counts: RunCounts;
+  progress: { bytes: number; rows: number };
+  error: RunError | null;
+  actor: string | null;
+  traceId: string | null;
+  createdAt: string;
+  startedAt: string | null;
+  stagedAt: string | null;
+  finishedAt: string | null;
+}
+
+/** Statuses a run never leaves. */
+export const FINAL_STATUSES: readonly RunStatus[] = ["committed", "discarded", "failed"];
+
+const TRANSITIONS: Record<RunStatus, readonly RunStatus[]> = {
+  receiving: ["processing", "failed"],
+  processing: ["staged", "committing", "failed"],
+  staged: ["committing", "discarded", "processing", "failed"],
+  committing: ["committed", "staged", "failed"],
+  committed: [],
+  discarded: [],
+  failed: [],
+};
+
+/** The statuses a run may move to from `from` (empty for final statuses). */
+export function nextStatuses(from: RunStatus): readonly RunStatus[] {
+  return TRANSITIONS[from];
+}
+
+/** Returns true when a run in status `from` may move to `to`. */
+export function canTransition(from: RunStatus, to: RunStatus): boolean {
+  return TRANSITIONS[from].includes(to);
+}
+
+/** Returns true when the run has reached a status it never leaves. */
+export function isFinal(status: RunStatus): boolean {
+  return FINAL_STATUSES.includes(status);
+}
+
+/** Throws `conflict` unless a run in status `from` may move to `to`. */
+export function assertTransition(run: Pick<Run, "id" | "status">, to: RunStatus): void {
+  if (canTransition(run.status, to)) return;
+  throw new IngestError(
+    "conflict",
+    `Cannot move run "${run.id}" from ${run.status} to ${to}`,
+    { runId: run.id, status: run.status, requested: to },
+  );
+}
+
+/** Zero counts, for a run that has not read any row yet. */
+export function emptyCounts(): RunCounts {
+  return { rows: 0, new: 0, changed: 0, unchanged: 0, invalid: 0, deleted: 0 };
+}

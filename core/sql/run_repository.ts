@@ -1,0 +1,172 @@
+/**
+ * Reads and writes `ingest_runs`: the run record and its compare-and-set status changes.
+ *
+ * @module
+ */
+import { type Kysely, sql } from "kysely";
+import { IngestError } from "../errors.ts";
+import type { Run, RunCounts, RunStatus } from "../runs.ts";
+import type { NewRun, Page, RunPatch, RunQuery } from "../store.ts";
+
+// deno-lint-ignore no-explicit-any
+type Db = Kysely<any>;
+type Row = Record<string, unknown>;
+
+/** Inserts a run in status `receiving`. */
+export async function insertRun(db: Db, run: NewRun): Promise<Run> {
+  const row = await db.insertInto("ingest_runs").values({
+    id: run.id,
+    upload_type: run.uploadType,
+    mode: run.mode,
+    status: "receiving",
+    file_name: run.fileName,
+    content_type: run.contentType,
+    actor: run.actor,
+    trace_id: run.traceId,
+    started_at: sql`now()`,
+  }).returningAll().executeTakeFirstOrThrow();
+  return toRun(row);
+}
+
+/** Returns the run or null. */
+export async function selectRun(db: Db, id: string): Promise<Run | null> {
+  if (!isUuid(id)) return null;
+  const row = await db.selectFrom("ingest_runs").selectAll().where("id", "=", id)
+    .executeTakeFirst();
+  return row ? toRun(row) : null;
+}
+
+/** Lists runs newest first with keyset paging (the cursor is the last run's id). */
+export async function selectRuns(db: Db, query: RunQuery): Promise<Page<Run>> {
+  let q = db.selectFrom("ingest_runs").selectAll();
+  if (query.uploadType) q = q.where("upload_type", "=", query.uploadType);
+  if (query.status) q = q.where("status", "=", query.status);
+  if (query.cursor) {
+    if (!isUuid(query.cursor)) {
+      throw new IngestError("bad_request", `Invalid cursor "${query.cursor}"`, {
+        cursor: query.cursor,
+      });
+    }
+    q = q.where(
+      sql<boolean>`(created_at, id) < (select created_at, id from ingest_runs where id = ${query.cursor})`,
+    );
+  }
+  const rows = await q.orderBy("created_at", "desc").orderBy("id", "desc").limit(query.limit + 1)
+    .execute();
+  const items = rows.slice(0, query.limit).map(toRun);
+  const nextCursor = rows.length > query.limit ? items[items.length - 1].id : null;
+  return { items, nextCursor };
+}
+
+/** Applies `patch` when the run's status is one of `from`; throws `conflict` or `not_found`. */
+export async function updateRunIf(
+  db: Db,
+  id: string,
+  from: readonly RunStatus[],
+  patch: RunPatch,
+): Promise<Run> {
+  const row = await db.updateTable("ingest_runs").set(toColumns(patch))
+    .where("id", "=", id).where("status", "in", [...from])
+    .returningAll().executeTakeFirst();
+  if (row) return toRun(row);
+  const current = await selectRun(db, id);
+  if (!current) throw new IngestError("not_found", `No run with id "${id}"`, { runId: id });
+  throw new IngestError(
+    "conflict",
+    `Run "${id}" is ${current.status}, expected ${from.join(" or ")}`,
+    { runId: id, status: current.status, expected: [...from] },
+  );
+}
+
+/** Stores live progress figures. */
+export async function updateProgress(
+  db: Db,
+  id: string,
+  progress: { bytes: number; rows: number },
+): Promise<void> {
+  await db.updateTable("ingest_runs")
+    .set({ progress_bytes: progress.bytes, progress_rows: progress.rows, updated_at: sql`now()` })
+    .where("id", "=", id).execute();
+}
+
+const COUNT_COLUMNS: Record<keyof RunCounts, string> = {
+  rows: "row_count",
+  new: "new_count",
+  changed: "changed_count",
+  unchanged: "unchanged_count",
+  invalid: "invalid_count",
+  deleted: "deleted_count",
+};
+
+function toColumns(patch: RunPatch): Row {
+  const set: Row = { updated_at: sql`now()` };
+  if (patch.status) set.status = patch.status;
+  if (patch.fileBytes !== undefined) set.file_bytes = patch.fileBytes;
+  if (patch.sha256 !== undefined) set.sha256 = patch.sha256;
+  if (patch.headers) set.headers = JSON.stringify(patch.headers);
+  if (patch.columns) set.columns = JSON.stringify(patch.columns);
+  if (patch.ignoredColumns) set.ignored_columns = JSON.stringify(patch.ignoredColumns);
+  if (patch.progress) {
+    set.progress_bytes = patch.progress.bytes;
+    set.progress_rows = patch.progress.rows;
+  }
+  if (patch.error !== undefined) set.error = patch.error && JSON.stringify(patch.error);
+  for (const [key, value] of Object.entries(patch.counts ?? {})) {
+    set[COUNT_COLUMNS[key as keyof RunCounts]] = value;
+  }
+  if (patch.startedAt) set.started_at = sql`now()`;
+  if (patch.stagedAt) set.staged_at = sql`now()`;
+  if (patch.finishedAt) set.finished_at = sql`now()`;
+  return set;
+}
+
+/** Maps an `ingest_runs` row to the API's run object. */
+export function toRun(r: Row): Run {
+  return {
+    id: r.id as string,
+    uploadType: r.upload_type as string,
+    mode: r.mode as Run["mode"],
+    status: r.status as RunStatus,
+    fileName: (r.file_name as string | null) ?? null,
+    contentType: (r.content_type as string | null) ?? null,
+    fileBytes: Number(r.file_bytes),
+    sha256: (r.sha256 as string | null) ?? null,
+    headers: json<string[]>(r.headers) ?? [],
+    columns: json<string[]>(r.columns) ?? [],
+    ignoredColumns: json<string[]>(r.ignored_columns) ?? [],
+    counts: {
+      rows: Number(r.row_count),
+      new: Number(r.new_count),
+      changed: Number(r.changed_count),
+      unchanged: Number(r.unchanged_count),
+      invalid: Number(r.invalid_count),
+      deleted: Number(r.deleted_count),
+    },
+    progress: { bytes: Number(r.progress_bytes), rows: Number(r.progress_rows) },
+    error: json<Run["error"]>(r.error) ?? null,
+    actor: (r.actor as string | null) ?? null,
+    traceId: (r.trace_id as string | null) ?? null,
+    createdAt: iso(r.created_at) as string,
+    startedAt: iso(r.started_at),
+    stagedAt: iso(r.staged_at),
+    finishedAt: iso(r.finished_at),
+  };
+}
+
+/** Parses a jsonb value that a driver may hand back as text. */
+export function json<T>(value: unknown): T | null {
+  if (value === null || value === undefined) return null;
+  return (typeof value === "string" ? JSON.parse(value) : value) as T;
+}
+
+function iso(value: unknown): string | null {
+  if (value === null || value === undefined) return null;
+  return value instanceof Date ? value.toISOString() : new Date(String(value)).toISOString();
+}
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/** Returns true for a syntactically valid UUID (so a bad id is a 404, not a database error). */
+export function isUuid(id: string): boolean {
+  return UUID.test(id);
+}

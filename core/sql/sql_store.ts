@@ -1,0 +1,157 @@
+/**
+ * {@linkcode SqlStore}: the {@linkcode Store} on PostgreSQL (embedded PGlite or a server),
+ * through Kysely and the driver's COPY.
+ *
+ * @module
+ */
+import { type QueryResult, type RawBuilder, sql } from "kysely";
+import type { Database } from "../database.ts";
+import type { Run, RunCounts, RunStatus } from "../runs.ts";
+import type {
+  CellError,
+  NewRun,
+  Page,
+  ReviewRow,
+  RowQuery,
+  RunPatch,
+  RunQuery,
+  StagedRow,
+  Store,
+  TargetTable,
+} from "../store.ts";
+import { classifyRows } from "./classify.ts";
+import { applyRun } from "./commit.ts";
+import { insertRun, selectRun, selectRuns, updateProgress, updateRunIf } from "./run_repository.ts";
+import {
+  copyStagedRows,
+  countRows,
+  deleteRows,
+  selectInvalidRows,
+  selectRows,
+} from "./staging.ts";
+import { idList } from "./sql_fragments.ts";
+
+/**
+ * The store on a {@linkcode Database}.
+ *
+ * @example Create a run
+ * ```ts ignore
+ * const store = new SqlStore(await openDatabase({}));
+ * const run = await store.createRun({ id: crypto.randomUUID(), uploadType: "facilities",
+ *   mode: "staged", fileName: "f.csv", contentType: "text/csv", actor: null, traceId: null });
+ * ```
+ */
+export class SqlStore implements Store {
+  readonly #db: Database;
+
+  constructor(db: Database) {
+    this.#db = db;
+  }
+
+  /** The underlying database (for health checks). */
+  get database(): Database {
+    return this.#db;
+  }
+
+  createRun(run: NewRun): Promise<Run> {
+    return insertRun(this.#db.kysely, run);
+  }
+
+  getRun(id: string): Promise<Run | null> {
+    return selectRun(this.#db.kysely, id);
+  }
+
+  listRuns(query: RunQuery): Promise<Page<Run>> {
+    return selectRuns(this.#db.kysely, query);
+  }
+
+  updateRun(id: string, from: readonly RunStatus[], patch: RunPatch): Promise<Run> {
+    return updateRunIf(this.#db.kysely, id, from, patch);
+  }
+
+  reportProgress(id: string, progress: { bytes: number; rows: number }): Promise<void> {
+    return updateProgress(this.#db.kysely, id, progress);
+  }
+
+  stageRows(runId: string, rows: readonly StagedRow[]): Promise<void> {
+    return copyStagedRows(this.#db, runId, rows);
+  }
+
+  async classify(
+    runId: string,
+    target: TargetTable,
+    columns: readonly string[],
+  ): Promise<RunCounts> {
+    await this.#db.kysely.transaction().execute((trx) =>
+      classifyRows(trx, runId, target, columns)
+    );
+    const c = await countRows(this.#db, runId);
+    return {
+      rows: c.new + c.changed + c.unchanged + c.invalid + c.pending,
+      new: c.new,
+      changed: c.changed,
+      unchanged: c.unchanged,
+      invalid: c.invalid,
+      deleted: c.deleted,
+    };
+  }
+
+  listRows(runId: string, query: RowQuery): Promise<Page<ReviewRow>> {
+    return selectRows(this.#db, runId, query);
+  }
+
+  invalidRows(runId: string): AsyncIterable<{ row: number; raw: string[]; errors: CellError[] }> {
+    return selectInvalidRows(this.#db, runId);
+  }
+
+  commit(
+    runId: string,
+    target: TargetTable,
+    columns: readonly string[],
+    excludeRows: readonly number[],
+  ): Promise<Run> {
+    return this.#db.kysely.transaction().execute(async (trx) => {
+      await applyRun(trx, runId, target, columns, excludeRows);
+      const run = await updateRunIf(trx, runId, ["committing"], {
+        status: "committed",
+        finishedAt: true,
+      });
+      await trx.deleteFrom("ingest_rows").where("run_id", "=", runId)
+        .where("action", "<>", "invalid").execute();
+      return run;
+    });
+  }
+
+  clearRows(runId: string, keepInvalid: boolean): Promise<void> {
+    return deleteRows(this.#db, runId, keepInvalid);
+  }
+
+  async *exportRows(
+    target: TargetTable,
+    columns: readonly string[],
+    batchSize = 2000,
+  ): AsyncGenerator<Record<string, unknown>[]> {
+    // Text through to_json keeps numerics exact, dates as YYYY-MM-DD and timestamps in ISO form
+    // on both drivers.
+    const select = sql.join(
+      columns.map((c) => sql`to_json(${sql.ref(`t.${c}`)}) #>> '{}' as ${sql.id(c)}`),
+    );
+    let after: Record<string, unknown> | null = null;
+    while (true) {
+      const where: RawBuilder<unknown> = after
+        ? sql`where (${idList(target.key, "t")}) > (select ${idList(target.key, "a")}
+            from jsonb_populate_record(NULL::${sql.table(target.table)}, ${
+          JSON.stringify(after)
+        }::jsonb) a)`
+        : sql``;
+      const result: QueryResult<Record<string, unknown>> = await sql<Record<string, unknown>>`
+        select ${select} from ${sql.table(target.table)} t ${where}
+        order by ${idList(target.key, "t")} limit ${batchSize}
+      `.execute(this.#db.kysely);
+      if (result.rows.length) yield result.rows;
+      if (result.rows.length < batchSize) return;
+      const last: Record<string, unknown> = result.rows[result.rows.length - 1];
+      after = Object.fromEntries(target.key.map((k): [string, unknown] => [k, last[k]]));
+    }
+  }
+}

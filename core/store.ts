@@ -1,0 +1,160 @@
+/**
+ * What the pipeline needs from storage: the run records, the staged rows of a run, and the
+ * set-based steps (classify, commit) that must run inside PostgreSQL. One implementation,
+ * {@linkcode SqlStore} in `core/sql/`, runs on both PGlite and PostgreSQL through Kysely.
+ *
+ * @module
+ */
+import type { RowAction, Run, RunCounts, RunError, RunMode, RunStatus } from "./runs.ts";
+
+/** A cell value after validation: text, number, boolean or null (dates are ISO strings). */
+export type CellValue = string | number | boolean | null;
+
+/** One problem with one cell (or the whole row when `column` is null). */
+export interface CellError {
+  column: string | null;
+  code: string;
+  message: string;
+  value: string | null;
+  /** For `duplicate_key`: the row that holds the first occurrence of the key. */
+  firstRow?: number;
+}
+
+/** A row written to staging: validated values (or raw strings by column when invalid). */
+export interface StagedRow {
+  row: number;
+  line: number;
+  values: Record<string, CellValue>;
+  /** Every field of the record exactly as the file had it. */
+  raw: string[];
+  /** Null when the row passed validation. */
+  errors: CellError[] | null;
+}
+
+/** One field-level difference between the target and the file. */
+export interface FieldChange {
+  column: string;
+  old: unknown;
+  new: unknown;
+}
+
+/** A staged row as the review shows it. */
+export interface ReviewRow {
+  /** Spreadsheet row of the record; negative for target rows a replace would delete. */
+  rowNumber: number;
+  line: number | null;
+  action: RowAction;
+  values: Record<string, unknown>;
+  changes: FieldChange[];
+  errors: CellError[];
+  excluded: boolean;
+}
+
+/** The slice of an upload type the store needs: where rows go and how they are keyed. */
+export interface TargetTable {
+  /** Target table name (from config, never from a file). */
+  table: string;
+  /** Key columns. */
+  key: readonly string[];
+  /** How commit writes: new keys only, insert-or-update, or the file becomes the whole table. */
+  writeMode: "insert" | "upsert" | "replace";
+}
+
+/** Fields a new run starts with. */
+export interface NewRun {
+  id: string;
+  uploadType: string;
+  mode: RunMode;
+  fileName: string | null;
+  contentType: string | null;
+  actor: string | null;
+  traceId: string | null;
+}
+
+/** Fields that lifecycle steps change on a run. */
+export interface RunPatch {
+  status?: RunStatus;
+  fileBytes?: number;
+  sha256?: string;
+  headers?: string[];
+  columns?: string[];
+  ignoredColumns?: string[];
+  counts?: Partial<RunCounts>;
+  progress?: { bytes: number; rows: number };
+  error?: RunError | null;
+  startedAt?: true;
+  stagedAt?: true;
+  finishedAt?: true;
+}
+
+/** Filters and paging for the run history. */
+export interface RunQuery {
+  uploadType?: string;
+  status?: RunStatus;
+  limit: number;
+  cursor?: string;
+}
+
+/** Filters and paging for the review rows. */
+export interface RowQuery {
+  action?: RowAction;
+  limit: number;
+  /** Opaque cursor from the previous page. */
+  cursor?: string;
+}
+
+/** A page of results with the cursor of the next page (null at the end). */
+export interface Page<T> {
+  items: T[];
+  nextCursor: string | null;
+}
+
+/** Storage for runs and staged rows. */
+export interface Store {
+  /** Creates a run in status `receiving`. */
+  createRun(run: NewRun): Promise<Run>;
+  /** Returns the run, or null when the id is unknown. */
+  getRun(id: string): Promise<Run | null>;
+  /** Lists runs newest first. */
+  listRuns(query: RunQuery): Promise<Page<Run>>;
+  /**
+   * Applies `patch` when the run is in one of the `from` statuses (compare-and-set); throws
+   * `conflict` otherwise, `not_found` for an unknown id. Returns the updated run.
+   */
+  updateRun(id: string, from: readonly RunStatus[], patch: RunPatch): Promise<Run>;
+  /** Records live progress without a status check (cheap, called about once a second). */
+  reportProgress(id: string, progress: { bytes: number; rows: number }): Promise<void>;
+
+  /** Appends a batch of rows to the run's staging area (COPY where the driver has it). */
+  stageRows(runId: string, rows: readonly StagedRow[]): Promise<void>;
+  /**
+   * Marks later occurrences of a key as `duplicate_key`, then classifies every valid row against
+   * the target (new / changed / unchanged, plus deleted in replace mode), set-based.
+   * Re-running it (a refresh) classifies against the target as it is now.
+   */
+  classify(runId: string, target: TargetTable, columns: readonly string[]): Promise<RunCounts>;
+  /** Returns a page of staged rows in row order. */
+  listRows(runId: string, query: RowQuery): Promise<Page<ReviewRow>>;
+  /** Streams the invalid rows with their raw fields, in row order, for the error report. */
+  invalidRows(runId: string): AsyncIterable<{ row: number; raw: string[]; errors: CellError[] }>;
+  /**
+   * In one transaction: serializes with other commits to the same table, refuses with
+   * `stale_review` when the target changed since classification, writes new/changed (and
+   * deleted) rows minus `excludeRows`, marks the run committed, and clears its staging rows
+   * except the invalid ones (they back the error report).
+   */
+  commit(
+    runId: string,
+    target: TargetTable,
+    columns: readonly string[],
+    excludeRows: readonly number[],
+  ): Promise<Run>;
+  /** Deletes the run's staged rows; `keepInvalid` keeps the ones the error report needs. */
+  clearRows(runId: string, keepInvalid: boolean): Promise<void>;
+  /** Streams the target table's rows, sorted by key, in pages of `batchSize`. */
+  exportRows(
+    target: TargetTable,
+    columns: readonly string[],
+    batchSize?: number,
+  ): AsyncIterable<Record<string, unknown>[]>;
+}

@@ -1,0 +1,138 @@
+/**
+ * Tracing for the pipeline over `@opentelemetry/api` only: whoever runs core installs the SDK
+ * (Deno's built-in OpenTelemetry in the server, an in-memory exporter in tests). With none
+ * installed every call here is a no-op.
+ *
+ * One `ingest.run` span per upload, one `ingest.<stage>` child per stage, never a span per row.
+ * Streaming stages overlap in time, so a stage span opens at the stage's first work and closes
+ * when its input ends; counts are set as attributes when it closes.
+ *
+ * @module
+ */
+import {
+  type Attributes,
+  type Context,
+  context,
+  type Span,
+  SpanStatusCode,
+  trace,
+} from "@opentelemetry/api";
+import { toIngestError } from "./errors.ts";
+
+/** Names of the pipeline stages, each traced as `ingest.<stage>`. */
+export type StageName =
+  | "receive"
+  | "decode"
+  | "parse"
+  | "map_headers"
+  | "validate"
+  | "stage"
+  | "classify"
+  | "commit"
+  | "refresh"
+  | "discard";
+
+/** The tracer core uses (named for the service, so operators can filter on it). */
+export function tracer() {
+  return trace.getTracer("intake.ingest", "1.0.0");
+}
+
+/** Starts a span as a child of `parent` (or the active context) and returns it with its context. */
+export function startSpan(
+  name: string,
+  attributes: Attributes,
+  parent: Context = context.active(),
+): { span: Span; context: Context } {
+  const span = tracer().startSpan(name, { attributes }, parent);
+  return { span, context: trace.setSpan(parent, span) };
+}
+
+/** Records `err` on `span` (exception event, ERROR status, error type) without ending it. */
+export function recordFailure(span: Span, err: unknown): void {
+  const error = toIngestError(err);
+  span.recordException(error);
+  span.setAttribute("ingest.error_type", error.type);
+  span.setStatus({ code: SpanStatusCode.ERROR, message: error.message });
+}
+
+/**
+ * Runs `fn` inside a span named `name`, child of `parent`; records a failure and always ends it.
+ *
+ * @example
+ * ```ts ignore
+ * const counts = await withSpan("ingest.classify", attrs, runContext, (span) => classify());
+ * ```
+ */
+export async function withSpan<T>(
+  name: string,
+  attributes: Attributes,
+  parent: Context,
+  fn: (span: Span, context: Context) => Promise<T>,
+): Promise<T> {
+  const { span, context: ctx } = startSpan(name, attributes, parent);
+  try {
+    return await fn(span, ctx);
+  } catch (err) {
+    recordFailure(span, err);
+    throw err;
+  } finally {
+    span.end();
+  }
+}
+
+/** Returns the trace id of `span`, or null when no tracer is installed (all-zero ids). */
+export function traceIdOf(span: Span): string | null {
+  const { traceId } = span.spanContext();
+  return /^0+$/.test(traceId) ? null : traceId;
+}
+
+/**
+ * The spans of the streaming stages of one run: each opens on first use and closes once, so the
+ * pipeline can open them as data first flows and close them as each input ends.
+ */
+export class StageSpans {
+  readonly #parent: Context;
+  readonly #common: Attributes;
+  readonly #open = new Map<StageName, Span>();
+
+  constructor(parent: Context, common: Attributes) {
+    this.#parent = parent;
+    this.#common = common;
+  }
+
+  /** The run's context, parent of every stage span. */
+  get parent(): Context {
+    return this.#parent;
+  }
+
+  /** Opens the stage's span if it is not open yet. */
+  open(stage: StageName): Span {
+    let span = this.#open.get(stage);
+    if (!span) {
+      span = startSpan(`ingest.${stage}`, this.#common, this.#parent).span;
+      this.#open.set(stage, span);
+    }
+    return span;
+  }
+
+  /** Sets the final counts and ends the stage's span (opening it first if it never ran). */
+  close(stage: StageName, attributes: Attributes = {}): void {
+    const span = this.open(stage);
+    span.setAttributes(attributes);
+    span.end();
+    this.#open.delete(stage);
+  }
+
+  /**
+   * Marks `failed` as the stage that broke (ERROR status, exception) and ends every open span;
+   * the others overlapped it in time and are only marked `ingest.aborted`.
+   */
+  abort(failed: StageName, err: unknown): void {
+    recordFailure(this.open(failed), err);
+    for (const [stage, span] of this.#open) {
+      if (stage !== failed) span.setAttribute("ingest.aborted", true);
+      span.end();
+    }
+    this.#open.clear();
+  }
+}

@@ -1,0 +1,87 @@
+import { assertEquals, assertMatch, assertThrows } from "../../tests/assert.ts";
+import {
+  assertNoRouteConflicts,
+  compareRoutePaths,
+  isDynamicPattern,
+  pathToPattern,
+} from "./route_pattern.ts";
+
+Deno.test("pathToPattern() follows Fresh 1.x file name rules", () => {
+  const cases: [string, string][] = [
+    ["index", "/"],
+    ["about", "/about"],
+    ["blog/index", "/blog"],
+    ["blog/[id]", "/blog/:id"],
+    ["blog/[id]/edit", "/blog/:id/edit"],
+    ["runs/[id]/errors.csv", "/runs/:id/errors.csv"],
+    ["[id]-edit", "/:id-edit"],
+    ["a[b]", "/a:b"],
+    ["docs/[...path]", "/docs/:path*"],
+    ["(marketing)/pricing", "/pricing"],
+    ["(marketing)/index", "/"],
+    ["shop/(group)/cart", "/shop/cart"],
+    ["posts/[[page]]", "/posts{/:page}?"],
+    ["a+b", "/a\\+b"],
+  ];
+  for (const [path, pattern] of cases) assertEquals(pathToPattern(path), pattern, path);
+});
+
+Deno.test("pathToPattern() rejects adjacent and partial optional parameters", () => {
+  const adjacent = assertThrows(() => pathToPattern("[a][b]")) as Error;
+  assertEquals(adjacent.name, "SyntaxError");
+  assertMatch(adjacent.message, /Invalid route path "\[a\]\[b\]": two parameters need/);
+  const optional = assertThrows(() => pathToPattern("x-[[y]]")) as Error;
+  assertMatch(optional.message, /an optional parameter must be a whole segment/);
+});
+
+Deno.test("isDynamicPattern() tells URLPattern syntax from plain paths", () => {
+  assertEquals(isDynamicPattern("/about/team"), false);
+  assertEquals(isDynamicPattern("/blog/:id"), true);
+  assertEquals(isDynamicPattern("/a\\+b"), true);
+});
+
+Deno.test("compareRoutePaths() orders static, then params, then catch-alls", () => {
+  const sorted = [
+    "[...all]",
+    "blog/[id]",
+    "[slug]",
+    "blog/new",
+    "blog/[...rest]",
+    "_middleware",
+    "about",
+    "(g)/zeta",
+    "_app",
+    "blog/index",
+  ].sort(compareRoutePaths);
+  assertEquals(sorted, [
+    "_middleware",
+    "_app",
+    "(g)/zeta",
+    "about",
+    "blog/index",
+    "blog/new",
+    "blog/[id]",
+    "blog/[...rest]",
+    "[slug]",
+    "[...all]",
+  ]);
+});
+
+Deno.test("assertNoRouteConflicts() names both files of a conflict", () => {
+  for (
+    const pair of [
+      ["./routes/a.ts", "./routes/a.tsx"],
+      ["./routes/a.tsx", "./routes/a/index.tsx"],
+      ["./routes/(g)/a.tsx", "./routes/a.tsx"],
+      ["./routes/_app.ts", "./routes/_app.tsx"],
+    ]
+  ) {
+    const err = assertThrows(() => assertNoRouteConflicts(pair)) as Error;
+    assertEquals(
+      err.message.startsWith(`Route conflict detected: "${pair[0]}" and "${pair[1]}"`),
+      true,
+      err.message,
+    );
+  }
+  assertNoRouteConflicts(["./routes/_layout.tsx", "./routes/a/_layout.tsx", "./routes/a.tsx"]);
+});

@@ -1,0 +1,72 @@
+/**
+ * Request → route, layouts and middleware, over a {@linkcode RouteTable}.
+ *
+ * @module
+ */
+import type { LayoutRoute, PageRoute, RouteTable } from "./routes.ts";
+import type { MiddlewareHandler } from "./types.ts";
+
+/** A matched route and its decoded parameters. */
+export interface RouteMatch {
+  route: PageRoute;
+  params: Record<string, string>;
+}
+
+/** Finds the route for a percent-encoded pathname: exact static paths first, then patterns. */
+export function matchRoute(table: RouteTable, pathname: string): RouteMatch | null {
+  const exact = table.exact.get(pathname);
+  if (exact) return { route: exact, params: {} };
+  for (const route of table.dynamic) {
+    const match = route.matcher!.exec({ pathname });
+    if (!match) continue;
+    const params: Record<string, string> = {};
+    for (const [name, value] of Object.entries(match.pathname.groups)) {
+      params[name] = decode(value ?? "");
+    }
+    return { route, params };
+  }
+  return null;
+}
+
+function decode(value: string): string {
+  try {
+    return decodeURIComponent(value);
+  } catch {
+    return value;
+  }
+}
+
+function contains(folder: string, inner: string): boolean {
+  return folder === "" || inner === folder || inner.startsWith(folder + "/");
+}
+
+/**
+ * The layouts around a page in `folder`, root → leaf, honouring `skipInheritedLayouts` on the
+ * page (no layouts) or on a layout (drops the ones above it).
+ */
+export function layoutsFor(
+  table: RouteTable,
+  folder: string,
+  skipInherited = false,
+): LayoutRoute[] {
+  if (skipInherited) return [];
+  const layouts = table.layouts.filter((layout) => contains(layout.folder, folder));
+  const cut = layouts.findLastIndex((layout) => layout.config.skipInheritedLayouts);
+  return cut === -1 ? layouts : layouts.slice(cut);
+}
+
+/**
+ * The middleware chain, outer folder → inner folder, array order within a file. A route gets the
+ * middleware of its folder and every folder above (route groups included); a request without a
+ * route (static file, 404) gets those whose folder is a prefix of the URL, root included.
+ */
+export function middlewaresFor(
+  table: RouteTable,
+  route: PageRoute | null,
+  pathname: string,
+): MiddlewareHandler[] {
+  const selected = route
+    ? table.middlewares.filter((mw) => contains(mw.folder, route.folder))
+    : table.middlewares.filter((mw) => mw.matcher?.test({ pathname }) ?? false);
+  return selected.flatMap((mw) => mw.handlers);
+}

@@ -1,0 +1,66 @@
+/**
+ * `start()` serves the app on `Deno.serve` until Ctrl-C or SIGTERM; `createHandler()` gives the
+ * bare request handler for tests and custom servers.
+ *
+ * @module
+ */
+import { createApp, type ServeHandler } from "./handler.ts";
+import type { FreshConfig, Manifest } from "./types.ts";
+
+/**
+ * Returns the app's request handler, without opening a port. The client bundle is built (or
+ * loaded from `_fresh/`) on the first island page.
+ *
+ * @throws {Error} naming the file when a route module is invalid
+ */
+export async function createHandler(
+  manifest: Manifest,
+  config: FreshConfig = {},
+): Promise<ServeHandler> {
+  return (await createApp(manifest, config)).handler;
+}
+
+/**
+ * Serves the app and resolves once the server has stopped (Ctrl-C, SIGTERM or `server.signal`).
+ * Port: `server.port`, `port`, `PORT`, else 8000. Hostname: `server.hostname`, `hostname`,
+ * `HOSTNAME`, else 127.0.0.1.
+ */
+export async function start(manifest: Manifest, config: FreshConfig = {}): Promise<void> {
+  const app = await createApp(manifest, config);
+  const options = app.config.server;
+  const port = options.port ?? portFromEnv() ?? 8000;
+  const hostname = options.hostname ?? Deno.env.get("HOSTNAME") ?? "127.0.0.1";
+  const server = Deno.serve({
+    ...options,
+    port,
+    hostname,
+    onListen: options.onListen ?? ((addr) => {
+      const host = addr.hostname === "0.0.0.0" || addr.hostname === "::"
+        ? "localhost"
+        : addr.hostname.includes(":")
+        ? `[${addr.hostname}]`
+        : addr.hostname;
+      console.log(`Fresh ready: http://${host}:${addr.port}/`);
+    }),
+  }, app.handler);
+  const stop = () => void server.shutdown();
+  const signals: Deno.Signal[] = Deno.build.os === "windows" ? ["SIGINT"] : ["SIGINT", "SIGTERM"];
+  for (const signal of signals) Deno.addSignalListener(signal, stop);
+  // Building in the background keeps start-up fast; the first island page waits if needed.
+  app.warmUp().catch((err) => console.error("Fresh: cannot prepare the client bundle:", err));
+  try {
+    await server.finished;
+  } finally {
+    for (const signal of signals) Deno.removeSignalListener(signal, stop);
+  }
+}
+
+function portFromEnv(): number | undefined {
+  const value = Deno.env.get("PORT");
+  if (value === undefined || value === "") return undefined;
+  const port = Number(value);
+  if (!Number.isInteger(port) || port < 0 || port > 65535) {
+    throw new RangeError(`Cannot use PORT "${value}": it must be an integer from 0 to 65535`);
+  }
+  return port;
+}

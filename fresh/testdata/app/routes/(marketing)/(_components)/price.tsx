@@ -1,0 +1,4 @@
+/** A co-located component: `(_components)` folders are not routes. */
+export function Price(props: { amount: number }) {
+  return <b>${props.amount}</b>;
+}

@@ -1,0 +1,4 @@
+/** A function handler answers every method. */
+export function handler(req: Request): Response {
+  return new Response(`${req.method} echo`);
+}

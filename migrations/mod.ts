@@ -1,0 +1,15 @@
+/**
+ * Every migration, in order. Listed statically (not read from the directory) so the migrator
+ * needs no file-system access and works in a compiled binary.
+ *
+ * @module
+ */
+import type { Migration } from "kysely/migration";
+import * as m0001 from "./0001_ingest_runs.ts";
+import * as m0002 from "./0002_demo_types.ts";
+
+/** Migrations by name; names sort in the order they run. */
+export const migrations: Record<string, Migration> = {
+  "0001_ingest_runs": m0001,
+  "0002_demo_types": m0002,
+};

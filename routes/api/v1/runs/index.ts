@@ -1,0 +1,30 @@
+import type { Handlers } from "$fresh/server.ts";
+import { readChoice, readLimit } from "../../../../server/api.ts";
+import type { AppState } from "../../../../server/services.ts";
+
+const STATUSES = [
+  "receiving",
+  "processing",
+  "staged",
+  "committing",
+  "committed",
+  "discarded",
+  "failed",
+] as const;
+
+/** `GET /api/v1/runs?type=&status=&limit=&cursor=`: run history, newest first. */
+export const handler: Handlers<unknown, AppState> = {
+  async GET(req, ctx) {
+    const url = new URL(req.url);
+    const { store, uploadTypes } = ctx.state.services;
+    const type = url.searchParams.get("type") || undefined;
+    if (type) uploadTypes.get(type);
+    const page = await store.listRuns({
+      uploadType: type,
+      status: readChoice(url, "status", STATUSES),
+      limit: readLimit(url, 50, 500),
+      cursor: url.searchParams.get("cursor") || undefined,
+    });
+    return Response.json({ runs: page.items, nextCursor: page.nextCursor });
+  },
+};

@@ -1,0 +1,24 @@
+import type { Handlers } from "$fresh/server.ts";
+import { acceptUpload, runFailure } from "../../../../server/accept_upload.ts";
+import { runPath, runResponse } from "../../../../server/api.ts";
+import { errorResponse } from "../../../../server/http_errors.ts";
+import type { AppState } from "../../../../server/services.ts";
+
+/**
+ * `POST /api/v1/uploads/{type}?mode=direct|staged`: a multipart form (field `file`) or a raw
+ * CSV/TSV body. `201` with the finished run, `202` while a large file is still processing
+ * (or when the client sends `Prefer: respond-async`), or the run's typed error.
+ */
+export const handler: Handlers<unknown, AppState> = {
+  async POST(req, ctx) {
+    const respondAsync = /\brespond-async\b/.test(req.headers.get("prefer") ?? "");
+    const { run, finished } = await acceptUpload(ctx.state.services, req, ctx.params.type, {
+      respondAsync,
+    });
+    if (!finished) return runResponse(run, 202);
+    if (run.status === "failed") {
+      return errorResponse(runFailure(run), { location: runPath(run.id) });
+    }
+    return runResponse(run, 201);
+  },
+};

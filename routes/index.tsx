@@ -1,0 +1,78 @@
+import type { Handlers, PageProps } from "$fresh/server.ts";
+import type { ResolvedUploadType } from "../core/config/upload_type_schema.ts";
+import type { Run } from "../core/runs.ts";
+import { StatusBadge } from "../components/status_badge.tsx";
+import type { AppState } from "../server/services.ts";
+
+interface TypeCard {
+  type: ResolvedUploadType;
+  lastRun: Run | null;
+}
+
+/** Loads every upload type with its most recent run. */
+export const handler: Handlers<TypeCard[], AppState> = {
+  async GET(_req, ctx) {
+    const { uploadTypes, store } = ctx.state.services;
+    const cards = await Promise.all(uploadTypes.list().map(async (type) => {
+      const page = await store.listRuns({ uploadType: type.name, limit: 1 });
+      return { type, lastRun: page.items[0] ?? null };
+    }));
+    return ctx.render(cards);
+  },
+};
+
+/** `/`: the upload types as cards. */
+export default function Home({ data }: PageProps<TypeCard[]>) {
+  return (
+    <>
+      <h1>Upload types</h1>
+      {data.length === 0
+        ? (
+          <div class="empty-state">
+            <p>No upload types are configured yet.</p>
+            <p class="muted">
+              Add a file to <code>config/upload_types/</code> with{" "}
+              <code>defineUploadType(…)</code> and restart.
+            </p>
+          </div>
+        )
+        : (
+          <ul class="cards">
+            {data.map(({ type, lastRun }) => <UploadTypeCard type={type} lastRun={lastRun} />)}
+          </ul>
+        )}
+    </>
+  );
+}
+
+function UploadTypeCard({ type, lastRun }: TypeCard) {
+  const required = type.columns.filter((c) => c.required).map((c) => c.label);
+  return (
+    <li class="card">
+      <h2>
+        <a href={`/upload/${type.name}`}>{type.label}</a>
+      </h2>
+      <p>{type.description}</p>
+      <p class="muted small">
+        Required columns: {required.join(", ") || "none"}
+      </p>
+      <p class="small">
+        Last run: {lastRun
+          ? (
+            <>
+              <a href={`/runs/${lastRun.id}`}>{new Date(lastRun.createdAt).toLocaleString("en")}</a>
+              {" "}
+              <StatusBadge status={lastRun.status} />
+            </>
+          )
+          : <span class="muted">never</span>}
+      </p>
+      <p class="actions">
+        <a class="button" href={`/upload/${type.name}`}>Upload</a>
+        <a href={`/api/v1/upload-types/${type.name}/template.csv`}>Template</a>
+        <a href={`/api/v1/upload-types/${type.name}/export.csv`}>Export</a>
+        <a href={`/runs?type=${type.name}`}>History</a>
+      </p>
+    </li>
+  );
+}

@@ -1,0 +1,79 @@
+/**
+ * Accepting an upload over HTTP: checks the declared size, reads the request into the pipeline,
+ * and waits a little for the run to finish so small files answer `201` with the final run while
+ * large ones answer `202` and go on in the background.
+ *
+ * @module
+ */
+import { context } from "@opentelemetry/api";
+import { IngestError } from "../core/errors.ts";
+import { type IngestHandle, startIngest } from "../core/pipeline.ts";
+import type { Run } from "../core/runs.ts";
+import type { Services } from "./services.ts";
+import { readUpload } from "./upload_request.ts";
+
+/** How long to wait, after the body has arrived, before answering `202 Accepted`. */
+const WAIT_AFTER_RECEIVE_MS = 2000;
+// Room for multipart boundaries and part headers around the file itself.
+const MULTIPART_OVERHEAD = 64 * 1024;
+
+/** The run an upload created, and whether it reached a final status within the request. */
+export interface AcceptedUpload {
+  run: Run;
+  finished: boolean;
+}
+
+/** Reads an upload request for `typeName` into a new run. */
+export async function acceptUpload(
+  services: Services,
+  req: Request,
+  typeName: string,
+  options: { actor?: string | null; respondAsync?: boolean } = {},
+): Promise<AcceptedUpload> {
+  const type = services.uploadTypes.get(typeName);
+  const limit = Math.min(type.maxFileBytes, services.settings.maxFileBytes ?? Infinity);
+  const declared = Number(req.headers.get("content-length") ?? NaN);
+  if (declared > limit + MULTIPART_OVERHEAD) {
+    await req.body?.cancel().catch(() => {});
+    throw new IngestError(
+      "file_too_large",
+      `The file is larger than ${limit} bytes, the limit for ${type.label}`,
+      { maxBytes: limit, bytes: declared },
+    );
+  }
+  const input = await readUpload(req, new URL(req.url));
+  // A client that goes away mid-upload cancels the run; once the body is in, the run no longer
+  // depends on the connection (Deno also aborts req.signal after a response is sent).
+  const cancel = new AbortController();
+  const onAbort = () => cancel.abort();
+  req.signal.addEventListener("abort", onAbort);
+  let handle: IngestHandle;
+  try {
+    handle = await startIngest(services.store, {
+      ...input,
+      type,
+      actor: options.actor ?? null,
+      maxFileBytes: services.settings.maxFileBytes,
+      parent: context.active(),
+      signal: cancel.signal,
+    });
+    const done = handle.done;
+    services.inFlight.add(done);
+    done.finally(() => services.inFlight.delete(done));
+    await handle.received;
+  } finally {
+    req.signal.removeEventListener("abort", onAbort);
+  }
+  const final = options.respondAsync ? null : await Promise.race([
+    handle.done,
+    new Promise<null>((resolve) => setTimeout(() => resolve(null), WAIT_AFTER_RECEIVE_MS)),
+  ]);
+  if (final) return { run: final, finished: true };
+  return { run: await services.store.getRun(handle.run.id) ?? handle.run, finished: false };
+}
+
+/** The typed error of a failed run, with `details.runId` so clients can find the run. */
+export function runFailure(run: Run): IngestError {
+  const error = run.error ?? { type: "internal_error", message: "The run failed", details: {} };
+  return new IngestError(error.type, error.message, { ...error.details, runId: run.id });
+}

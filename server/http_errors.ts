@@ -1,0 +1,37 @@
+/**
+ * The one place where core's typed errors become HTTP responses:
+ * `{"error": {"type", "message", "details"}}` with a fitting status.
+ *
+ * @module
+ */
+import { type IngestErrorType, toIngestError } from "../core/errors.ts";
+import { log } from "./log.ts";
+
+/** HTTP status for each error type. */
+export const STATUS_OF: Record<IngestErrorType, number> = {
+  bad_request: 400,
+  unknown_upload_type: 404,
+  not_found: 404,
+  unsupported_file_type: 415,
+  file_too_large: 413,
+  too_many_rows: 413,
+  encoding_error: 422,
+  parse_error: 422,
+  header_error: 422,
+  validation_error: 422,
+  conflict: 409,
+  stale_review: 409,
+  constraint_violation: 409,
+  cancelled: 400,
+  interrupted: 500,
+  database_unavailable: 503,
+  internal_error: 500,
+};
+
+/** Turns any thrown value into a JSON error response (unexpected errors are logged, not shown). */
+export function errorResponse(err: unknown, headers?: HeadersInit): Response {
+  const error = toIngestError(err);
+  const status = STATUS_OF[error.type];
+  if (status >= 500) log.error("request failed", { error: error.type, cause: String(error.cause) });
+  return Response.json({ error: error.toJSON() }, { status, headers });
+}

@@ -1,0 +1,117 @@
+/**
+ * Turns an upload request (multipart form or raw CSV body) into the pipeline's input: the file
+ * stream, its name, media type, encoding and delimiter, and the requested mode.
+ *
+ * @module
+ */
+import { IngestError } from "../core/errors.ts";
+import type { Encoding } from "../core/stages/decode.ts";
+import type { RunMode } from "../core/runs.ts";
+import { readMultipartFile } from "./multipart.ts";
+
+/** What the pipeline needs to know about an uploaded file. */
+export interface UploadInput {
+  body: ReadableStream<Uint8Array>;
+  fileName: string | null;
+  contentType: string | null;
+  mode: RunMode;
+  encoding: Encoding | undefined;
+  delimiter: "\t" | undefined;
+}
+
+const CSV_TYPES = new Set([
+  "text/csv",
+  "application/csv",
+  "text/x-csv",
+  "text/plain",
+  // Browsers on Windows label .csv files with Excel's legacy type.
+  "application/vnd.ms-excel",
+]);
+const TSV_TYPES = new Set(["text/tab-separated-values", "text/tsv"]);
+const GENERIC_TYPES = new Set(["", "application/octet-stream"]);
+const ENCODINGS: Record<string, Encoding> = {
+  "utf-8": "utf-8",
+  "utf8": "utf-8",
+  "latin1": "latin1",
+  "iso-8859-1": "latin1",
+  "windows-1252": "windows-1252",
+  "cp1252": "windows-1252",
+};
+
+/** Reads the mode, encoding and file out of an upload request. */
+export async function readUpload(req: Request, url: URL): Promise<UploadInput> {
+  const mode = url.searchParams.get("mode") ?? "direct";
+  if (mode !== "direct" && mode !== "staged") {
+    throw new IngestError("bad_request", `Invalid mode "${mode}": use direct or staged`, { mode });
+  }
+  if (!req.body) throw new IngestError("bad_request", "No file was uploaded", {});
+  const requestType = req.headers.get("content-type") ?? "";
+  const [mediaType, charset] = parseMediaType(requestType);
+
+  let file: { body: ReadableStream<Uint8Array>; fileName: string | null; contentType: string };
+  if (mediaType === "multipart/form-data") {
+    const part = await readMultipartFile(req.body, requestType);
+    file = { body: part.stream, fileName: part.fileName, contentType: part.contentType ?? "" };
+  } else {
+    const name = req.headers.get("x-file-name");
+    file = { body: req.body, fileName: name ? decodeName(name) : null, contentType: requestType };
+  }
+  const [fileType, fileCharset] = parseMediaType(file.contentType);
+  let delimiter: "\t" | undefined;
+  let encodingOption: Encoding | undefined;
+  try {
+    delimiter = delimiterFor(fileType, file.fileName);
+    const encodingName = url.searchParams.get("encoding") ?? fileCharset ?? charset;
+    encodingOption = encodingName ? encoding(encodingName) : undefined;
+  } catch (err) {
+    await file.body.cancel().catch(() => {});
+    throw err;
+  }
+  return {
+    body: file.body,
+    fileName: file.fileName,
+    contentType: fileType || null,
+    mode,
+    encoding: encodingOption,
+    delimiter,
+  };
+}
+
+/** The delimiter the file's type implies (tab for TSV); throws for anything but CSV or TSV. */
+function delimiterFor(mediaType: string, fileName: string | null): "\t" | undefined {
+  const extension = fileName?.match(/\.([a-z0-9]+)$/i)?.[1]?.toLowerCase();
+  if (TSV_TYPES.has(mediaType) || extension === "tsv" || extension === "tab") return "\t";
+  const nameFits = extension === undefined || extension === "csv" || extension === "txt";
+  if (nameFits && (CSV_TYPES.has(mediaType) || GENERIC_TYPES.has(mediaType))) return undefined;
+  const what = extension && !nameFits ? `a .${extension} file` : `"${mediaType}" content`;
+  throw new IngestError(
+    "unsupported_file_type",
+    `Cannot import ${what}: upload a CSV or TSV file (text/csv or text/tab-separated-values)`,
+    { contentType: mediaType || null, fileName, supported: ["text/csv", "text/tab-separated-values"] },
+  );
+}
+
+function encoding(name: string): Encoding {
+  const found = ENCODINGS[name.toLowerCase()];
+  if (found) return found;
+  throw new IngestError(
+    "bad_request",
+    `Unsupported encoding "${name}": use utf-8, latin1 or windows-1252`,
+    { encoding: name, supported: ["utf-8", "latin1", "windows-1252"] },
+  );
+}
+
+/** Splits `text/csv; charset=latin1` into the lower-cased media type and the charset. */
+function parseMediaType(header: string): [string, string | undefined] {
+  const [type, ...params] = header.split(";");
+  const charset = params.map((p) => p.trim().match(/^charset="?([^";]+)"?$/i)?.[1]).find(Boolean);
+  return [type.trim().toLowerCase(), charset];
+}
+
+function decodeName(name: string): string {
+  try {
+    return decodeURIComponent(name);
+  } catch {
+    return name;
+  }
+}
