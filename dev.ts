@@ -6,7 +6,7 @@
  *
  * @module
  */
-import { dev } from "$fresh/dev.ts";
+import dev from "$fresh/dev.ts";
 import config from "./fresh.config.ts";
 
 await dev(import.meta.url, "./main.ts", config);

@@ -2,6 +2,8 @@
 // This file SHOULD be checked into source version control.
 // This file is automatically updated during development when running `dev.ts`.
 
+import * as $_404 from "./routes/_404.tsx";
+import * as $_500 from "./routes/_500.tsx";
 import * as $_app from "./routes/_app.tsx";
 import * as $_middleware from "./routes/_middleware.ts";
 import * as $api_rest_ from "./routes/api/[...rest].ts";
@@ -20,10 +22,16 @@ import * as $api_v1_upload_types_index from "./routes/api/v1/upload-types/index.
 import * as $api_v1_uploads_type_ from "./routes/api/v1/uploads/[type].ts";
 import * as $health from "./routes/health.ts";
 import * as $index from "./routes/index.tsx";
+import * as $runs_id_index from "./routes/runs/[id]/index.tsx";
+import * as $runs_id_review from "./routes/runs/[id]/review.tsx";
+import * as $runs_index from "./routes/runs/index.tsx";
+import * as $upload_type_ from "./routes/upload/[type].tsx";
 import type { Manifest } from "$fresh/server.ts";
 
 const manifest = {
   routes: {
+    "./routes/_404.tsx": $_404,
+    "./routes/_500.tsx": $_500,
     "./routes/_app.tsx": $_app,
     "./routes/_middleware.ts": $_middleware,
     "./routes/api/[...rest].ts": $api_rest_,
@@ -42,6 +50,10 @@ const manifest = {
     "./routes/api/v1/uploads/[type].ts": $api_v1_uploads_type_,
     "./routes/health.ts": $health,
     "./routes/index.tsx": $index,
+    "./routes/runs/[id]/index.tsx": $runs_id_index,
+    "./routes/runs/[id]/review.tsx": $runs_id_review,
+    "./routes/runs/index.tsx": $runs_index,
+    "./routes/upload/[type].tsx": $upload_type_,
   },
   islands: {},
   baseUrl: import.meta.url,

@@ -22,7 +22,10 @@ try {
     dataDir: services.database.kind === "pglite" ? settings.dataDir : undefined,
     uploadTypes: services.uploadTypes.list().map((t) => t.name),
   });
-  await start(manifest, { ...config, server: { port: settings.port, hostname: settings.hostname } });
+  await start(manifest, {
+    ...config,
+    server: { port: settings.port, hostname: settings.hostname },
+  });
   await closeServices(services);
 } catch (err) {
   // Start-up errors (bad settings, bad upload-type config, unreachable database) are for people.

@@ -5,10 +5,16 @@
  *
  * MODE: `parse` (receive → decode → parse), `validate` (+ map headers, validate),
  * `direct` (the whole pipeline, committed), `staged` (pipeline to staged, then commit).
- * Without DATABASE_URL an in-memory PGlite is used.
+ * Without DATABASE_URL an embedded PGlite in a fresh temp directory is used.
  *
  * @module
  */
+import { trace } from "@opentelemetry/api";
+import {
+  BasicTracerProvider,
+  InMemorySpanExporter,
+  SimpleSpanProcessor,
+} from "@opentelemetry/sdk-trace-base";
 import { commitRun } from "../core/lifecycle.ts";
 import { startIngest } from "../core/pipeline.ts";
 import { SqlStore } from "../core/sql/sql_store.ts";
@@ -22,6 +28,11 @@ import { openDatabase } from "../db/open_database.ts";
 import { loadUploadTypes } from "../server/load_upload_types.ts";
 
 const [mode, file, url] = Deno.args;
+// Spans give the time of each stage; `busy_ms` is a stage's own work inside overlapping spans.
+const spans = new InMemorySpanExporter();
+trace.setGlobalTracerProvider(
+  new BasicTracerProvider({ spanProcessors: [new SimpleSpanProcessor(spans)] }),
+);
 const types = await loadUploadTypes(new URL("../config/upload_types/", import.meta.url));
 const type = types.get("emissions");
 const bytes = (await Deno.stat(file)).size;
@@ -38,13 +49,16 @@ if (mode === "parse" || mode === "validate") {
       validate = compileRowValidator(mapHeaders(type, batch[0].fields));
       i = 1;
     }
-    if (mode === "validate") for (; i < batch.length; i++) validate(batch[i].fields);
+    if (mode === "validate") { for (; i < batch.length; i++) validate(batch[i].fields); }
     rows += batch.length - (i === 0 ? 0 : 1);
   }
   result.rows = rows;
   result.seconds = (performance.now() - started) / 1000;
 } else {
-  const database = await openDatabase({ url });
+  // PGlite on disk, as the server runs it (in memory, the data itself would count as RSS).
+  const database = await openDatabase(
+    url ? { url } : { dataDir: await Deno.makeTempDir({ prefix: "intake-bench-pglite-" }) },
+  );
   await migrateToLatest(database);
   const store = new SqlStore(database);
   const started = performance.now();
@@ -67,6 +81,17 @@ if (mode === "parse" || mode === "validate") {
   result.status = run.status;
   await database.close();
 }
+result.spans = Object.fromEntries(
+  spans.getFinishedSpans().map((s) => [
+    s.name,
+    {
+      ms: Math.round(s.duration[0] * 1e3 + s.duration[1] / 1e6),
+      ...(s.attributes["ingest.busy_ms"] !== undefined
+        ? { busyMs: s.attributes["ingest.busy_ms"] }
+        : {}),
+    },
+  ]),
+);
 const status = await Deno.readTextFile("/proc/self/status");
 result.peakRssMb = Number(status.match(/VmHWM:\s+(\d+)/)![1]) / 1024;
 console.log(JSON.stringify(result));

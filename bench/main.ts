@@ -41,7 +41,15 @@ async function psql(sql: string): Promise<number> {
 }
 
 async function once(mode: string, file: string, db?: string): Promise<Record<string, number>> {
-  const args = ["run", "-A", new URL("./ingest_once.ts", import.meta.url).pathname, mode, file];
+  // The same V8 heap cap as `deno task start`: without it V8 lets garbage pile up to ~350 MB.
+  const args = [
+    "run",
+    "-A",
+    "--v8-flags=--max-old-space-size=256,--max-semi-space-size=8",
+    new URL("./ingest_once.ts", import.meta.url).pathname,
+    mode,
+    file,
+  ];
   if (db) args.push(db);
   const out = await new Deno.Command(Deno.execPath(), { args, stderr: "inherit" }).output();
   if (!out.success) throw new Error(`${mode} failed`);
@@ -49,9 +57,11 @@ async function once(mode: string, file: string, db?: string): Promise<Record<str
 }
 
 async function resetTables(): Promise<void> {
-  await psql("drop table if exists emissions_baseline; " +
-    "create table emissions_baseline (like emissions including all); " +
-    "truncate emissions; delete from ingest_rows; delete from ingest_runs");
+  await psql(
+    "drop table if exists emissions_baseline; " +
+      "create table emissions_baseline (like emissions including all); " +
+      "truncate emissions; delete from ingest_rows; delete from ingest_runs",
+  );
 }
 
 const file = await dataFile(rows);
@@ -81,7 +91,10 @@ results.push({
 results.push({ name: "  commit", rows: staged.rows, seconds: staged.commitSeconds });
 results.push({ name: "Intake staged + commit (PostgreSQL)", ...pick(staged) });
 const small = await dataFile(pgliteRows);
-results.push({ name: `Intake direct (PGlite, ${pgliteRows} rows)`, ...pick(await once("direct", small)) });
+results.push({
+  name: `Intake direct (PGlite, ${pgliteRows} rows)`,
+  ...pick(await once("direct", small)),
+});
 
 function pick(r: Record<string, number>) {
   return { rows: r.rows, seconds: r.seconds, peakRssMb: r.peakRssMb };
@@ -108,6 +121,9 @@ for (const r of table) {
     } % | ${r.peakRssMb?.toFixed(0) ?? "–"} |`,
   );
 }
-const out = new URL(`./results/ingest_${new Date().toISOString().slice(0, 19)}.json`, import.meta.url);
+const out = new URL(
+  `./results/ingest_${new Date().toISOString().slice(0, 19)}.json`,
+  import.meta.url,
+);
 await Deno.mkdir(new URL("./results/", import.meta.url), { recursive: true });
 await Deno.writeTextFile(out, JSON.stringify({ rows, mb, results: table }, null, 2));

@@ -19,7 +19,7 @@ import { type CsvRecord, parseCsv } from "./stages/parse.ts";
 import { type HeaderMapping, mapHeaders } from "./stages/map_headers.ts";
 import { compileRowValidator } from "./stages/validate.ts";
 import type { CellValue, StagedRow, Store, TargetTable } from "./store.ts";
-import { recordFailure, StageSpans, startSpan, type StageName, traceIdOf } from "./telemetry.ts";
+import { recordFailure, type StageName, StageSpans, startSpan, traceIdOf } from "./telemetry.ts";
 import { applyCommit } from "./lifecycle.ts";
 
 /** Live progress of a run, reported about twice a second. */
@@ -114,7 +114,7 @@ export async function startIngest(store: Store, request: IngestRequest): Promise
   const received = new Promise<void>((resolve) => markReceived = resolve);
   const spans = new StageSpans(root.context, common);
   const done = new IngestRun(store, request, run, spans, markReceived).execute()
-    .then(async (final) => {
+    .then((final) => {
       root.span.setAttributes(runAttributes(final));
       root.span.end();
       return final;
@@ -259,19 +259,21 @@ class IngestRun {
     let writeMs = 0;
     let writing: Promise<void> = Promise.resolve();
     let writeError: unknown;
-    const write = (batch: StagedRow[]) => {
+    // One COPY in flight while the next batch is parsed and validated; waiting for it before
+    // queuing another keeps memory at two batches, whatever the file size.
+    const write = async (batch: StagedRow[]) => {
+      await writing;
+      if (writeError) throw writeError;
       this.#spans.open("stage");
-      // Await the previous write first: one COPY in flight, the next batch parsed meanwhile.
-      writing = writing.then(async () => {
-        if (writeError) return;
-        const started = performance.now();
-        try {
-          await this.#store.stageRows(this.#run.id, batch);
-        } catch (err) {
+      const started = performance.now();
+      writing = this.#store.stageRows(this.#run.id, batch).then(
+        () => {
+          writeMs += performance.now() - started;
+        },
+        (err) => {
           writeError = err;
-        }
-        writeMs += performance.now() - started;
-      });
+        },
+      );
     };
 
     for await (const batch of batches) {
@@ -289,7 +291,6 @@ class IngestRun {
         start = 1;
         this.#stage = "validate";
       }
-      if (writeError) throw writeError;
       this.#spans.open("validate");
       const started = performance.now();
       for (let i = start; i < batch.length; i++) {
@@ -316,14 +317,14 @@ class IngestRun {
       this.#progress.rows = rows;
       this.#report();
       if (buffer.length >= batchSize) {
-        write(buffer);
+        await write(buffer);
         buffer = [];
       }
     }
     if (!mapping) {
       throw new IngestError("bad_request", "The file is empty: it has no header row", {});
     }
-    if (buffer.length) write(buffer);
+    if (buffer.length) await write(buffer);
     this.#stage = "stage";
     await writing;
     if (writeError) throw writeError;
@@ -366,7 +367,11 @@ class IngestRun {
       throw new IngestError(
         "validation_error",
         `${counts.invalid} of ${counts.rows} rows are invalid, more than ${type.label} allows`,
-        { ...details, maxInvalidRows: type.maxInvalidRows, maxInvalidPercent: type.maxInvalidPercent },
+        {
+          ...details,
+          maxInvalidRows: type.maxInvalidRows,
+          maxInvalidPercent: type.maxInvalidPercent,
+        },
       );
     }
   }

@@ -13,7 +13,7 @@
  * @module
  */
 import type { Database } from "../core/database.ts";
-import { migrateDown, type MigrationState, migrateToLatest, migrationStatus } from "./migrate.ts";
+import { migrateDown, migrateToLatest, type MigrationState, migrationStatus } from "./migrate.ts";
 import { openDatabase } from "./open_database.ts";
 
 const USAGE = `Usage: deno task migrate [up|down|status] [--steps N]

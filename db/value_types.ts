@@ -22,9 +22,9 @@
  * Parameters are written the drivers' usual way, except json/jsonb, where a string is sent as
  * it is (it is JSON text already) and anything else goes through `JSON.stringify`.
  *
- * Arrays of these types use the same element parsers: PGlite builds them itself, and for
- * postgres.js (whose array parser reads an element `NULL` as the string "NULL")
- * `parseArrayLiteral()` is installed over its own.
+ * Arrays of the built-in types (`ARRAY_TYPES`) use the same element parsers: PGlite builds them
+ * itself; for postgres.js (whose own array parser reads an element `NULL` as the string "NULL")
+ * they are `parseArrayLiteral()` and `serializeArray()`.
  *
  * @module
  */
@@ -105,7 +105,7 @@ export function parsersByOid(): Record<number, ValueParser> {
 export function serializersByOid(): Record<number, ValueSerializer> {
   const serializers: Record<number, ValueSerializer> = {};
   for (const type of VALUE_TYPES) {
-    if (type.serialize) for (const oid of type.oids) serializers[oid] = type.serialize;
+    if (type.serialize) { for (const oid of type.oids) serializers[oid] = type.serialize; }
   }
   return serializers;
 }
@@ -157,4 +157,59 @@ export function parseArrayLiteral(text: string, parseElement: ValueParser): unkn
   }
 
   return parseLevel();
+}
+
+/** Built-in array types as `[array OID, element OID]`; these OIDs are fixed in PostgreSQL. */
+export const ARRAY_TYPES: ReadonlyArray<readonly [number, number]> = Object.freeze(
+  [
+    [1000, 16], // bool
+    [1001, 17], // bytea
+    [1002, 18], // char
+    [1003, 19], // name
+    [1005, 21], // int2
+    [1007, 23], // int4
+    [1009, 25], // text
+    [1014, 1042], // bpchar
+    [1015, 1043], // varchar
+    [1016, 20], // int8
+    [1021, 700], // float4
+    [1022, 701], // float8
+    [1028, 26], // oid
+    [1115, 1114], // timestamp
+    [1182, 1082], // date
+    [1183, 1083], // time
+    [1185, 1184], // timestamptz
+    [1187, 1186], // interval
+    [1231, 1700], // numeric
+    [199, 114], // json
+    [2951, 2950], // uuid
+    [3807, 3802], // jsonb
+  ] as const,
+);
+
+/**
+ * Writes a JS array as a PostgreSQL array literal, quoting every element; a string is taken as
+ * a literal already.
+ *
+ * @example
+ * ```ts
+ * import { serializeArray } from "./value_types.ts";
+ * if (serializeArray([1, null, 'a"b']) !== '{"1",NULL,"a\\"b"}') throw new Error("unexpected");
+ * ```
+ */
+export function serializeArray(value: unknown): string {
+  if (!Array.isArray(value)) return String(value);
+  return `{${value.map(serializeArrayElement).join(",")}}`;
+}
+
+function serializeArrayElement(value: unknown): string {
+  if (value === null || value === undefined) return "NULL";
+  if (Array.isArray(value)) return serializeArray(value);
+  let text: string;
+  if (value instanceof Date) text = value.toISOString();
+  else if (value instanceof Uint8Array) {
+    text = "\\x" + Array.from(value, (b) => b.toString(16).padStart(2, "0")).join("");
+  } else if (typeof value === "object") text = JSON.stringify(value);
+  else text = String(value);
+  return `"${text.replaceAll("\\", "\\\\").replaceAll('"', '\\"')}"`;
 }

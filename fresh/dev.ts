@@ -7,7 +7,7 @@
  *
  * @example The project's dev.ts
  * ```ts ignore
- * import { dev } from "$fresh/dev.ts";
+ * import dev from "$fresh/dev.ts";
  * import config from "./fresh.config.ts";
  * await dev(import.meta.url, "./main.ts", config);
  * ```
@@ -20,6 +20,7 @@ import { buildClientBundle, writeSnapshot } from "./src/bundle.ts";
 import { enableDevMode, resolveConfig } from "./src/config.ts";
 import { registerIslands } from "./src/islands.ts";
 import { writeManifest } from "./src/manifest.ts";
+import { stoppedBySignal } from "./src/start.ts";
 import type { FreshConfig, Manifest } from "./src/types.ts";
 
 export { collectEntries, renderManifest, writeManifest } from "./src/manifest.ts";
@@ -50,6 +51,8 @@ export async function dev(
   }
   enableDevMode();
   await import(new URL(entrypoint, base).href);
+  // `deno run --watch` would otherwise keep waiting for file changes after a clean Ctrl-C stop.
+  if (stoppedBySignal()) Deno.exit(0);
 }
 
 /**

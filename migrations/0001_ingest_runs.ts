@@ -55,7 +55,11 @@ export async function up(db: Kysely<any>): Promise<void> {
 
   await db.schema
     .createTable("ingest_rows")
-    .addColumn("run_id", "uuid", (c) => c.notNull().references("ingest_runs.id").onDelete("cascade"))
+    .addColumn(
+      "run_id",
+      "uuid",
+      (c) => c.notNull().references("ingest_runs.id").onDelete("cascade"),
+    )
     .addColumn("row_number", "integer", (c) => c.notNull())
     .addColumn("line", "integer")
     .addColumn("action", "text", (c) =>

@@ -1,8 +1,19 @@
 import type { FreshContext } from "$fresh/server.ts";
+import { isIngestError } from "../core/errors.ts";
 import { type AppState, currentServices } from "../server/services.ts";
 
-/** Hands the process's services to every route through `ctx.state`. */
-export function handler(_req: Request, ctx: FreshContext<AppState>): Promise<Response> {
+/**
+ * Hands the process's services to every route through `ctx.state`, and shows the 404 page when
+ * a page asks for an upload type or run that does not exist (API routes answer in JSON first).
+ */
+export async function handler(_req: Request, ctx: FreshContext<AppState>): Promise<Response> {
   ctx.state.services = currentServices();
-  return ctx.next();
+  try {
+    return await ctx.next();
+  } catch (err) {
+    if (isIngestError(err, "not_found") || isIngestError(err, "unknown_upload_type")) {
+      return ctx.renderNotFound();
+    }
+    throw err;
+  }
 }

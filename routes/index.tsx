@@ -13,10 +13,12 @@ interface TypeCard {
 export const handler: Handlers<TypeCard[], AppState> = {
   async GET(_req, ctx) {
     const { uploadTypes, store } = ctx.state.services;
-    const cards = await Promise.all(uploadTypes.list().map(async (type) => {
-      const page = await store.listRuns({ uploadType: type.name, limit: 1 });
-      return { type, lastRun: page.items[0] ?? null };
-    }));
+    const cards = await Promise.all(
+      uploadTypes.list().map(async (type) => {
+        const page = await store.listRuns({ uploadType: type.name, limit: 1 });
+        return { type, lastRun: page.items[0] ?? null };
+      }),
+    );
     return ctx.render(cards);
   },
 };
@@ -31,14 +33,17 @@ export default function Home({ data }: PageProps<TypeCard[]>) {
           <div class="empty-state">
             <p>No upload types are configured yet.</p>
             <p class="muted">
-              Add a file to <code>config/upload_types/</code> with{" "}
-              <code>defineUploadType(…)</code> and restart.
+              Add a file to <code>config/upload_types/</code> with <code>defineUploadType(…)</code>
+              {" "}
+              and restart.
             </p>
           </div>
         )
         : (
           <ul class="cards">
-            {data.map(({ type, lastRun }) => <UploadTypeCard type={type} lastRun={lastRun} />)}
+            {data.map(({ type, lastRun }) => (
+              <UploadTypeCard key={type.name} type={type} lastRun={lastRun} />
+            ))}
           </ul>
         )}
     </>

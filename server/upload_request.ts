@@ -40,26 +40,31 @@ const ENCODINGS: Record<string, Encoding> = {
 
 /** Reads the mode, encoding and file out of an upload request. */
 export async function readUpload(req: Request, url: URL): Promise<UploadInput> {
-  const mode = url.searchParams.get("mode") ?? "direct";
-  if (mode !== "direct" && mode !== "staged") {
-    throw new IngestError("bad_request", `Invalid mode "${mode}": use direct or staged`, { mode });
-  }
   if (!req.body) throw new IngestError("bad_request", "No file was uploaded", {});
   const requestType = req.headers.get("content-type") ?? "";
   const [mediaType, charset] = parseMediaType(requestType);
 
   let file: { body: ReadableStream<Uint8Array>; fileName: string | null; contentType: string };
+  let fields: Record<string, string> = {};
   if (mediaType === "multipart/form-data") {
     const part = await readMultipartFile(req.body, requestType);
     file = { body: part.stream, fileName: part.fileName, contentType: part.contentType ?? "" };
+    fields = part.fields;
   } else {
     const name = req.headers.get("x-file-name");
     file = { body: req.body, fileName: name ? decodeName(name) : null, contentType: requestType };
   }
   const [fileType, fileCharset] = parseMediaType(file.contentType);
+  // A form may send the mode as a field before the file (the page's upload form does).
+  const mode = url.searchParams.get("mode") ?? fields.mode ?? "direct";
   let delimiter: "\t" | undefined;
   let encodingOption: Encoding | undefined;
   try {
+    if (mode !== "direct" && mode !== "staged") {
+      throw new IngestError("bad_request", `Invalid mode "${mode}": use direct or staged`, {
+        mode,
+      });
+    }
     delimiter = delimiterFor(fileType, file.fileName);
     const encodingName = url.searchParams.get("encoding") ?? fileCharset ?? charset;
     encodingOption = encodingName ? encoding(encodingName) : undefined;
@@ -71,7 +76,7 @@ export async function readUpload(req: Request, url: URL): Promise<UploadInput> {
     body: file.body,
     fileName: file.fileName,
     contentType: fileType || null,
-    mode,
+    mode: mode as RunMode,
     encoding: encodingOption,
     delimiter,
   };
@@ -87,7 +92,11 @@ function delimiterFor(mediaType: string, fileName: string | null): "\t" | undefi
   throw new IngestError(
     "unsupported_file_type",
     `Cannot import ${what}: upload a CSV or TSV file (text/csv or text/tab-separated-values)`,
-    { contentType: mediaType || null, fileName, supported: ["text/csv", "text/tab-separated-values"] },
+    {
+      contentType: mediaType || null,
+      fileName,
+      supported: ["text/csv", "text/tab-separated-values"],
+    },
   );
 }
 

@@ -72,6 +72,7 @@ export function appTest(
   name: string,
   fn: (app: TestApp) => Promise<void>,
   env: Record<string, string> = {},
+  uploadTypesDir?: URL,
 ): void {
   for (const target of databaseTargets()) {
     Deno.test({
@@ -82,7 +83,7 @@ export function appTest(
       async fn() {
         const db = await target.open();
         try {
-          await withApp(db, fn, env);
+          await withApp(db, fn, env, uploadTypesDir);
         } finally {
           await db.dispose();
         }

@@ -11,7 +11,11 @@ import nodeAssert from "node:assert/strict";
 export const test: typeof Deno.test = Deno.test;
 
 /** Asserts that `actual` deep-equals `expected`. */
-export function assertEquals<T>(actual: unknown, expected: T, message?: string): asserts actual is T {
+export function assertEquals<T>(
+  actual: unknown,
+  expected: T,
+  message?: string,
+): asserts actual is T {
   nodeAssert.deepStrictEqual(actual, expected, message);
 }
 

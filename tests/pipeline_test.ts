@@ -42,7 +42,14 @@ describeMigratedDatabases("startIngest() stages, classifies and commits a file",
     body: body(FACILITIES_CHANGES),
   })).done;
   assertEquals(second.status, "staged", JSON.stringify(second.error));
-  assertEquals(second.counts, { rows: 5, new: 1, changed: 1, unchanged: 1, invalid: 2, deleted: 0 });
+  assertEquals(second.counts, {
+    rows: 5,
+    new: 1,
+    changed: 1,
+    unchanged: 1,
+    invalid: 2,
+    deleted: 0,
+  });
   assertEquals(second.columns, [
     "facility_id",
     "name",
@@ -64,42 +71,45 @@ describeMigratedDatabases("startIngest() stages, classifies and commits a file",
   ]);
 });
 
-describeMigratedDatabases("startIngest() traces one run span with a child per stage", async (db) => {
-  exporter.reset();
-  const store = new SqlStore(db);
-  const run = await (await startIngest(store, {
-    type: facilities,
-    mode: "direct",
-    body: body(FACILITIES),
-  })).done;
-  assertEquals(run.status, "committed");
-  const spans = exporter.getFinishedSpans().filter((s) =>
-    s.attributes["ingest.run_id"] === run.id
-  );
-  const root = spans.find((s) => s.name === "ingest.run")!;
-  assert(root, "ingest.run span exported");
-  assertEquals(run.traceId, root.spanContext().traceId);
-  const children = spans.filter((s) => parentOf(s) === root.spanContext().spanId);
-  assertEquals(children.map((s) => s.name).sort(), [
-    "ingest.commit",
-    "ingest.decode",
-    "ingest.map_headers",
-    "ingest.parse",
-    "ingest.receive",
-    "ingest.stage",
-    "ingest.validate",
-  ]);
-  const byName = Object.fromEntries(children.map((s) => [s.name, s]));
-  assertEquals(byName["ingest.receive"].attributes["ingest.bytes"], FACILITIES.length);
-  assertEquals(byName["ingest.validate"].attributes["ingest.rows"], 3);
-  assertEquals(byName["ingest.stage"].attributes["ingest.new_rows"], 3);
-  for (const span of [root, ...children]) {
-    assertEquals(span.attributes["ingest.upload_type"], "facilities");
-    assertEquals(span.attributes["ingest.mode"], "direct");
-    assertEquals(span.status.code, 0, `${span.name} has no error status`);
-  }
-  assertEquals(root.attributes["ingest.rows"], 3);
-});
+describeMigratedDatabases(
+  "startIngest() traces one run span with a child per stage",
+  async (db) => {
+    exporter.reset();
+    const store = new SqlStore(db);
+    const run = await (await startIngest(store, {
+      type: facilities,
+      mode: "direct",
+      body: body(FACILITIES),
+    })).done;
+    assertEquals(run.status, "committed");
+    const spans = exporter.getFinishedSpans().filter((s) =>
+      s.attributes["ingest.run_id"] === run.id
+    );
+    const root = spans.find((s) => s.name === "ingest.run")!;
+    assert(root, "ingest.run span exported");
+    assertEquals(run.traceId, root.spanContext().traceId);
+    const children = spans.filter((s) => parentOf(s) === root.spanContext().spanId);
+    assertEquals(children.map((s) => s.name).sort(), [
+      "ingest.commit",
+      "ingest.decode",
+      "ingest.map_headers",
+      "ingest.parse",
+      "ingest.receive",
+      "ingest.stage",
+      "ingest.validate",
+    ]);
+    const byName = Object.fromEntries(children.map((s) => [s.name, s]));
+    assertEquals(byName["ingest.receive"].attributes["ingest.bytes"], FACILITIES.length);
+    assertEquals(byName["ingest.validate"].attributes["ingest.rows"], 3);
+    assertEquals(byName["ingest.stage"].attributes["ingest.new_rows"], 3);
+    for (const span of [root, ...children]) {
+      assertEquals(span.attributes["ingest.upload_type"], "facilities");
+      assertEquals(span.attributes["ingest.mode"], "direct");
+      assertEquals(span.status.code, 0, `${span.name} has no error status`);
+    }
+    assertEquals(root.attributes["ingest.rows"], 3);
+  },
+);
 
 describeMigratedDatabases("a failing stage records the exception and ERROR status", async (db) => {
   exporter.reset();
@@ -112,9 +122,7 @@ describeMigratedDatabases("a failing stage records the exception and ERROR statu
   assertEquals(run.status, "failed");
   assertEquals(run.error?.type, "header_error");
   assertEquals(run.error?.details.missing, ["facility_id"]);
-  const spans = exporter.getFinishedSpans().filter((s) =>
-    s.attributes["ingest.run_id"] === run.id
-  );
+  const spans = exporter.getFinishedSpans().filter((s) => s.attributes["ingest.run_id"] === run.id);
   const failed = spans.find((s) => s.name === "ingest.map_headers")!;
   assertEquals(failed.status.code, 2);
   assertEquals(failed.events[0].name, "exception");

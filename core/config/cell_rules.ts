@@ -67,7 +67,11 @@ function compileNormalize(column: ResolvedColumn): (raw: string) => string {
   return (raw) => {
     let text = raw;
     for (const step of steps) {
-      text = step === "trim" ? text.trim() : step === "upper" ? text.toUpperCase() : text.toLowerCase();
+      text = step === "trim"
+        ? text.trim()
+        : step === "upper"
+        ? text.toUpperCase()
+        : text.toLowerCase();
     }
     return text;
   };
@@ -114,10 +118,13 @@ function compileTypeParser(column: ResolvedColumn): CellRule {
     case "enum":
       return compileEnum(column);
     case "email":
-      return withText(column, (text) =>
-        EMAIL.test(text)
-          ? { ok: true, value: text }
-          : fail("type", "Must be an email address such as name@example.com"));
+      return withText(
+        column,
+        (text) =>
+          EMAIL.test(text)
+            ? { ok: true, value: text }
+            : fail("type", "Must be an email address such as name@example.com"),
+      );
     default:
       return withText(column, (text) => ({ ok: true, value: text }));
   }

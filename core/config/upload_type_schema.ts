@@ -129,7 +129,11 @@ export function resolveUploadType(input: unknown, source: string): ResolvedUploa
       aliases: Object.freeze([...c.aliases]),
       values: c.values && Object.freeze([...c.values]),
       normalize: Object.freeze<Normalize[]>(
-        c.normalize === undefined ? ["trim"] : Array.isArray(c.normalize) ? c.normalize : [c.normalize],
+        c.normalize === undefined
+          ? ["trim"]
+          : Array.isArray(c.normalize)
+          ? c.normalize
+          : [c.normalize],
       ),
     })
   );
@@ -173,7 +177,11 @@ function checkCrossFields(t: z.infer<typeof UploadTypeSchema>, ctx: z.Refinement
     if (!column) {
       ctx.addIssue({ code: "custom", message: `"${k}" is not a column`, path: ["key", i] });
     } else if (!column.required) {
-      ctx.addIssue({ code: "custom", message: `key column "${k}" must be required`, path: ["key", i] });
+      ctx.addIssue({
+        code: "custom",
+        message: `key column "${k}" must be required`,
+        path: ["key", i],
+      });
     }
   });
 }

@@ -31,7 +31,9 @@ export function csvRecord(
     const value = fields[i];
     if (value === null || value === undefined) continue;
     let text = String(value);
-    if (options.escapeFormulas && FORMULA_START.test(text) && !PLAIN_NUMBER.test(text)) text = `'${text}`;
+    if (options.escapeFormulas && FORMULA_START.test(text) && !PLAIN_NUMBER.test(text)) {
+      text = `'${text}`;
+    }
     line += NEEDS_QUOTES.test(text) ? `"${text.replaceAll('"', '""')}"` : text;
   }
   return line + "\r\n";

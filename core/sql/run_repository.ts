@@ -48,7 +48,9 @@ export async function selectRuns(db: Db, query: RunQuery): Promise<Page<Run>> {
       });
     }
     q = q.where(
-      sql<boolean>`(created_at, id) < (select created_at, id from ingest_runs where id = ${query.cursor})`,
+      sql<
+        boolean
+      >`(created_at, id) < (select created_at, id from ingest_runs where id = ${query.cursor})`,
     );
   }
   const rows = await q.orderBy("created_at", "desc").orderBy("id", "desc").limit(query.limit + 1)

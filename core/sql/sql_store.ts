@@ -22,13 +22,7 @@ import type {
 import { classifyRows } from "./classify.ts";
 import { applyRun } from "./commit.ts";
 import { insertRun, selectRun, selectRuns, updateProgress, updateRunIf } from "./run_repository.ts";
-import {
-  copyStagedRows,
-  countRows,
-  deleteRows,
-  selectInvalidRows,
-  selectRows,
-} from "./staging.ts";
+import { copyStagedRows, countRows, deleteRows, selectInvalidRows, selectRows } from "./staging.ts";
 import { idList } from "./sql_fragments.ts";
 
 /**
@@ -82,9 +76,10 @@ export class SqlStore implements Store {
     target: TargetTable,
     columns: readonly string[],
   ): Promise<RunCounts> {
-    await this.#db.kysely.transaction().execute((trx) =>
-      classifyRows(trx, runId, target, columns)
-    );
+    // Fresh statistics after a bulk load: without them the planner takes a million staged rows
+    // for a handful and picks nested loops that never finish.
+    await sql`analyze ingest_rows`.execute(this.#db.kysely);
+    await this.#db.kysely.transaction().execute((trx) => classifyRows(trx, runId, target, columns));
     const c = await countRows(this.#db, runId);
     return {
       rows: c.new + c.changed + c.unchanged + c.invalid + c.pending,

@@ -55,9 +55,7 @@ export async function selectRows(
     errors: json<CellError[]>(r.errors) ?? [],
     excluded: Boolean(r.excluded),
   }));
-  const nextCursor = rows.length > query.limit
-    ? String(items[items.length - 1].rowNumber)
-    : null;
+  const nextCursor = rows.length > query.limit ? String(items[items.length - 1].rowNumber) : null;
   return { items, nextCursor };
 }
 

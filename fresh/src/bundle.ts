@@ -8,6 +8,7 @@
  */
 import { dirname, isAbsolute, join, relative } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
+import { hexDigest } from "./files.ts";
 import type { Island } from "./islands.ts";
 
 /** A built bundle, served under `/_frsh/js/<hash>/`. */
@@ -88,7 +89,7 @@ export async function buildClientBundle(
 }
 
 async function toBundle(code: Uint8Array): Promise<ClientBundle> {
-  const hash = (await sha256(code)).slice(0, 16);
+  const hash = (await hexDigest("SHA-256", code)).slice(0, 16);
   return { hash, files: new Map([["main.js", code]]), mainPath: `/_frsh/js/${hash}/main.js` };
 }
 
@@ -120,7 +121,9 @@ async function listInputs(
     .map((s) => relative(root, fileURLToPath(s)))
     .sort();
   const inputs: Record<string, string> = {};
-  for (const file of files) inputs[file] = await sha256(await Deno.readFile(join(root, file)));
+  for (const file of files) {
+    inputs[file] = await hexDigest("SHA-256", await Deno.readFile(join(root, file)));
+  }
   return inputs;
 }
 
@@ -166,7 +169,7 @@ export async function loadSnapshot(
   }
   for (const [file, hash] of Object.entries(snapshot.inputs)) {
     const bytes = await Deno.readFile(join(root, file)).catch(() => null);
-    if (bytes === null || await sha256(bytes) !== hash) return `"${file}" changed`;
+    if (bytes === null || await hexDigest("SHA-256", bytes) !== hash) return `"${file}" changed`;
   }
   const code = await Deno.readFile(join(outDir, "js", snapshot.hash, "main.js")).catch(() => null);
   if (code === null) return "the bundle file is missing";
@@ -186,9 +189,4 @@ async function findDenoConfig(start: string): Promise<string | null> {
     }
     if (dirname(dir) === dir || !isAbsolute(dir)) return null;
   }
-}
-
-async function sha256(bytes: Uint8Array): Promise<string> {
-  const digest = await crypto.subtle.digest("SHA-256", bytes as Uint8Array<ArrayBuffer>);
-  return Array.from(new Uint8Array(digest), (b) => b.toString(16).padStart(2, "0")).join("");
 }

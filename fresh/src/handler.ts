@@ -10,11 +10,12 @@ import { resolveConfig } from "./config.ts";
 import { createContext } from "./context.ts";
 import { type Island, registerIslands } from "./islands.ts";
 import { type RenderEnv, renderPage } from "./render.ts";
-import { layoutsFor, matchRoute, middlewaresFor } from "./router.ts";
+import { matchRoute, middlewaresFor, renderTargetFor, type RouteMatch } from "./router.ts";
 import { buildRouteTable, type PageRoute, type RouteTable, type SpecialPage } from "./routes.ts";
 import { IMMUTABLE, matchesEtag, StaticFiles } from "./static_files.ts";
 import { setBuildId } from "./build_id.ts";
 import type {
+  Destination,
   FreshConfig,
   FreshContext,
   Handler,
@@ -104,31 +105,35 @@ async function handle(
     return new Response(null, { status: 307, headers: { location: location + url.search } });
   }
   const { table } = server;
-  const isRead = req.method === "GET" || req.method === "HEAD";
-  const match = matchRoute(table, pathname);
-  const destination = pathname.startsWith("/_frsh/")
-    ? "internal"
-    : isRead && server.statics.has(pathname)
-    ? "static"
-    : match
-    ? "route"
-    : "notFound";
+  let match: RouteMatch | null = null;
+  let destination: Destination;
+  if (pathname.startsWith("/_frsh/")) destination = "internal";
+  else if ((req.method === "GET" || req.method === "HEAD") && server.statics.has(pathname)) {
+    destination = "static";
+  } else {
+    match = matchRoute(table, pathname);
+    destination = match ? "route" : "notFound";
+  }
+
   const ctx = createContext(url, server.config, destination, info?.remoteAddr);
   ctx.renderNotFound = (data) => renderSpecial(req, ctx, server, table.notFound, data, {});
-
-  let endpoint: () => Promise<Response>;
-  if (destination === "internal") endpoint = () => serveBundleFile(req, url, server.env);
-  else if (destination === "static") {
-    endpoint = async () => await server.statics.serve(req, url) ?? notFoundPage(req, ctx, server);
-  } else if (destination === "route") {
-    endpoint = () => runRoute(req, ctx, server, match!.route);
-  } else endpoint = () => notFoundPage(req, ctx, server);
-
-  const route = destination === "route" ? match!.route : null;
-  if (route) {
-    ctx.params = match!.params;
-    ctx.route = ctx.pattern = route.pattern;
+  if (match) {
+    ctx.params = match.params;
+    ctx.route = ctx.pattern = match.route.pattern;
   }
+  const route = match?.route ?? null;
+  const endpoint = (): Promise<Response> => {
+    switch (destination) {
+      case "internal":
+        return serveBundleFile(req, url, server.env);
+      case "static":
+        return server.statics.serve(req, url).then((res) => res ?? notFoundPage(req, ctx, server));
+      case "route":
+        return runRoute(req, ctx, server, route!);
+      case "notFound":
+        return notFoundPage(req, ctx, server);
+    }
+  };
   const middlewares = middlewaresFor(table, route, pathname);
   const run = (i: number): Promise<Response> => {
     if (i === middlewares.length) {
@@ -168,9 +173,7 @@ async function runRoute(
       );
     }
     ctx.data = data;
-    const layouts = layoutsFor(server.table, route.folder, route.config.skipInheritedLayouts);
-    const skipApp = route.config.skipAppWrapper || layouts.some((l) => l.config.skipAppWrapper);
-    const target = { page: route.component, layouts, app: skipApp ? null : server.table.app };
+    const target = renderTargetFor(server.table, route.folder, route.config, route.component);
     return renderPage(req, ctx, target, init ?? {}, server.env);
   };
   const render: Handler = (_req, c) => c.render();
@@ -261,13 +264,8 @@ function renderSpecial(
 ): Promise<Response> {
   const isError = page === server.table.error;
   ctx.data = data;
-  const layouts = layoutsFor(server.table, "", page.config.skipInheritedLayouts);
-  const skipApp = page.config.skipAppWrapper || layouts.some((l) => l.config.skipAppWrapper);
-  const target = {
-    page: page.component ?? (isError ? DefaultError : DefaultNotFound),
-    layouts,
-    app: skipApp ? null : server.table.app,
-  };
+  const component = page.component ?? (isError ? DefaultError : DefaultNotFound);
+  const target = renderTargetFor(server.table, "", page.config, component);
   return renderPage(req, ctx, target, { status: isError ? 500 : 404, ...init }, server.env);
 }
 

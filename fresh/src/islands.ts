@@ -7,6 +7,7 @@
  */
 import { type ComponentType, createContext, Fragment, h, options, type VNode } from "preact";
 import { useContext } from "preact/hooks";
+import { toIdentifier } from "./files.ts";
 import { assertSerializable } from "./serializer.ts";
 
 /** One exported function of an island file. */
@@ -38,9 +39,8 @@ let bypass = false;
 
 /** Fresh 1.x island name: path without extension, made an identifier, in PascalCase. */
 export function islandName(pathInIslands: string): string {
-  const ident = pathInIslands.replace(/\.[jt]sx?$/, "").replace(/[^A-Za-z0-9_$]+/g, "_");
-  const safe = /^[0-9]/.test(ident) ? "_" + ident : ident;
-  return safe.replace(/(^\w|-\w)/g, (s) => s.replace(/-/, "").toUpperCase());
+  const ident = toIdentifier(pathInIslands.replace(/\.[jt]sx?$/, ""));
+  return ident.replace(/(^\w|-\w)/g, (s) => s.replace(/-/, "").toUpperCase());
 }
 
 /**

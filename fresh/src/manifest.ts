@@ -6,6 +6,7 @@
 import { join, relative, sep } from "node:path";
 import { assertNoRouteConflicts } from "./route_pattern.ts";
 import { DEFAULT_IGNORE } from "./config.ts";
+import { listFiles, toIdentifier } from "./files.ts";
 
 /** The route and island files of a project, as manifest keys (`./routes/x.tsx`), sorted. */
 export interface ManifestEntries {
@@ -27,14 +28,14 @@ export async function collectEntries(
 ): Promise<ManifestEntries> {
   const routes: string[] = [];
   const islands: string[] = [];
-  for (const file of await walk(join(root, "routes"))) {
+  for (const file of await sourceFiles(join(root, "routes"))) {
     if (ignore.test(file)) continue;
     const key = "./" + relative(root, file).split(sep).join("/");
     const folders = key.split("/").slice(2, -1);
     if (folders.includes("(_islands)")) islands.push(key);
     else if (!folders.some((f) => f.startsWith("(_") && f.endsWith(")"))) routes.push(key);
   }
-  for (const file of await walk(join(root, "islands"))) {
+  for (const file of await sourceFiles(join(root, "islands"))) {
     if (!ignore.test(file)) islands.push("./" + relative(root, file).split(sep).join("/"));
   }
   routes.sort(byCodePoint);
@@ -43,33 +44,12 @@ export async function collectEntries(
   return { routes, islands };
 }
 
-async function walk(dir: string): Promise<string[]> {
-  const out: string[] = [];
-  let entries: Deno.DirEntry[];
-  try {
-    entries = await Array.fromAsync(Deno.readDir(dir));
-  } catch (err) {
-    if (err instanceof Deno.errors.NotFound) return out;
-    throw err;
-  }
-  for (const entry of entries) {
-    const path = join(dir, entry.name);
-    if (entry.isDirectory) out.push(...await walk(path));
-    else if (entry.isFile && SOURCE.test(entry.name) && !entry.name.endsWith(".d.ts")) {
-      out.push(path);
-    }
-  }
-  return out;
+async function sourceFiles(dir: string): Promise<string[]> {
+  return (await listFiles(dir)).filter((f) => SOURCE.test(f) && !f.endsWith(".d.ts"));
 }
 
 function byCodePoint(a: string, b: string): number {
   return a < b ? -1 : a > b ? 1 : 0;
-}
-
-/** Fresh 1.x `stringToIdentifier`: runs of non-identifier characters become one `_`. */
-function toIdentifier(text: string): string {
-  const ident = text.replace(/[^A-Za-z0-9_$]+/g, "_");
-  return /^[0-9]/.test(ident) ? "_" + ident : ident;
 }
 
 /**

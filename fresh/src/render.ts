@@ -10,7 +10,7 @@ import { renderToString } from "preact-render-to-string";
 import type { ClientBundle } from "./bundle.ts";
 import { collectIslands } from "./islands.ts";
 import type { AnyComponent, LayoutRoute } from "./routes.ts";
-import { serializeState } from "./serializer.ts";
+import { escapeScriptJson, serializeState } from "./serializer.ts";
 import type { FreshContext, RenderOptions } from "./types.ts";
 
 /** What a page render needs besides the request. */
@@ -50,10 +50,7 @@ export async function renderPage(
   env: RenderEnv,
 ): Promise<Response> {
   const props = pageProps(ctx);
-  const wrappers = target.app ? [target.app, ...target.layouts.map((l) => l.component)] : [
-    DefaultShell,
-    ...target.layouts.map((l) => l.component),
-  ];
+  const wrappers = [target.app ?? DefaultShell, ...target.layouts.map((l) => l.component)];
   let inner = await renderLevel(req, ctx, props, target.page, null);
   for (const wrapper of wrappers.reverse()) {
     if (inner instanceof Response) return inner;
@@ -109,8 +106,10 @@ async function addIslandScripts(
 ): Promise<string> {
   const { mainPath } = await env.bundle();
   const stateId = `__FRSH_STATE_${crypto.randomUUID()}`;
-  const boot = `import { boot } from ${JSON.stringify(mainPath)}; ` +
-    `boot(${JSON.stringify(stateId)}, ${JSON.stringify(env.buildId)});`;
+  const boot = escapeScriptJson(
+    `import { boot } from ${JSON.stringify(mainPath)}; ` +
+      `boot(${JSON.stringify(stateId)}, ${JSON.stringify(env.buildId)});`,
+  );
   const scripts = `<script id="${stateId}" type="application/json">` +
     `${serializeState(islandProps)}</script><script type="module">${boot}</script>`;
   html = insertBefore(html, "</head>", `<link rel="modulepreload" href="${mainPath}">`);

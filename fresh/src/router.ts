@@ -3,8 +3,9 @@
  *
  * @module
  */
-import type { LayoutRoute, PageRoute, RouteTable } from "./routes.ts";
-import type { MiddlewareHandler } from "./types.ts";
+import type { RenderTarget } from "./render.ts";
+import type { AnyComponent, LayoutRoute, PageRoute, RouteTable } from "./routes.ts";
+import type { MiddlewareHandler, RouteConfig } from "./types.ts";
 
 /** A matched route and its decoded parameters. */
 export interface RouteMatch {
@@ -53,6 +54,21 @@ export function layoutsFor(
   const layouts = table.layouts.filter((layout) => contains(layout.folder, folder));
   const cut = layouts.findLastIndex((layout) => layout.config.skipInheritedLayouts);
   return cut === -1 ? layouts : layouts.slice(cut);
+}
+
+/**
+ * What to render for a page in `folder`: its layouts and `_app`, unless the page or one of its
+ * layouts sets `skipAppWrapper` (then the default html shell wraps it).
+ */
+export function renderTargetFor(
+  table: RouteTable,
+  folder: string,
+  config: RouteConfig,
+  page: AnyComponent,
+): RenderTarget {
+  const layouts = layoutsFor(table, folder, config.skipInheritedLayouts);
+  const skipApp = config.skipAppWrapper || layouts.some((l) => l.config.skipAppWrapper);
+  return { page, layouts, app: skipApp ? null : table.app };
 }
 
 /**

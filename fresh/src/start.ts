@@ -7,6 +7,13 @@
 import { createApp, type ServeHandler } from "./handler.ts";
 import type { FreshConfig, Manifest } from "./types.ts";
 
+let signalled = false;
+
+/** True once a server of this process stopped because of Ctrl-C or SIGTERM. */
+export function stoppedBySignal(): boolean {
+  return signalled;
+}
+
 /**
  * Returns the app's request handler, without opening a port. The client bundle is built (or
  * loaded from `_fresh/`) on the first island page.
@@ -43,7 +50,10 @@ export async function start(manifest: Manifest, config: FreshConfig = {}): Promi
       console.log(`Fresh ready: http://${host}:${addr.port}/`);
     }),
   }, app.handler);
-  const stop = () => void server.shutdown();
+  const stop = () => {
+    signalled = true;
+    void server.shutdown();
+  };
   const signals: Deno.Signal[] = Deno.build.os === "windows" ? ["SIGINT"] : ["SIGINT", "SIGTERM"];
   for (const signal of signals) Deno.addSignalListener(signal, stop);
   // Building in the background keeps start-up fast; the first island page waits if needed.

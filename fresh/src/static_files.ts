@@ -5,7 +5,8 @@
  *
  * @module
  */
-import { extname, join, relative, sep } from "node:path";
+import { extname, relative, sep } from "node:path";
+import { hexDigest, listFiles } from "./files.ts";
 
 const CONTENT_TYPES: Record<string, string> = {
   ".html": "text/html; charset=utf-8",
@@ -58,23 +59,9 @@ export class StaticFiles {
   /** Walks `dir` (missing is fine: nothing is served). Symlinks are not followed. */
   static async open(dir: string, buildId: string): Promise<StaticFiles> {
     const files = new Map<string, Entry>();
-    const visit = async (folder: string) => {
-      let entries: Deno.DirEntry[];
-      try {
-        entries = await Array.fromAsync(Deno.readDir(folder));
-      } catch (err) {
-        if (err instanceof Deno.errors.NotFound) return;
-        throw err;
-      }
-      for (const entry of entries) {
-        const path = join(folder, entry.name);
-        if (entry.isDirectory) await visit(path);
-        else if (entry.isFile) {
-          files.set("/" + relative(dir, path).split(sep).join("/"), { file: path });
-        }
-      }
-    };
-    await visit(dir);
+    for (const file of await listFiles(dir)) {
+      files.set("/" + relative(dir, file).split(sep).join("/"), { file });
+    }
     return new StaticFiles(files, buildId);
   }
 
@@ -127,9 +114,7 @@ function decodePath(pathname: string): string | null {
 async function etagOf(entry: Entry, stat: Deno.FileInfo): Promise<string> {
   const key = `${stat.size}:${stat.mtime?.getTime()}`;
   if (entry.etag?.key !== key) {
-    const digest = await crypto.subtle.digest("SHA-1", await Deno.readFile(entry.file));
-    const hex = Array.from(new Uint8Array(digest), (b) => b.toString(16).padStart(2, "0"));
-    entry.etag = { key, value: `"${hex.join("")}"` };
+    entry.etag = { key, value: `"${await hexDigest("SHA-1", await Deno.readFile(entry.file))}"` };
   }
   return entry.etag.value;
 }

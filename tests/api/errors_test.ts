@@ -2,7 +2,8 @@ import { assert, assertEquals, assertMatch } from "../assert.ts";
 import { appTest, type TestApp } from "../app_harness.ts";
 import { FACILITIES } from "./fixtures.ts";
 
-type Json = Record<string, any>; // deno-lint-ignore no-explicit-any
+// deno-lint-ignore no-explicit-any
+type Json = Record<string, any>;
 
 function post(app: TestApp, path: string, body: BodyInit | null, headers: HeadersInit = {}) {
   return app.fetch(path, { method: "POST", body, headers });
@@ -66,14 +67,24 @@ appTest("raw CSV and TSV bodies are accepted with X-File-Name", async (app) => {
 });
 
 appTest("each bad upload gets its typed error and status", async (app) => {
-  await expectError(await post(app, "/api/v1/uploads/nope", FACILITIES, CSV), 404, "unknown_upload_type");
   await expectError(
-    await post(app, "/api/v1/uploads/facilities", '{"a":1}', { "content-type": "application/json" }),
+    await post(app, "/api/v1/uploads/nope", FACILITIES, CSV),
+    404,
+    "unknown_upload_type",
+  );
+  await expectError(
+    await post(app, "/api/v1/uploads/facilities", '{"a":1}', {
+      "content-type": "application/json",
+    }),
     415,
     "unsupported_file_type",
   );
   await expectError(await post(app, "/api/v1/uploads/facilities", "", CSV), 400, "bad_request");
-  await expectError(await post(app, "/api/v1/uploads/facilities", "\n\n\r\n", CSV), 400, "bad_request");
+  await expectError(
+    await post(app, "/api/v1/uploads/facilities", "\n\n\r\n", CSV),
+    400,
+    "bad_request",
+  );
   await expectError(
     await post(app, "/api/v1/uploads/facilities?mode=later", FACILITIES, CSV),
     400,
@@ -94,7 +105,12 @@ appTest("each bad upload gets its typed error and status", async (app) => {
   );
   assertEquals(parse.details.line, 2);
   const encoding = await expectError(
-    await post(app, "/api/v1/uploads/facilities", new Uint8Array([0x61, 0x0a, 0xff, 0xfe, 0x41]), CSV),
+    await post(
+      app,
+      "/api/v1/uploads/facilities",
+      new Uint8Array([0x61, 0x0a, 0xff, 0xfe, 0x41]),
+      CSV,
+    ),
     422,
     "encoding_error",
   );
@@ -104,7 +120,11 @@ appTest("each bad upload gets its typed error and status", async (app) => {
     400,
     "bad_request",
   );
-  await expectError(await app.fetch("/api/v1/runs/00000000-0000-0000-0000-000000000000"), 404, "not_found");
+  await expectError(
+    await app.fetch("/api/v1/runs/00000000-0000-0000-0000-000000000000"),
+    404,
+    "not_found",
+  );
   await expectError(await app.fetch("/api/v1/runs/not-a-uuid"), 404, "not_found");
   await expectError(await app.fetch("/api/v1/runs?status=sleeping"), 400, "bad_request");
   await expectError(await app.fetch("/api/v1/nothing-here"), 404, "not_found");
@@ -172,8 +192,9 @@ appTest("run history pages newest first and filters by type and status", async (
   await failed.body?.cancel();
   const page1 = await (await app.fetch("/api/v1/runs?type=facilities&limit=2")).json();
   assertEquals(page1.runs.map((r: Json) => r.id), [ids[2], ids[1]]);
-  const page2 = await (await app.fetch(`/api/v1/runs?type=facilities&limit=2&cursor=${page1.nextCursor}`))
-    .json();
+  const page2 =
+    await (await app.fetch(`/api/v1/runs?type=facilities&limit=2&cursor=${page1.nextCursor}`))
+      .json();
   assertEquals(page2.runs.map((r: Json) => r.id), [ids[0]]);
   assertEquals(page2.nextCursor, null);
   const failures = await (await app.fetch("/api/v1/runs?status=failed")).json();

@@ -3,7 +3,8 @@ import { assert, assertEquals, assertMatch } from "../assert.ts";
 import { appTest, type TestApp } from "../app_harness.ts";
 import { FACILITIES, FACILITIES_CHANGES } from "./fixtures.ts";
 
-type Json = Record<string, any>; // deno-lint-ignore no-explicit-any
+// deno-lint-ignore no-explicit-any
+type Json = Record<string, any>;
 
 async function exportText(app: TestApp, type = "facilities"): Promise<string> {
   const res = await app.fetch(`/api/v1/upload-types/${type}/export.csv`);
@@ -74,7 +75,9 @@ appTest("staged upload classifies rows with diffs and cell errors", async (app) 
   assertEquals(invalid.rows.length, 1);
   assertEquals(invalid.rows[0].rowNumber, 5);
   const next = await app.json<Json>(
-    await app.fetch(`/api/v1/runs/${run.id}/rows?action=invalid&limit=1&cursor=${invalid.nextCursor}`),
+    await app.fetch(
+      `/api/v1/runs/${run.id}/rows?action=invalid&limit=1&cursor=${invalid.nextCursor}`,
+    ),
   );
   assertEquals(next.rows.map((r: Json) => r.rowNumber), [6]);
   assertEquals(next.nextCursor, null);
@@ -108,7 +111,10 @@ appTest("commit applies reviewed rows minus exclusions, in one go", async (app) 
 
 appTest("the same file through direct and staged paths yields identical tables", async (app) => {
   await app.upload("facilities", FACILITIES);
-  const direct = await app.upload("facilities", FACILITIES_CHANGES.split("\n").slice(0, 4).join("\n"));
+  const direct = await app.upload(
+    "facilities",
+    FACILITIES_CHANGES.split("\n").slice(0, 4).join("\n"),
+  );
   assertEquals(direct.status, 201);
   await direct.body?.cancel();
   const viaDirect = await exportText(app);
@@ -172,46 +178,50 @@ appTest("discard drops a staged run and keeps the target", async (app) => {
   assertEquals(rows.rows.map((r: Json) => r.action), ["invalid", "invalid"]);
 });
 
-appTest("a commit after another run changed the rows is refused as stale, refresh fixes it", async (app) => {
-  await app.upload("facilities", FACILITIES);
-  const run = await stage(app, FACILITIES_CHANGES);
-  const other = await app.upload(
-    "facilities",
-    "facility_id,name\nABC-000002,Renamed Meanwhile\n",
-  );
-  assertEquals(other.status, 201);
-  await other.body?.cancel();
+appTest(
+  "a commit after another run changed the rows is refused as stale, refresh fixes it",
+  async (app) => {
+    await app.upload("facilities", FACILITIES);
+    const run = await stage(app, FACILITIES_CHANGES);
+    const other = await app.upload(
+      "facilities",
+      "facility_id,name\nABC-000002,Renamed Meanwhile\n",
+    );
+    assertEquals(other.status, 201);
+    await other.body?.cancel();
 
-  const res = await app.fetch(`/api/v1/runs/${run.id}/commit`, { method: "POST" });
-  const body = await app.json<Json>(res);
-  assertEquals(res.status, 409);
-  assertEquals(body.error.type, "stale_review");
-  assertEquals(body.error.details.rows, [3]);
-  assert((await exportText(app)).includes("Renamed Meanwhile"));
-  const still = await app.json<Json>(await app.fetch(`/api/v1/runs/${run.id}`));
-  assertEquals(still.status, "staged");
+    const res = await app.fetch(`/api/v1/runs/${run.id}/commit`, { method: "POST" });
+    const body = await app.json<Json>(res);
+    assertEquals(res.status, 409);
+    assertEquals(body.error.type, "stale_review");
+    assertEquals(body.error.details.rows, [3]);
+    assert((await exportText(app)).includes("Renamed Meanwhile"));
+    const still = await app.json<Json>(await app.fetch(`/api/v1/runs/${run.id}`));
+    assertEquals(still.status, "staged");
 
-  const refresh = await app.fetch(`/api/v1/runs/${run.id}/refresh`, { method: "POST" });
-  assertEquals(refresh.status, 200);
-  await refresh.body?.cancel();
-  const rows = (await app.json<Json>(await app.fetch(`/api/v1/runs/${run.id}/rows?action=changed`)))
-    .rows;
-  assertEquals(rows[0].changes[0], {
-    column: "name",
-    old: "Renamed Meanwhile",
-    new: "South Plant II",
-  });
-  const commit = await app.fetch(`/api/v1/runs/${run.id}/commit`, { method: "POST" });
-  assertEquals(commit.status, 200);
-  await commit.body?.cancel();
-  assert((await exportText(app)).includes("South Plant II"));
-});
+    const refresh = await app.fetch(`/api/v1/runs/${run.id}/refresh`, { method: "POST" });
+    assertEquals(refresh.status, 200);
+    await refresh.body?.cancel();
+    const rows =
+      (await app.json<Json>(await app.fetch(`/api/v1/runs/${run.id}/rows?action=changed`)))
+        .rows;
+    assertEquals(rows[0].changes[0], {
+      column: "name",
+      old: "Renamed Meanwhile",
+      new: "South Plant II",
+    });
+    const commit = await app.fetch(`/api/v1/runs/${run.id}/commit`, { method: "POST" });
+    assertEquals(commit.status, 200);
+    await commit.body?.cancel();
+    assert((await exportText(app)).includes("South Plant II"));
+  },
+);
 
 appTest("two concurrent commits of one run: exactly one succeeds", async (app) => {
   const run = await stage(app, FACILITIES);
-  const results = await Promise.all([1, 2].map(() =>
-    app.fetch(`/api/v1/runs/${run.id}/commit`, { method: "POST" })
-  ));
+  const results = await Promise.all(
+    [1, 2].map(() => app.fetch(`/api/v1/runs/${run.id}/commit`, { method: "POST" })),
+  );
   const statuses = results.map((r) => r.status).sort();
   await Promise.all(results.map((r) => r.body?.cancel()));
   assertEquals(statuses, [200, 409]);

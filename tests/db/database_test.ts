@@ -7,7 +7,7 @@ import { describeDatabases, type TestDatabase } from "../db_harness.ts";
 
 /** Fails instead of hanging when `promise` does not settle (a hung COPY would stall CI). */
 async function settlesWithin<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
-  let timer: number | undefined;
+  let timer: ReturnType<typeof setTimeout> | undefined;
   const timeout = new Promise<never>((_, reject) => {
     timer = setTimeout(() => reject(new Error(`${what} did not settle within ${ms} ms`)), ms);
   });
@@ -50,27 +50,30 @@ describeDatabases("copyCsv() quotes table and column names", async (db) => {
   assertEquals(rows, [{ "Col A": "x", 'b"c': 1 }, { "Col A": "y", 'b"c': 2 }]);
 });
 
-describeDatabases("copyCsv() rejects a bad row, loads nothing, and leaves the db usable", async (db) => {
-  await sql`CREATE TABLE t (id int NOT NULL, name text)`.execute(db.kysely);
-  const err = await settlesWithin(
-    assertRejects(() => db.copyCsv("t", ["id", "name"], "1,a\nnot-a-number,b\n3,c\n")),
-    10_000,
-    "copyCsv() of a bad row",
-  );
-  assertMatch(String((err as Error).message), /invalid input syntax for type integer/);
-  assertEquals(await count(db, "t"), 0);
-  // The error comes back after the data was sent, too (postgres.js needs help there).
-  const big = "1,a\n".repeat(50_000) + ",null id\n";
-  const late = await settlesWithin(
-    assertRejects(() => db.copyCsv("t", ["id", "name"], big)),
-    30_000,
-    "copyCsv() failing on its last row",
-  );
-  assertMatch(String((late as Error).message), /null value in column "id"/);
-  await db.copyCsv("t", ["id", "name"], "7,ok\n");
-  assertEquals(await count(db, "t"), 1);
-  assert((await db.ping()) >= 0);
-});
+describeDatabases(
+  "copyCsv() rejects a bad row, loads nothing, and leaves the db usable",
+  async (db) => {
+    await sql`CREATE TABLE t (id int NOT NULL, name text)`.execute(db.kysely);
+    const err = await settlesWithin(
+      assertRejects(() => db.copyCsv("t", ["id", "name"], "1,a\nnot-a-number,b\n3,c\n")),
+      10_000,
+      "copyCsv() of a bad row",
+    );
+    assertMatch(String((err as Error).message), /invalid input syntax for type integer/);
+    assertEquals(await count(db, "t"), 0);
+    // The error comes back after the data was sent, too (postgres.js needs help there).
+    const big = "1,a\n".repeat(50_000) + ",null id\n";
+    const late = await settlesWithin(
+      assertRejects(() => db.copyCsv("t", ["id", "name"], big)),
+      30_000,
+      "copyCsv() failing on its last row",
+    );
+    assertMatch(String((late as Error).message), /null value in column "id"/);
+    await db.copyCsv("t", ["id", "name"], "7,ok\n");
+    assertEquals(await count(db, "t"), 1);
+    assert((await db.ping()) >= 0);
+  },
+);
 
 describeDatabases("copyCsv() rejects an unknown table", async (db) => {
   const err = await settlesWithin(
@@ -81,13 +84,16 @@ describeDatabases("copyCsv() rejects an unknown table", async (db) => {
   assertMatch(String((err as Error).message), /relation "missing" does not exist/);
 });
 
-describeDatabases("ping() measures a round trip and poolStats() reports an idle pool", async (db) => {
-  const ms = await db.ping();
-  assert(Number.isFinite(ms) && ms >= 0, `ping() returned ${ms}`);
-  const stats = db.poolStats();
-  assertEquals({ inUse: stats.inUse, waiting: stats.waiting }, { inUse: 0, waiting: 0 });
-  assertEquals(stats.size, db.kind === "pglite" ? 1 : 4);
-});
+describeDatabases(
+  "ping() measures a round trip and poolStats() reports an idle pool",
+  async (db) => {
+    const ms = await db.ping();
+    assert(Number.isFinite(ms) && ms >= 0, `ping() returned ${ms}`);
+    const stats = db.poolStats();
+    assertEquals({ inUse: stats.inUse, waiting: stats.waiting }, { inUse: 0, waiting: 0 });
+    assertEquals(stats.size, db.kind === "pglite" ? 1 : 4);
+  },
+);
 
 describeDatabases("both drivers return the same JS values for every column type", async (db) => {
   const { rows } = await sql`
@@ -213,11 +219,9 @@ describeDatabases("a query outside a transaction never runs inside it", async (d
   assertEquals(rows, [{ id: 2 }]);
 });
 
-describeDatabases("the pool recovers when the server drops its connections", async (db) => {
-  await db.ping();
-  await db.ping();
-  // Kill every backend of this database but our killer's own, as a restart would.
-  const killer = postgres(db.url!, { max: 1, onnotice: () => {} });
+/** Terminates every other session on this test database, as a server restart would. */
+async function terminateOtherSessions(url: string): Promise<void> {
+  const killer = postgres(url, { max: 1, onnotice: () => {} });
   try {
     await killer`
       SELECT pg_terminate_backend(pid) FROM pg_stat_activity
@@ -225,19 +229,77 @@ describeDatabases("the pool recovers when the server drops its connections", asy
   } finally {
     await killer.end();
   }
-  let failures = 0;
-  for (let attempt = 0; attempt < 5; attempt++) {
+}
+
+/** Runs `fn` until it succeeds, allowing only connection errors before that. */
+async function afterConnectionErrors<T>(fn: () => Promise<T>, attempts = 5): Promise<T> {
+  for (let attempt = 1;; attempt++) {
     try {
-      await db.ping();
-      break;
+      return await fn();
     } catch (err) {
       assert(isConnectionError(err), `expected a connection error, got ${err}`);
-      failures++;
+      if (attempt === attempts) throw err;
     }
   }
-  assert(failures < 5, "the pool never reconnected");
-  assert((await db.ping()) >= 0);
+}
+
+describeDatabases("the pool recovers when the server drops its connections", async (db) => {
+  await Promise.all(Array.from({ length: 4 }, () => db.ping())); // open every pooled connection
+  for (let round = 0; round < 3; round++) {
+    const inFlight = Array.from(
+      { length: 6 },
+      () =>
+        sql`SELECT pg_sleep(0.05)`.execute(db.kysely).then(
+          () => "done",
+          (err) => {
+            assert(isConnectionError(err), `expected a connection error, got ${err}`);
+            return "lost";
+          },
+        ),
+    );
+    await terminateOtherSessions(db.url!);
+    await settlesWithin(Promise.all(inFlight), 10_000, "queries in flight during the drop");
+    await settlesWithin(afterConnectionErrors(() => db.ping()), 10_000, "the first query after");
+    const after = await settlesWithin(
+      Promise.all(Array.from({ length: 6 }, () => afterConnectionErrors(() => db.ping()))),
+      10_000,
+      "queries after the drop",
+    );
+    assertEquals(after.length, 6);
+  }
+  const tx = await settlesWithin(
+    db.kysely.transaction().execute(async (trx) => {
+      await sql`CREATE TABLE after_drop (id int)`.execute(trx);
+      await trx.insertInto("after_drop").values({ id: 1 }).execute();
+      return "committed";
+    }),
+    10_000,
+    "a transaction after the drops",
+  );
+  assertEquals(tx, "committed");
+  assertEquals(db.poolStats(), { size: 4, inUse: 0, waiting: 0 });
 }, { only: ["postgres"] });
+
+describeDatabases(
+  "a transaction whose connection dies rejects and frees its connection",
+  async (db) => {
+    const err = await settlesWithin(
+      assertRejects(() =>
+        db.kysely.transaction().execute(async (trx) => {
+          await sql`SELECT 1`.execute(trx);
+          await terminateOtherSessions(db.url!);
+          await sql`SELECT pg_sleep(0.05)`.execute(trx);
+        })
+      ),
+      10_000,
+      "the transaction on a dead connection",
+    );
+    assert(isConnectionError(err), `expected a connection error, got ${err}`);
+    assertEquals(db.poolStats().inUse, 0);
+    assert((await afterConnectionErrors(() => db.ping())) >= 0);
+  },
+  { only: ["postgres"] },
+);
 
 Deno.test("openDatabase() fails fast with database_unavailable when PostgreSQL is down", async () => {
   const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
@@ -247,7 +309,10 @@ Deno.test("openDatabase() fails fast with database_unavailable when PostgreSQL i
     openDatabase({ url: `postgresql://intake:secret@127.0.0.1:${port}/intake` })
   );
   assert(isIngestError(err, "database_unavailable"), `unexpected error: ${err}`);
-  assertMatch(err.message, new RegExp(`^Cannot connect to PostgreSQL at "127\\.0\\.0\\.1:${port}/`));
+  assertMatch(
+    err.message,
+    new RegExp(`^Cannot connect to PostgreSQL at "127\\.0\\.0\\.1:${port}/`),
+  );
   assert(!err.message.includes("secret"), "the message must not leak the password");
 });
 

@@ -1,0 +1,24 @@
+import type { RunCounts } from "../core/runs.ts";
+
+const ORDER: Array<[keyof RunCounts, string]> = [
+  ["rows", "Rows"],
+  ["new", "New"],
+  ["changed", "Changed"],
+  ["unchanged", "Unchanged"],
+  ["invalid", "Invalid"],
+  ["deleted", "Deleted"],
+];
+
+/** A run's counts as a row of labelled figures. */
+export function Counts({ counts }: { counts: RunCounts }) {
+  return (
+    <dl class="counts">
+      {ORDER.filter(([key]) => key !== "deleted" || counts.deleted > 0).map(([key, label]) => (
+        <div key={key} class={`count count-${key}`}>
+          <dt>{label}</dt>
+          <dd>{counts[key].toLocaleString("en")}</dd>
+        </div>
+      ))}
+    </dl>
+  );
+}

@@ -1,0 +1,52 @@
+import type { RunError } from "../core/runs.ts";
+
+const TITLES: Record<string, string> = {
+  header_error: "The header row does not match this upload type",
+  validation_error: "Some rows are invalid, so nothing was imported",
+  parse_error: "The file could not be read as CSV",
+  encoding_error: "The file is not valid text in the expected encoding",
+  file_too_large: "The file is too large",
+  too_many_rows: "The file has too many rows",
+  unsupported_file_type: "This kind of file cannot be imported",
+  bad_request: "The upload was not accepted",
+  stale_review: "The data changed since this run was staged",
+  constraint_violation: "The database refused the data",
+  database_unavailable: "The database is unavailable",
+};
+
+const LISTS: Array<[string, string]> = [
+  ["missing", "Missing required columns"],
+  ["duplicate", "Duplicate columns"],
+  ["unexpected", "Columns that were ignored"],
+  ["expected", "Columns this type accepts"],
+];
+
+/** A run's error in plain words, with details such as missing columns shown as lists. */
+export function RunErrorPanel({ error }: { error: RunError }) {
+  return (
+    <section class="panel error-panel" role="alert">
+      <h2>{TITLES[error.type] ?? "The run failed"}</h2>
+      <p>{error.message}</p>
+      {LISTS.map(([key, label]) => {
+        const items = error.details[key];
+        if (!Array.isArray(items) || items.length === 0) return null;
+        return (
+          <div key={key}>
+            <h3>{label}</h3>
+            <ul class="chips">
+              {items.map((item) => (
+                <li key={String(item)}>
+                  <code>{String(item)}</code>
+                </li>
+              ))}
+            </ul>
+          </div>
+        );
+      })}
+      {typeof error.details.line === "number" && <p class="muted">Line {error.details.line}</p>}
+      <p class="muted small">
+        Error type: <code>{error.type}</code>
+      </p>
+    </section>
+  );
+}

@@ -1,0 +1,77 @@
+import type { Handlers, PageProps } from "$fresh/server.ts";
+import { isFinal, type Run } from "../../../core/runs.ts";
+import { Counts } from "../../../components/counts.tsx";
+import { formatTime } from "../../../components/format.ts";
+import { RunErrorPanel } from "../../../components/run_error.tsx";
+import { StatusBadge } from "../../../components/status_badge.tsx";
+import type { AppState } from "../../../server/services.ts";
+
+/** Loads the run (404 page for an unknown id). */
+export const handler: Handlers<Run, AppState> = {
+  async GET(_req, ctx) {
+    const run = await ctx.state.services.store.getRun(ctx.params.id);
+    return run ? ctx.render(run) : ctx.renderNotFound();
+  },
+};
+
+/** `/runs/[id]`: status, progress, counts, timings and the error of one run. */
+export default function RunPage({ data: run }: PageProps<Run>) {
+  const active = !isFinal(run.status) && run.status !== "staged";
+  return (
+    <>
+      {/* Without JavaScript the page refreshes itself until the run settles. */}
+      {active && <meta http-equiv="refresh" content="2" />}
+      <p class="breadcrumb">
+        <a href="/runs">Runs</a> / {run.fileName ?? run.id}
+      </p>
+      <h1>
+        {run.fileName ?? "Upload"} <StatusBadge status={run.status} />
+      </h1>
+      <p class="muted">
+        {run.uploadType} · {run.mode === "staged" ? "staged for review" : "direct import"} ·{" "}
+        {run.fileBytes.toLocaleString("en")} bytes
+      </p>
+      {active && (
+        <p class="panel" aria-live="polite">
+          Processing: {run.progress.rows.toLocaleString("en")} rows,{" "}
+          {run.progress.bytes.toLocaleString("en")} bytes so far…
+        </p>
+      )}
+      <Counts counts={run.counts} />
+      {run.error && <RunErrorPanel error={run.error} />}
+      <p class="actions">
+        {run.status === "staged" && <a class="button" href={`/runs/${run.id}/review`}>Review</a>}
+        {run.counts.invalid > 0 && (
+          <a href={`/api/v1/runs/${run.id}/errors.csv`}>Download the error report</a>
+        )}
+        <a href={`/upload/${run.uploadType}`}>Upload another file</a>
+      </p>
+      <dl class="facts">
+        <dt>Run id</dt>
+        <dd>
+          <code>{run.id}</code>
+        </dd>
+        <dt>Created</dt>
+        <dd>{formatTime(run.createdAt)}</dd>
+        <dt>Staged</dt>
+        <dd>{formatTime(run.stagedAt)}</dd>
+        <dt>Finished</dt>
+        <dd>{formatTime(run.finishedAt)}</dd>
+        <dt>SHA-256</dt>
+        <dd>
+          <code class="wrap">{run.sha256 ?? "—"}</code>
+        </dd>
+        <dt>Trace</dt>
+        <dd>
+          <code>{run.traceId ?? "—"}</code>
+        </dd>
+        {run.ignoredColumns.length > 0 && (
+          <>
+            <dt>Ignored columns</dt>
+            <dd>{run.ignoredColumns.join(", ")}</dd>
+          </>
+        )}
+      </dl>
+    </>
+  );
+}

@@ -1,0 +1,194 @@
+import type { Handlers, PageProps } from "$fresh/server.ts";
+import { toIngestError } from "../../../core/errors.ts";
+import { commitRun, discardRun, refreshRun, requireRun } from "../../../core/lifecycle.ts";
+import type { RowAction, Run, RunError } from "../../../core/runs.ts";
+import type { ReviewRow } from "../../../core/store.ts";
+import { formatValue } from "../../../components/format.ts";
+import { RunErrorPanel } from "../../../components/run_error.tsx";
+import { StatusBadge } from "../../../components/status_badge.tsx";
+import { STATUS_OF } from "../../../server/http_errors.ts";
+import type { AppState } from "../../../server/services.ts";
+
+const ACTIONS: RowAction[] = ["new", "changed", "unchanged", "invalid", "deleted"];
+const PAGE_SIZE = 100;
+
+interface Review {
+  run: Run;
+  action: RowAction | null;
+  rows: ReviewRow[];
+  nextCursor: string | null;
+  columns: string[];
+  error?: RunError;
+}
+
+async function load(
+  ctx: { state: AppState; params: Record<string, string>; url: URL },
+  error?: RunError,
+): Promise<Review> {
+  const { store } = ctx.state.services;
+  const run = await requireRun(store, ctx.params.id);
+  const actionParam = ctx.url.searchParams.get("action") as RowAction | null;
+  const action = actionParam && ACTIONS.includes(actionParam) ? actionParam : null;
+  const page = await store.listRows(run.id, {
+    action: action ?? undefined,
+    limit: PAGE_SIZE,
+    cursor: ctx.url.searchParams.get("cursor") || undefined,
+  });
+  return {
+    run,
+    action,
+    rows: page.items,
+    nextCursor: page.nextCursor,
+    columns: run.columns,
+    error,
+  };
+}
+
+/** Shows staged rows page by page; POST commits (minus excluded rows), discards or refreshes. */
+export const handler: Handlers<Review, AppState> = {
+  async GET(_req, ctx) {
+    return ctx.render(await load(ctx));
+  },
+  async POST(req, ctx) {
+    const { store, uploadTypes } = ctx.state.services;
+    const run = await requireRun(store, ctx.params.id);
+    const type = uploadTypes.get(run.uploadType);
+    const form = await req.formData();
+    const intent = form.get("intent");
+    try {
+      if (intent === "commit") {
+        const exclude = form.getAll("exclude").map(Number).filter(Number.isInteger);
+        await commitRun(store, type, run.id, exclude);
+      } else if (intent === "discard") {
+        await discardRun(store, type, run.id);
+      } else if (intent === "refresh") {
+        await refreshRun(store, type, run.id);
+        return new Response(null, { status: 303, headers: { location: ctx.url.pathname } });
+      }
+      return new Response(null, { status: 303, headers: { location: `/runs/${run.id}` } });
+    } catch (err) {
+      const error = toIngestError(err).toJSON();
+      return ctx.render(await load(ctx, error), { status: STATUS_OF[error.type] });
+    }
+  },
+};
+
+/** `/runs/[id]/review`: new / changed / unchanged / invalid rows with diffs and cell errors. */
+export default function ReviewPage({ data }: PageProps<Review>) {
+  const { run, rows, columns, action } = data;
+  const staged = run.status === "staged";
+  const skipped = run.counts.invalid + run.counts.unchanged;
+  return (
+    <>
+      <p class="breadcrumb">
+        <a href="/runs">Runs</a> / <a href={`/runs/${run.id}`}>{run.fileName ?? run.id}</a> / Review
+      </p>
+      <h1>
+        Review {run.fileName ?? "upload"} <StatusBadge status={run.status} />
+      </h1>
+      {data.error && <RunErrorPanel error={data.error} />}
+      {data.error?.type === "stale_review" && (
+        <form method="post">
+          <p>
+            Rows {(data.error.details.rows as number[]).join(", ")}{" "}
+            changed in the table since this file was staged.
+          </p>
+          <button type="submit" name="intent" value="refresh">Refresh the review</button>
+        </form>
+      )}
+      <nav class="tabs" aria-label="Rows by outcome">
+        <a href="?" aria-current={action === null ? "page" : undefined}>All ({run.counts.rows})</a>
+        {ACTIONS.filter((a) => a !== "deleted" || run.counts.deleted > 0).map((a) => (
+          <a key={a} href={`?action=${a}`} aria-current={action === a ? "page" : undefined}>
+            {a} ({run.counts[a]})
+          </a>
+        ))}
+      </nav>
+      <form method="post" id="review">
+        <div class="table-wrap">
+          <table class="review">
+            <thead>
+              <tr>
+                <th scope="col">Exclude</th>
+                <th scope="col">Row</th>
+                <th scope="col">Outcome</th>
+                {columns.map((c) => <th key={c} scope="col">{c}</th>)}
+              </tr>
+            </thead>
+            <tbody>
+              {rows.map((row) => <ReviewLine key={row.rowNumber} row={row} columns={columns} />)}
+            </tbody>
+          </table>
+        </div>
+        {data.nextCursor && (
+          <p>
+            <a
+              href={`?${new URLSearchParams({
+                ...(action ? { action } : {}),
+                cursor: data.nextCursor,
+              })}`}
+            >
+              Next {PAGE_SIZE} rows
+            </a>
+          </p>
+        )}
+        {staged && (
+          <div class="panel commit-bar">
+            <p>
+              Commit will apply {run.counts.new} new and {run.counts.changed} changed rows
+              {run.counts.deleted > 0 ? ` and delete ${run.counts.deleted}` : ""}; {skipped}{" "}
+              unchanged or invalid rows will be skipped, and any rows you ticked are excluded.
+            </p>
+            <p class="actions">
+              <button type="submit" name="intent" value="commit">Commit</button>
+              <button type="submit" name="intent" value="discard" class="danger">Discard</button>
+            </p>
+          </div>
+        )}
+      </form>
+    </>
+  );
+}
+
+function ReviewLine({ row, columns }: { row: ReviewRow; columns: string[] }) {
+  const changes = new Map(row.changes.map((c) => [c.column, c]));
+  const errors = new Map(row.errors.map((e) => [e.column, e]));
+  const rowError = row.errors.find((e) => e.column === null || !columns.includes(e.column));
+  return (
+    <tr class={`row-${row.action}`}>
+      <td>
+        {row.action !== "unchanged" && row.action !== "invalid" && (
+          <input
+            type="checkbox"
+            name="exclude"
+            value={row.rowNumber}
+            aria-label={`Exclude row ${row.rowNumber}`}
+            checked={row.excluded}
+          />
+        )}
+      </td>
+      <td class="num">{row.rowNumber > 0 ? row.rowNumber : "—"}</td>
+      <td>
+        <span class={`badge badge-${row.action}`}>{row.action}</span>
+        {rowError && <div class="cell-error">{rowError.message}</div>}
+      </td>
+      {columns.map((c) => {
+        const change = changes.get(c);
+        const error = errors.get(c);
+        if (change) {
+          return (
+            <td key={c} class="cell-changed">
+              <del>{formatValue(change.old)}</del> → <ins>{formatValue(change.new)}</ins>
+            </td>
+          );
+        }
+        return (
+          <td key={c} class={error ? "cell-invalid" : undefined}>
+            {formatValue(row.values[c])}
+            {error && <div class="cell-error">{error.message}</div>}
+          </td>
+        );
+      })}
+    </tr>
+  );
+}

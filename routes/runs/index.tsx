@@ -1,0 +1,127 @@
+import type { Handlers, PageProps } from "$fresh/server.ts";
+import type { Run, RunStatus } from "../../core/runs.ts";
+import { formatTime } from "../../components/format.ts";
+import { StatusBadge } from "../../components/status_badge.tsx";
+import type { AppState } from "../../server/services.ts";
+
+const STATUSES: RunStatus[] = [
+  "receiving",
+  "processing",
+  "staged",
+  "committing",
+  "committed",
+  "discarded",
+  "failed",
+];
+
+interface History {
+  runs: Run[];
+  nextCursor: string | null;
+  type: string;
+  status: string;
+  types: Array<{ name: string; label: string }>;
+}
+
+/** Loads one page of run history with the filters from the query string. */
+export const handler: Handlers<History, AppState> = {
+  async GET(_req, ctx) {
+    const { store, uploadTypes } = ctx.state.services;
+    const type = ctx.url.searchParams.get("type") ?? "";
+    const statusParam = ctx.url.searchParams.get("status") ?? "";
+    const status = STATUSES.includes(statusParam as RunStatus) ? statusParam as RunStatus : "";
+    const page = await store.listRuns({
+      uploadType: type || undefined,
+      status: status || undefined,
+      limit: 25,
+      cursor: ctx.url.searchParams.get("cursor") || undefined,
+    });
+    return ctx.render({
+      runs: page.items,
+      nextCursor: page.nextCursor,
+      type,
+      status,
+      types: uploadTypes.list().map((t) => ({ name: t.name, label: t.label })),
+    });
+  },
+};
+
+/** `/runs`: run history, newest first, filterable by type and status. */
+export default function Runs({ data }: PageProps<History>) {
+  const next = new URLSearchParams({ type: data.type, status: data.status });
+  if (data.nextCursor) next.set("cursor", data.nextCursor);
+  return (
+    <>
+      <h1>Runs</h1>
+      <form class="filters" method="get">
+        <label>
+          Type{" "}
+          <select name="type">
+            <option value="">All types</option>
+            {data.types.map((t) => (
+              <option key={t.name} value={t.name} selected={t.name === data.type}>{t.label}</option>
+            ))}
+          </select>
+        </label>
+        <label>
+          Status{" "}
+          <select name="status">
+            <option value="">Any status</option>
+            {STATUSES.map((s) => <option key={s} value={s} selected={s === data.status}>{s}
+            </option>)}
+          </select>
+        </label>
+        <button type="submit" class="secondary">Filter</button>
+      </form>
+      {data.runs.length === 0 ? <p class="empty-state">No runs yet.</p> : (
+        <div class="table-wrap">
+          <table>
+            <thead>
+              <tr>
+                <th scope="col">File</th>
+                <th scope="col">Type</th>
+                <th scope="col">Status</th>
+                <th scope="col">Rows</th>
+                <th scope="col">New / changed / invalid</th>
+                <th scope="col">By</th>
+                <th scope="col">Started</th>
+                <th scope="col">Took</th>
+              </tr>
+            </thead>
+            <tbody>
+              {data.runs.map((run) => (
+                <tr key={run.id}>
+                  <td>
+                    <a href={`/runs/${run.id}`}>{run.fileName ?? "(unnamed)"}</a>
+                  </td>
+                  <td>{run.uploadType}</td>
+                  <td>
+                    <StatusBadge status={run.status} />
+                  </td>
+                  <td class="num">{run.counts.rows.toLocaleString("en")}</td>
+                  <td class="num">
+                    {run.counts.new} / {run.counts.changed} / {run.counts.invalid}
+                  </td>
+                  <td>{run.actor ?? "—"}</td>
+                  <td>{formatTime(run.createdAt)}</td>
+                  <td>{duration(run)}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </div>
+      )}
+      {data.nextCursor && (
+        <p class="actions">
+          <a class="button secondary" href={`/runs?${next}`}>Older runs</a>
+        </p>
+      )}
+    </>
+  );
+}
+
+function duration(run: Run): string {
+  if (!run.finishedAt && !run.stagedAt) return "—";
+  const end = Date.parse(run.finishedAt ?? run.stagedAt!);
+  const seconds = (end - Date.parse(run.createdAt)) / 1000;
+  return seconds < 60 ? `${seconds.toFixed(1)} s` : `${Math.round(seconds / 60)} min`;
+}
