@@ -4,7 +4,7 @@
  * | variable | default | meaning |
  * | --- | --- | --- |
  * | `PORT` | 8000 | HTTP port |
- * | `HOSTNAME` | 127.0.0.1 | interface to listen on |
+ * | `HOSTNAME` | 127.0.0.1 | interface to listen on (the machine's own name counts as unset) |
  * | `DATABASE_URL` | unset | `postgres://…` for PostgreSQL; unset = embedded PGlite |
  * | `INTAKE_DATA_DIR` | `.data/` | where PGlite keeps its files |
  * | `INTAKE_MAX_FILE_BYTES` | unset | operator's cap on upload size, below each type's limit |
@@ -40,7 +40,7 @@ export function loadSettings(
   }
   return Object.freeze({
     port: integer(env, "PORT", 8000, 0, 65535),
-    hostname: env("HOSTNAME") || "127.0.0.1",
+    hostname: listenHostname(env("HOSTNAME")),
     databaseUrl,
     dataDir: env("INTAKE_DATA_DIR") || ".data",
     maxFileBytes: env("INTAKE_MAX_FILE_BYTES")
@@ -48,6 +48,13 @@ export function loadSettings(
       : undefined,
     logLevel: logLevel as Settings["logLevel"],
   });
+}
+
+// Shells and container runtimes export HOSTNAME as the machine's own name; listening there would
+// expose the server on the network by accident, so that value means "unset" here.
+function listenHostname(value: string | undefined): string {
+  if (!value || value === Deno.hostname()) return "127.0.0.1";
+  return value;
 }
 
 function integer(

@@ -6,6 +6,8 @@
  *   a 2-core machine), so the first open dumps a freshly initialised data directory once
  *   (cached in memory and under the temp dir, keyed by the PGlite build) and every test loads
  *   that instead (about 0.3 s). Tests stay fully isolated: nothing is shared but the bytes.
+ *   (A PGlite started from such a tarball can leave a timer armed after `close()`, so a plain
+ *   script using this harness may need `Deno.exit()`; `deno test` is unaffected.)
  * - `postgres`: `CREATE DATABASE intake_test_<random>` on the server named by the admin URL
  *   `TEST_DATABASE_URL`, dropped `WITH (FORCE)` on dispose, so test files run in parallel. When
  *   the variable is unset the target is registered as ignored, with the reason in its name.
