@@ -20,12 +20,17 @@ export async function copyStagedRows(
   rows: readonly StagedRow[],
 ): Promise<void> {
   if (rows.length === 0) return;
-  let csv = "";
-  for (const r of rows) {
-    csv += `${runId},${r.row},${r.line},${r.errors ? "invalid" : "pending"},${
+  // One join at the end builds a flat string; `+=` would build a rope that the driver then
+  // flattens (measured: a second per 200 k rows).
+  const lines = new Array<string>(rows.length);
+  for (let i = 0; i < rows.length; i++) {
+    const r = rows[i];
+    const errors = r.errors ? quote(JSON.stringify(r.errors)) : "";
+    lines[i] = `${runId},${r.row},${r.line},${r.errors ? "invalid" : "pending"},${
       quote(JSON.stringify(r.values))
-    },${quote(JSON.stringify(r.raw))},${r.errors ? quote(JSON.stringify(r.errors)) : ""}\n`;
+    },${quote(JSON.stringify(r.raw))},${errors}\n`;
   }
+  const csv = lines.join("");
   await db.copyCsv("ingest_rows", STAGING_COLUMNS, csv);
 }
 
