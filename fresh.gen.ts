@@ -11,6 +11,7 @@ import * as $api__middleware from "./routes/api/_middleware.ts";
 import * as $api_v1_runs_id_commit from "./routes/api/v1/runs/[id]/commit.ts";
 import * as $api_v1_runs_id_discard from "./routes/api/v1/runs/[id]/discard.ts";
 import * as $api_v1_runs_id_errors_csv from "./routes/api/v1/runs/[id]/errors.csv.ts";
+import * as $api_v1_runs_id_events from "./routes/api/v1/runs/[id]/events.ts";
 import * as $api_v1_runs_id_index from "./routes/api/v1/runs/[id]/index.ts";
 import * as $api_v1_runs_id_refresh from "./routes/api/v1/runs/[id]/refresh.ts";
 import * as $api_v1_runs_id_rows from "./routes/api/v1/runs/[id]/rows.ts";
@@ -26,6 +27,7 @@ import * as $runs_id_index from "./routes/runs/[id]/index.tsx";
 import * as $runs_id_review from "./routes/runs/[id]/review.tsx";
 import * as $runs_index from "./routes/runs/index.tsx";
 import * as $upload_type_ from "./routes/upload/[type].tsx";
+import * as $RunStatus from "./islands/RunStatus.tsx";
 import type { Manifest } from "$fresh/server.ts";
 
 const manifest = {
@@ -39,6 +41,7 @@ const manifest = {
     "./routes/api/v1/runs/[id]/commit.ts": $api_v1_runs_id_commit,
     "./routes/api/v1/runs/[id]/discard.ts": $api_v1_runs_id_discard,
     "./routes/api/v1/runs/[id]/errors.csv.ts": $api_v1_runs_id_errors_csv,
+    "./routes/api/v1/runs/[id]/events.ts": $api_v1_runs_id_events,
     "./routes/api/v1/runs/[id]/index.ts": $api_v1_runs_id_index,
     "./routes/api/v1/runs/[id]/refresh.ts": $api_v1_runs_id_refresh,
     "./routes/api/v1/runs/[id]/rows.ts": $api_v1_runs_id_rows,
@@ -55,7 +58,9 @@ const manifest = {
     "./routes/runs/index.tsx": $runs_index,
     "./routes/upload/[type].tsx": $upload_type_,
   },
-  islands: {},
+  islands: {
+    "./islands/RunStatus.tsx": $RunStatus,
+  },
   baseUrl: import.meta.url,
 } satisfies Manifest;
 

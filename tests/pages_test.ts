@@ -72,3 +72,22 @@ appTest("a file with a missing required column shows the missing column", async 
   assert(run.includes("The header row does not match this upload type"));
   assertMatch(run, /Missing required columns<\/h3><ul class="chips"><li><code>facility_id<\/code>/);
 });
+
+appTest("a run still processing ships the RunStatus island and nothing else", async (app) => {
+  const run = await app.services.store.createRun({
+    id: crypto.randomUUID(),
+    uploadType: "facilities",
+    mode: "direct",
+    fileName: "slow.csv",
+    contentType: "text/csv",
+    actor: null,
+    traceId: null,
+  });
+  const html = await page(app, `/runs/${run.id}`);
+  assertMatch(html, /<!--frsh-runstatus_default:0:-->/);
+  assert(html.includes('aria-live="polite"'));
+  assert(html.includes("<script"), "the island's boot script");
+  assert(html.includes('http-equiv="refresh"'), "no-JS refresh kept inside <noscript>");
+  const settled = await page(app, "/runs");
+  assert(!settled.includes("<script"));
+});

@@ -1,22 +1,37 @@
 /**
- * The loaded upload types, by name.
+ * The loaded upload types, by name: what routes and the pipeline look types up in.
+ *
+ * This module is browser compatible.
+ *
+ * @example
+ * ```ts
+ * import { UploadTypeRegistry } from "./registry.ts";
+ * import { resolveUploadType } from "./upload_type_schema.ts";
+ * const sites = resolveUploadType({
+ *   name: "sites", label: "Sites", table: "sites", key: ["id"],
+ *   columns: [{ name: "id", type: "text", required: true }],
+ * }, "sites.ts");
+ * const registry = new UploadTypeRegistry([sites]);
+ * if (registry.get("sites") !== sites) throw new Error("unexpected");
+ * ```
  *
  * @module
  */
 import { IngestError } from "../errors.ts";
-import type { ResolvedUploadType } from "./upload_type_schema.ts";
+import { type ResolvedUploadType, UploadTypeConfigError } from "./upload_type_schema.ts";
 
 /** Upload types by name; `get` throws `unknown_upload_type` for a name not configured. */
 export class UploadTypeRegistry {
   readonly #types: ReadonlyMap<string, ResolvedUploadType>;
 
+  /** @throws {UploadTypeConfigError} When two types share a name. */
   constructor(types: readonly ResolvedUploadType[]) {
     const map = new Map<string, ResolvedUploadType>();
     for (const type of types) {
       const other = map.get(type.name);
       if (other) {
-        throw new TypeError(
-          `Upload type "${type.name}" is defined twice: in ${other.source} and ${type.source}`,
+        throw new UploadTypeConfigError(
+          `Invalid upload type in ${type.source}: name: "${type.name}" is already defined in ${other.source}`,
         );
       }
       map.set(type.name, type);
@@ -29,13 +44,26 @@ export class UploadTypeRegistry {
     return [...this.#types.values()].sort((a, b) => a.name.localeCompare(b.name));
   }
 
-  /** The type called `name`. */
+  /** Whether a type called `name` is configured. */
+  has(name: string): boolean {
+    return this.#types.has(name);
+  }
+
+  /**
+   * The type called `name`.
+   *
+   * @throws {IngestError} `unknown_upload_type` with `details.uploadType` and `details.known`.
+   */
   get(name: string): ResolvedUploadType {
     const type = this.#types.get(name);
     if (type) return type;
-    throw new IngestError("unknown_upload_type", `Unknown upload type "${name}"`, {
+    const known = [...this.#types.keys()].sort();
+    const hint = known.length
+      ? `the known types are ${known.map((k) => `"${k}"`).join(", ")}`
+      : "no upload types are configured";
+    throw new IngestError("unknown_upload_type", `Unknown upload type "${name}": ${hint}`, {
       uploadType: name,
-      known: [...this.#types.keys()].sort(),
+      known,
     });
   }
 }

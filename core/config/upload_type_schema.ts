@@ -1,73 +1,37 @@
 /**
- * The schema of an upload type's configuration, validated with zod at start, and its resolved
- * (fully defaulted, frozen) form that the rest of Intake reads.
+ * The schema of an upload type's configuration, validated with zod when the server starts, and
+ * its resolved (fully defaulted, frozen) form that the rest of Intake reads.
  *
  * This module is browser compatible.
+ *
+ * @example Resolve a config and read its defaults
+ * ```ts
+ * import { resolveUploadType } from "./upload_type_schema.ts";
+ * const type = resolveUploadType({
+ *   name: "sites", label: "Sites", table: "sites", key: ["site_id"],
+ *   columns: [{ name: "site_id", type: "text", required: true }],
+ * }, "config/upload_types/sites.ts");
+ * if (type.writeMode !== "upsert" || type.columns[0].label !== "Site id") throw new Error();
+ * ```
  *
  * @module
  */
 import { z } from "zod";
+import { CellFailure, compileCellRule } from "./cell_rules.ts";
+import { canonicalDecimal, compareDecimal } from "./decimal.ts";
+import {
+  COLUMN_TYPES,
+  type ColumnType,
+  type Normalize,
+  type OnInvalid,
+  type WriteMode,
+} from "./define_upload_type.ts";
+import { compareIsoDateTime, parseIsoDate, parseIsoDateTime } from "./iso_dates.ts";
 
-/** Column types an upload type may declare. */
-export const COLUMN_TYPES = [
-  "text",
-  "integer",
-  "number",
-  "boolean",
-  "date",
-  "datetime",
-  "enum",
-  "email",
-] as const;
+export { COLUMN_TYPES };
+export type { ColumnInput, ColumnType, Normalize, UploadTypeInput } from "./define_upload_type.ts";
 
-/** A column's type. */
-export type ColumnType = typeof COLUMN_TYPES[number];
-
-/** Normalizations applied to a cell before validation. */
-export type Normalize = "trim" | "upper" | "lower";
-
-const IDENTIFIER = /^[a-z_][a-z0-9_]*$/;
-const NormalizeSchema = z.enum(["trim", "upper", "lower"]);
-const Scalar = z.union([z.string(), z.number(), z.boolean()]);
-
-const ColumnSchema = z.object({
-  name: z.string().max(63).regex(IDENTIFIER, "must be a lower-case SQL identifier (a-z, 0-9, _)"),
-  label: z.string().min(1).optional(),
-  description: z.string().optional(),
-  type: z.enum(COLUMN_TYPES),
-  required: z.boolean().default(false),
-  default: Scalar.optional(),
-  min: z.union([z.number(), z.string()]).optional(),
-  max: z.union([z.number(), z.string()]).optional(),
-  maxLength: z.number().int().positive().optional(),
-  pattern: z.string().refine(compiles, "must be a valid regular expression").optional(),
-  values: z.array(z.string().min(1)).optional(),
-  aliases: z.array(z.string().min(1)).default([]),
-  normalize: z.union([NormalizeSchema, z.array(NormalizeSchema)]).optional(),
-  example: Scalar.optional(),
-}).strict();
-
-const UploadTypeSchema = z.object({
-  name: z.string().regex(/^[a-z][a-z0-9_]*$/, "must be a slug (a-z, 0-9, _)"),
-  label: z.string().min(1),
-  description: z.string().default(""),
-  table: z.string().max(63).regex(IDENTIFIER, "must be a lower-case SQL identifier"),
-  columns: z.array(ColumnSchema).min(1, "an upload type needs at least one column"),
-  key: z.array(z.string()).min(1, "an upload type needs at least one key column"),
-  writeMode: z.enum(["insert", "upsert", "replace"]).default("upsert"),
-  onInvalid: z.enum(["reject", "skip"]).default("reject"),
-  maxInvalidRows: z.number().int().nonnegative().optional(),
-  maxInvalidPercent: z.number().min(0).max(100).optional(),
-  maxFileBytes: z.number().int().positive().default(100 * 1024 * 1024),
-  maxRows: z.number().int().positive().default(5_000_000),
-}).strict().superRefine(checkCrossFields);
-
-/** An upload type as written in a config file. */
-export type UploadTypeInput = z.input<typeof UploadTypeSchema>;
-/** A column as written in a config file. */
-export type ColumnInput = z.input<typeof ColumnSchema>;
-
-/** A column with every default filled in. */
+/** A column with every default filled in, frozen. */
 export interface ResolvedColumn {
   readonly name: string;
   readonly label: string;
@@ -93,8 +57,8 @@ export interface ResolvedUploadType {
   readonly table: string;
   readonly columns: readonly ResolvedColumn[];
   readonly key: readonly string[];
-  readonly writeMode: "insert" | "upsert" | "replace";
-  readonly onInvalid: "reject" | "skip";
+  readonly writeMode: WriteMode;
+  readonly onInvalid: OnInvalid;
   readonly maxInvalidRows?: number;
   readonly maxInvalidPercent?: number;
   readonly maxFileBytes: number;
@@ -103,43 +67,87 @@ export interface ResolvedUploadType {
   readonly source: string;
 }
 
-/** A config file that does not describe a valid upload type. */
-export class UploadTypeConfigError extends Error {
-  constructor(message: string) {
-    super(message);
+/** A config file that does not describe a valid upload type; the message names file and field. */
+export class UploadTypeConfigError extends TypeError {
+  constructor(message: string, options?: ErrorOptions) {
+    super(message, options);
     this.name = "UploadTypeConfigError";
   }
 }
 
+const IDENTIFIER = /^[a-z_][a-z0-9_]*$/;
+const SLUG = /^[a-z][a-z0-9_]*$/;
+// Intake's own tables and PostgreSQL's catalogs must never be an import target.
+const RESERVED_TABLE = /^(ingest_|pg_|kysely_)/;
+const MIB = 1024 * 1024;
+
+const identifier = z.string().max(63, "must be at most 63 characters").regex(
+  IDENTIFIER,
+  "must be a lower-case SQL identifier (a-z, 0-9 and _, not starting with a digit)",
+);
+const text = z.string().min(1, "must not be empty");
+const scalar = z.union([z.string(), z.number(), z.boolean()]);
+const normalizeStep = z.enum(["trim", "upper", "lower"]);
+
+const ColumnSchema = z.strictObject({
+  // Rows are plain objects keyed by column name: a `__proto__` key would silently vanish.
+  name: identifier.refine((n) => n !== "__proto__", 'must not be "__proto__"'),
+  label: text.optional(),
+  description: z.string().optional(),
+  type: z.enum(COLUMN_TYPES),
+  required: z.boolean().default(false),
+  default: scalar.optional(),
+  min: z.union([z.number(), z.string()]).optional(),
+  max: z.union([z.number(), z.string()]).optional(),
+  maxLength: z.number().int().positive().optional(),
+  pattern: z.string().refine(compiles, "must be a valid regular expression").optional(),
+  values: z.array(text).optional(),
+  aliases: z.array(text).default([]),
+  normalize: z.union([normalizeStep, z.array(normalizeStep)]).optional(),
+  example: scalar.optional(),
+});
+
+const UploadTypeSchema = z.strictObject({
+  name: z.string().regex(SLUG, "must be a slug (a-z, 0-9 and _, starting with a letter)"),
+  label: text,
+  description: z.string().default(""),
+  table: identifier.refine(
+    (t) => !RESERVED_TABLE.test(t),
+    "is reserved (ingest_, pg_ and kysely_ tables belong to Intake and PostgreSQL)",
+  ),
+  columns: z.array(ColumnSchema).min(1, "an upload type needs at least one column"),
+  key: z.array(z.string()).min(1, "an upload type needs at least one key column"),
+  writeMode: z.enum(["insert", "upsert", "replace"]).default("upsert"),
+  onInvalid: z.enum(["reject", "skip"]).default("reject"),
+  maxInvalidRows: z.number().int().nonnegative().optional(),
+  maxInvalidPercent: z.number().min(0).max(100).optional(),
+  maxFileBytes: z.number().int().positive().default(100 * MIB),
+  maxRows: z.number().int().positive().default(5_000_000),
+}).superRefine(checkCrossFields);
+
+type ParsedType = z.output<typeof UploadTypeSchema>;
+type ParsedColumn = z.output<typeof ColumnSchema>;
+type Issue = (message: string, path: (string | number)[]) => void;
+
 /**
- * Validates `input` and returns the resolved, frozen upload type; errors name `source` and the
- * field, e.g. `Invalid upload type in config/upload_types/x.ts: columns[3].values: …`.
+ * Validates `input` and returns the resolved, frozen upload type.
+ *
+ * @param input A config file's default export.
+ * @param source The file, named in error messages.
+ * @returns The upload type with every default filled in.
+ * @throws {UploadTypeConfigError} Naming `source` and each bad field, e.g.
+ * `Invalid upload type in config/upload_types/x.ts: columns[3].values: enum columns need at least one value`.
  */
 export function resolveUploadType(input: unknown, source: string): ResolvedUploadType {
-  const result = UploadTypeSchema.safeParse(input);
+  const result = UploadTypeSchema.safeParse(input, { error: configErrorMap });
   if (!result.success) {
     const lines = result.error.issues.map((issue) => `${formatPath(issue.path)}: ${issue.message}`);
     throw new UploadTypeConfigError(`Invalid upload type in ${source}: ${lines.join("; ")}`);
   }
   const t = result.data;
-  const columns = t.columns.map((c): ResolvedColumn =>
-    Object.freeze({
-      ...c,
-      label: c.label ?? humanize(c.name),
-      aliases: Object.freeze([...c.aliases]),
-      values: c.values && Object.freeze([...c.values]),
-      normalize: Object.freeze<Normalize[]>(
-        c.normalize === undefined
-          ? ["trim"]
-          : Array.isArray(c.normalize)
-          ? c.normalize
-          : [c.normalize],
-      ),
-    })
-  );
   return Object.freeze({
     ...t,
-    columns: Object.freeze(columns),
+    columns: Object.freeze(t.columns.map(resolveColumn)),
     key: Object.freeze([...t.key]),
     source,
   });
@@ -150,40 +158,156 @@ export function headerKey(text: string): string {
   return text.toLowerCase().replace(/[\s_-]+/g, "");
 }
 
-function checkCrossFields(t: z.infer<typeof UploadTypeSchema>, ctx: z.RefinementCtx): void {
-  const names = new Map<string, number>();
+function resolveColumn(c: ParsedColumn): ResolvedColumn {
+  const normalize = c.normalize === undefined
+    ? ["trim" as const]
+    : Array.isArray(c.normalize)
+    ? c.normalize
+    : [c.normalize];
+  return Object.freeze({
+    ...c,
+    label: c.label ?? humanize(c.name),
+    aliases: Object.freeze([...c.aliases]),
+    values: c.values && Object.freeze([...c.values]),
+    normalize: Object.freeze([...normalize]),
+  });
+}
+
+function checkCrossFields(t: ParsedType, ctx: z.RefinementCtx): void {
+  const issue: Issue = (message, path) => ctx.addIssue({ code: "custom", message, path });
+  const columns = new Map<string, ParsedColumn>();
   const headers = new Map<string, string>();
   t.columns.forEach((c, i) => {
-    const issue = (message: string, ...path: (string | number)[]) =>
-      ctx.addIssue({ code: "custom", message, path: ["columns", i, ...path] });
-    if (names.has(c.name)) issue(`duplicate column name "${c.name}"`, "name");
-    names.set(c.name, i);
-    for (const text of [c.name, c.label ?? humanize(c.name), ...c.aliases]) {
+    if (columns.has(c.name)) issue(`duplicate column name "${c.name}"`, ["columns", i, "name"]);
+    columns.set(c.name, c);
+    const texts: [string, (string | number)[]][] = [
+      [c.name, ["name"]],
+      [c.label ?? c.name, ["label"]],
+      ...c.aliases.map((a, j): [string, (string | number)[]] => [a, ["aliases", j]]),
+    ];
+    for (const [text, path] of texts) {
       const key = headerKey(text);
       const owner = headers.get(key);
-      if (owner !== undefined && owner !== c.name) {
-        issue(`header "${text}" would also match column "${owner}"`, "aliases");
+      if (key === "") {
+        issue(`"${text}" is blank once case, spaces, _ and - are ignored`, ["columns", i, ...path]);
+      } else if (owner !== undefined && owner !== c.name) {
+        issue(`header "${text}" would also match column "${owner}"`, ["columns", i, ...path]);
       }
       headers.set(key, c.name);
     }
-    if (c.type === "enum" && !c.values?.length) issue("enum columns need values", "values");
-    if (c.type !== "enum" && c.values) issue("only enum columns take values", "values");
-    if (c.min !== undefined && c.max !== undefined && c.min > c.max) {
-      issue(`min (${c.min}) is greater than max (${c.max})`, "min");
-    }
+    checkColumn(c, (message, path) => issue(message, ["columns", i, ...path]));
   });
   t.key.forEach((k, i) => {
-    const column = t.columns[names.get(k) ?? -1];
-    if (!column) {
-      ctx.addIssue({ code: "custom", message: `"${k}" is not a column`, path: ["key", i] });
-    } else if (!column.required) {
-      ctx.addIssue({
-        code: "custom",
-        message: `key column "${k}" must be required`,
-        path: ["key", i],
-      });
-    }
+    const column = columns.get(k);
+    if (!column) issue(`"${k}" is not a column`, ["key", i]);
+    else if (!column.required) issue(`key column "${k}" must be required`, ["key", i]);
+    if (t.key.indexOf(k) !== i) issue(`"${k}" is listed twice`, ["key", i]);
   });
+  for (const field of ["maxInvalidRows", "maxInvalidPercent"] as const) {
+    if (t[field] !== undefined && t.onInvalid !== "skip") {
+      issue(`only applies when onInvalid is "skip"`, [field]);
+    }
+  }
+}
+
+function checkColumn(c: ParsedColumn, issue: Issue): void {
+  const textual = c.type === "text" || c.type === "email";
+  if (c.type === "enum") {
+    if (!c.values?.length) issue("enum columns need at least one value", ["values"]);
+    const seen = new Set<string>();
+    c.values?.forEach((v, j) => {
+      if (seen.has(v.toLowerCase())) issue(`"${v}" is listed twice (ignoring case)`, ["values", j]);
+      seen.add(v.toLowerCase());
+    });
+  } else if (c.values) {
+    issue("only enum columns take values", ["values"]);
+  }
+  if (!textual && c.maxLength !== undefined) {
+    issue("only text and email columns take maxLength", ["maxLength"]);
+  }
+  if (!textual && c.pattern !== undefined) {
+    issue("only text and email columns take a pattern", ["pattern"]);
+  }
+  const rangeOk = checkRange(c, issue);
+  if (!rangeOk || (c.pattern !== undefined && !compiles(c.pattern))) return;
+  if (c.type === "enum" && !c.values?.length) return;
+  // Defaults and examples go through the column's own rule, so they can never be invalid data.
+  const rule = compileCellRule(resolveColumn({ ...c, default: undefined }));
+  for (const field of ["default", "example"] as const) {
+    const value = c[field];
+    if (value === undefined) continue;
+    const result = rule(String(value));
+    if (result instanceof CellFailure) {
+      issue(`${JSON.stringify(value)} is not valid for this column: ${lower(result.message)}`, [
+        field,
+      ]);
+    } else if (result === null) {
+      issue("must not be empty", [field]);
+    }
+  }
+}
+
+/** Checks min/max against the column type; returns false when they are unusable. */
+function checkRange(c: ParsedColumn, issue: Issue): boolean {
+  if (c.min === undefined && c.max === undefined) return true;
+  let compare: (a: string, b: string) => number;
+  let parse: (value: number | string) => string | null;
+  let what: string;
+  if (c.type === "integer" || c.type === "number") {
+    what = "a number";
+    parse = (v) => typeof v === "number" && Number.isFinite(v) ? canonicalDecimal(String(v)) : null;
+    compare = compareDecimal;
+  } else if (c.type === "date") {
+    what = 'a date string "YYYY-MM-DD"';
+    parse = (v) => typeof v === "string" ? parseIsoDate(v) : null;
+    compare = (a, b) => a < b ? -1 : a > b ? 1 : 0;
+  } else if (c.type === "datetime") {
+    what = 'an ISO 8601 date-time string with a time zone, e.g. "2024-01-31T12:00:00Z"';
+    parse = (v) => typeof v === "string" ? parseIsoDateTime(v) : null;
+    compare = compareIsoDateTime;
+  } else {
+    const field = c.min !== undefined ? "min" : "max";
+    issue("only integer, number, date and datetime columns take min and max", [field]);
+    return false;
+  }
+  const min = c.min === undefined ? undefined : parse(c.min);
+  const max = c.max === undefined ? undefined : parse(c.max);
+  if (min === null) issue(`must be ${what} for a ${c.type} column`, ["min"]);
+  if (max === null) issue(`must be ${what} for a ${c.type} column`, ["max"]);
+  if (min === null || max === null) return false;
+  if (min !== undefined && max !== undefined && compare(min, max) > 0) {
+    issue(`min (${c.min}) is greater than max (${c.max})`, ["min"]);
+    return false;
+  }
+  return true;
+}
+
+// Zod's default messages are written for end users of forms; config authors read a path, so
+// the message only says what the field must be.
+function configErrorMap(iss: z.core.$ZodRawIssue): string | undefined {
+  const i = iss as z.core.$ZodRawIssue & Record<string, unknown>;
+  switch (iss.code) {
+    case "invalid_type":
+      return i.input === undefined ? "is required" : `must be ${article(String(i.expected))}`;
+    case "unrecognized_keys":
+      return `unknown field ${(i.keys as string[]).map((k) => `"${k}"`).join(", ")}`;
+    case "invalid_value":
+      return `must be one of ${(i.values as unknown[]).map((v) => JSON.stringify(v)).join(", ")}`;
+    case "too_small":
+      return i.origin === "number"
+        ? `must be ${i.inclusive ? "at least" : "greater than"} ${i.minimum}`
+        : undefined;
+    case "too_big":
+      return i.origin === "number" ? `must be at most ${i.maximum}` : undefined;
+    case "invalid_union":
+      return "has the wrong type";
+    default:
+      return undefined;
+  }
+}
+
+function article(type: string): string {
+  return /^[aeiou]/.test(type) ? `an ${type}` : `a ${type}`;
 }
 
 function compiles(pattern: string): boolean {
@@ -204,6 +328,10 @@ function formatPath(path: readonly PropertyKey[]): string {
 }
 
 function humanize(name: string): string {
-  const words = name.replace(/_/g, " ");
+  const words = name.replace(/_+/g, " ").trim();
   return words.charAt(0).toUpperCase() + words.slice(1);
+}
+
+function lower(message: string): string {
+  return message.charAt(0).toLowerCase() + message.slice(1);
 }

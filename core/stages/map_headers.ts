@@ -1,8 +1,23 @@
 /**
- * Stage `map_headers`: matches the file's header row to the type's columns by name, label or
- * alias, ignoring case, spaces, `_` and `-`.
+ * Stage `map_headers`: matches the file's header row to the upload type's columns by name, label
+ * or alias, ignoring case, spaces, `_` and `-`. Unknown headers are ignored (and reported);
+ * a missing required column, two headers for one column, or a blank header refuse the file.
  *
  * This module is browser compatible.
+ *
+ * @example
+ * ```ts
+ * import { resolveUploadType } from "../config/upload_type_schema.ts";
+ * import { mapHeaders } from "./map_headers.ts";
+ * const type = resolveUploadType({
+ *   name: "sites", label: "Sites", table: "sites", key: ["site_id"],
+ *   columns: [{ name: "site_id", type: "text", required: true, aliases: ["Site"] }],
+ * }, "sites.ts");
+ * const mapping = mapHeaders(type, ["SITE", "Notes"]);
+ * if (mapping.columns[0].column.name !== "site_id" || mapping.ignored[0].header !== "Notes") {
+ *   throw new Error("unexpected");
+ * }
+ * ```
  *
  * @module
  */
@@ -15,73 +30,116 @@ import {
 
 /** Which file column feeds which config column, and which file columns are ignored. */
 export interface HeaderMapping {
+  /** Mapped file columns in file order; `index` is the 0-based field index. */
   columns: Array<{ index: number; column: ResolvedColumn }>;
+  /** File columns no config column matches. */
   ignored: Array<{ index: number; header: string }>;
+  /** Number of header cells: the field count every record should have. */
   headerCount: number;
 }
 
-const lookups = new WeakMap<ResolvedUploadType, Map<string, ResolvedColumn>>();
+const lookups = new WeakMap<ResolvedUploadType, ReadonlyMap<string, ResolvedColumn>>();
 
-function lookupOf(type: ResolvedUploadType): Map<string, ResolvedColumn> {
+function lookupOf(type: ResolvedUploadType): ReadonlyMap<string, ResolvedColumn> {
   let lookup = lookups.get(type);
   if (!lookup) {
-    lookup = new Map();
+    const map = new Map<string, ResolvedColumn>();
     for (const column of type.columns) {
       for (const text of [column.name, column.label, ...column.aliases]) {
-        lookup.set(headerKey(text), column);
+        map.set(headerKey(text), column);
       }
     }
+    lookup = map;
     lookups.set(type, lookup);
   }
   return lookup;
 }
 
 /**
- * Maps `header` to the columns of `type`; throws `header_error` with `details.missing`,
- * `details.duplicate`, `details.blank`, `details.unexpected` and `details.found`.
+ * Maps a header row to the columns of `type`.
  *
- * @example
- * ```ts ignore
- * const mapping = mapHeaders(type, ["Facility ID", "Name", "notes"]);
- * mapping.columns[0].column.name; // "facility_id"
- * mapping.ignored; // [{ index: 2, header: "notes" }]
- * ```
+ * @param type The upload type.
+ * @param header The cells of the file's first record.
+ * @returns The mapping the validator is compiled from.
+ * @throws {IngestError} `header_error` with `details.missing` (config column names),
+ * `details.duplicate` and `details.unexpected` (header texts), `details.blank` (1-based
+ * positions), `details.found` (the header row) and `details.expected` (config column names).
  */
 export function mapHeaders(type: ResolvedUploadType, header: readonly string[]): HeaderMapping {
   const lookup = lookupOf(type);
   const columns: HeaderMapping["columns"] = [];
   const ignored: HeaderMapping["ignored"] = [];
-  const seen = new Map<string, string>();
-  const duplicate: string[] = [];
   const blank: number[] = [];
+  // Keyed by config column name, or by the header key of an unknown header.
+  const groups = new Map<string, { column?: string; indexes: number[] }>();
   header.forEach((text, index) => {
-    if (text.trim() === "") return blank.push(index + 1);
-    const column = lookup.get(headerKey(text));
-    if (!column) return ignored.push({ index, header: text });
-    if (seen.has(column.name)) return duplicate.push(text);
-    seen.set(column.name, text);
-    columns.push({ index, column });
+    const key = headerKey(text);
+    if (key === "") return void blank.push(index + 1);
+    const column = lookup.get(key);
+    const id = column ? `column:${column.name}` : `header:${key}`;
+    const group = groups.get(id);
+    if (group) return void group.indexes.push(index);
+    groups.set(id, { column: column?.name, indexes: [index] });
+    if (column) columns.push({ index, column });
+    else ignored.push({ index, header: text });
   });
-  const missing = type.columns.filter((c) => c.required && !seen.has(c.name)).map((c) => c.name);
-  if (missing.length || duplicate.length || blank.length || columns.length === 0) {
-    const problems = [
-      missing.length ? `missing required column(s) ${list(missing)}` : "",
-      duplicate.length ? `duplicate column(s) ${list(duplicate)}` : "",
-      blank.length ? `blank header cell(s) at position ${blank.join(", ")}` : "",
-      columns.length === 0 && !missing.length ? "no column matches this upload type" : "",
-    ].filter(Boolean);
-    throw new IngestError("header_error", `The header row has ${problems.join("; ")}`, {
-      missing,
-      duplicate,
-      blank,
-      unexpected: ignored.map((i) => i.header),
-      found: [...header],
-      expected: type.columns.map((c) => c.name),
-    });
+
+  const present = new Set(columns.map((c) => c.column.name));
+  const missing = type.columns.filter((c) => c.required && !present.has(c.name)).map((c) => c.name);
+  const repeated = [...groups.values()].filter((g) => g.indexes.length > 1);
+  const empty = header.length === 0 || blank.length === header.length;
+  if (!empty && !missing.length && !repeated.length && !blank.length && columns.length) {
+    return { columns, ignored, headerCount: header.length };
   }
-  return { columns, ignored, headerCount: header.length };
+
+  const problems: string[] = [];
+  if (empty) {
+    problems.push("the first line of the file is empty");
+  } else {
+    if (missing.length) {
+      const noun = missing.length === 1 ? "column" : "columns";
+      problems.push(`missing the required ${noun} ${quoteList(missing)}`);
+    }
+    for (const g of repeated) {
+      const texts = quoteList(g.indexes.map((i) => header[i]));
+      const positions = words(g.indexes.map((i) => String(i + 1)));
+      problems.push(
+        g.column
+          ? `columns ${positions} (${texts}) ${both(g.indexes)} mean column "${g.column}"`
+          : `columns ${positions} have the same header ${JSON.stringify(header[g.indexes[0]])}`,
+      );
+    }
+    if (blank.length) {
+      problems.push(
+        blank.length === 1
+          ? `column ${blank[0]} has no header`
+          : `columns ${words(blank.map(String))} have no header`,
+      );
+    }
+    if (!columns.length && !missing.length) {
+      problems.push(`no header matches a column of ${type.label}`);
+    }
+  }
+  throw new IngestError("header_error", `The header row is not valid: ${problems.join("; ")}`, {
+    missing,
+    unexpected: ignored.map((i) => i.header),
+    duplicate: repeated.flatMap((g) => g.indexes.map((i) => header[i])),
+    blank,
+    found: [...header],
+    expected: type.columns.map((c) => c.name),
+  });
 }
 
-function list(names: string[]): string {
-  return names.map((n) => `"${n}"`).join(", ");
+function both(items: readonly unknown[]): string {
+  return items.length === 2 ? "both" : "all";
+}
+
+function quoteList(items: readonly string[]): string {
+  return words(items.map((i) => JSON.stringify(i)));
+}
+
+function words(items: readonly string[]): string {
+  return items.length <= 1
+    ? items.join("")
+    : `${items.slice(0, -1).join(", ")} and ${items[items.length - 1]}`;
 }

@@ -96,7 +96,7 @@ appTest("each bad upload gets its typed error and status", async (app) => {
     "header_error",
   );
   assertEquals(header.details.missing, ["name"]);
-  assertEquals(header.details.duplicate, ["county"]);
+  assertEquals(header.details.duplicate, ["county", "county"]);
   assert(header.details.runId);
   const parse = await expectError(
     await post(app, "/api/v1/uploads/facilities", 'facility_id,name\nABC-000001,"open\n\n', CSV),
@@ -199,4 +199,34 @@ appTest("run history pages newest first and filters by type and status", async (
   assertEquals(page2.nextCursor, null);
   const failures = await (await app.fetch("/api/v1/runs?status=failed")).json();
   assertEquals(failures.runs.map((r: Json) => r.uploadType), ["emissions"]);
+});
+
+appTest("GET /runs/{id}/events streams the run until it settles", async (app) => {
+  const rows = Array.from(
+    { length: 3000 },
+    (_, i) => `ABC-${String(i).padStart(6, "0")},Site ${i}`,
+  );
+  const res = await post(
+    app,
+    "/api/v1/uploads/facilities",
+    `facility_id,name\n${rows.join("\n")}\n`,
+    {
+      ...CSV,
+      prefer: "respond-async",
+    },
+  );
+  assertEquals(res.status, 202);
+  const { id } = await res.json();
+  const events = await app.fetch(`/api/v1/runs/${id}/events`);
+  assertEquals(events.headers.get("content-type"), "text/event-stream");
+  const text = await events.text();
+  const runs = text.trim().split("\n\n").map((block) => {
+    const [event, data] = block.split("\n");
+    assertEquals(event, "event: run");
+    return JSON.parse(data.slice("data: ".length));
+  });
+  assert(runs.length >= 1);
+  assertEquals(runs[runs.length - 1].status, "committed");
+  assertEquals(runs[runs.length - 1].counts.new, 3000);
+  await expectError(await app.fetch("/api/v1/runs/not-a-uuid/events"), 404, "not_found");
 });

@@ -195,7 +195,12 @@ appTest(
     assertEquals(res.status, 409);
     assertEquals(body.error.type, "stale_review");
     assertEquals(body.error.details.rows, [3]);
-    assert((await exportText(app)).includes("Renamed Meanwhile"));
+    assert(
+      (await exportText(app)).includes(
+        "ABC-000002,Renamed Meanwhile,Essex,50.1,1.25,1999-12-31,false",
+      ),
+      "columns absent from the file keep their values",
+    );
     const still = await app.json<Json>(await app.fetch(`/api/v1/runs/${run.id}`));
     assertEquals(still.status, "staged");
 

@@ -4,6 +4,7 @@ import { Counts } from "../../../components/counts.tsx";
 import { formatTime } from "../../../components/format.ts";
 import { RunErrorPanel } from "../../../components/run_error.tsx";
 import { StatusBadge } from "../../../components/status_badge.tsx";
+import RunStatus from "../../../islands/RunStatus.tsx";
 import type { AppState } from "../../../server/services.ts";
 
 /** Loads the run (404 page for an unknown id). */
@@ -20,7 +21,11 @@ export default function RunPage({ data: run }: PageProps<Run>) {
   return (
     <>
       {/* Without JavaScript the page refreshes itself until the run settles. */}
-      {active && <meta http-equiv="refresh" content="2" />}
+      {active && (
+        <noscript>
+          <meta http-equiv="refresh" content="2" />
+        </noscript>
+      )}
       <p class="breadcrumb">
         <a href="/runs">Runs</a> / {run.fileName ?? run.id}
       </p>
@@ -32,10 +37,10 @@ export default function RunPage({ data: run }: PageProps<Run>) {
         {run.fileBytes.toLocaleString("en")} bytes
       </p>
       {active && (
-        <p class="panel" aria-live="polite">
-          Processing: {run.progress.rows.toLocaleString("en")} rows,{" "}
-          {run.progress.bytes.toLocaleString("en")} bytes so far…
-        </p>
+        <RunStatus
+          runId={run.id}
+          initial={{ status: run.status, bytes: run.progress.bytes, rows: run.progress.rows }}
+        />
       )}
       <Counts counts={run.counts} />
       {run.error && <RunErrorPanel error={run.error} />}

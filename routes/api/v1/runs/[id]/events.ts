@@ -1,0 +1,52 @@
+import type { Handlers } from "$fresh/server.ts";
+import { requireRun } from "../../../../../core/lifecycle.ts";
+import { isFinal, type Run } from "../../../../../core/runs.ts";
+import type { AppState } from "../../../../../server/services.ts";
+
+const POLL_MS = 500;
+const encoder = new TextEncoder();
+
+/**
+ * `GET /api/v1/runs/{id}/events`: Server-Sent Events with the run (`event: run`) each time it
+ * changes, until it is staged or final. The run record is the source of truth, so this works for
+ * runs processed by any instance.
+ */
+export const handler: Handlers<unknown, AppState> = {
+  async GET(_req, ctx) {
+    const { store } = ctx.state.services;
+    let run: Run | null = await requireRun(store, ctx.params.id);
+    let last = "";
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const body = new ReadableStream<Uint8Array>({
+      start(controller) {
+        const tick = async () => {
+          try {
+            run = await store.getRun(ctx.params.id);
+          } catch {
+            timer = setTimeout(tick, POLL_MS * 4);
+            return;
+          }
+          if (!run) return controller.close();
+          const data = JSON.stringify(run);
+          if (data !== last) {
+            last = data;
+            controller.enqueue(encoder.encode(`event: run\ndata: ${data}\n\n`));
+          }
+          if (isFinal(run.status) || run.status === "staged") return controller.close();
+          timer = setTimeout(tick, POLL_MS);
+        };
+        tick();
+      },
+      cancel() {
+        clearTimeout(timer);
+      },
+    });
+    return new Response(body, {
+      headers: {
+        "content-type": "text/event-stream",
+        "cache-control": "no-store",
+        "x-accel-buffering": "no",
+      },
+    });
+  },
+};
