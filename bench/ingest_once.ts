@@ -46,7 +46,7 @@ if (mode === "parse" || mode === "validate") {
   for await (const batch of parseCsv(decode(stream))) {
     let i = 0;
     if (!validate) {
-      validate = compileRowValidator(mapHeaders(type, batch[0].fields));
+      validate = compileRowValidator(type, mapHeaders(type, batch[0].fields));
       i = 1;
     }
     if (mode === "validate") { for (; i < batch.length; i++) validate(batch[i].fields); }

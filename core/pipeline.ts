@@ -281,7 +281,7 @@ class IngestRun {
       if (!mapping) {
         this.#stage = "map_headers";
         mapping = this.#mapHeaders(batch[0]);
-        validate = compileRowValidator(mapping);
+        validate = compileRowValidator(type, mapping);
         await this.#store.updateRun(this.#run.id, ["receiving"], {
           status: "processing",
           headers: batch[0].fields,

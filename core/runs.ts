@@ -74,6 +74,17 @@ export interface Run {
   finishedAt: string | null;
 }
 
+/** Every status, in lifecycle order. */
+export const RUN_STATUSES: readonly RunStatus[] = [
+  "receiving",
+  "processing",
+  "staged",
+  "committing",
+  "committed",
+  "discarded",
+  "failed",
+];
+
 /** Statuses a run never leaves. */
 export const FINAL_STATUSES: readonly RunStatus[] = ["committed", "discarded", "failed"];
 

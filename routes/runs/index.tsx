@@ -1,18 +1,8 @@
 import type { Handlers, PageProps } from "$fresh/server.ts";
-import type { Run, RunStatus } from "../../core/runs.ts";
+import { type Run, RUN_STATUSES, type RunStatus } from "../../core/runs.ts";
 import { formatTime } from "../../components/format.ts";
 import { StatusBadge } from "../../components/status_badge.tsx";
 import type { AppState } from "../../server/services.ts";
-
-const STATUSES: RunStatus[] = [
-  "receiving",
-  "processing",
-  "staged",
-  "committing",
-  "committed",
-  "discarded",
-  "failed",
-];
 
 interface History {
   runs: Run[];
@@ -28,7 +18,7 @@ export const handler: Handlers<History, AppState> = {
     const { store, uploadTypes } = ctx.state.services;
     const type = ctx.url.searchParams.get("type") ?? "";
     const statusParam = ctx.url.searchParams.get("status") ?? "";
-    const status = STATUSES.includes(statusParam as RunStatus) ? statusParam as RunStatus : "";
+    const status = RUN_STATUSES.includes(statusParam as RunStatus) ? statusParam as RunStatus : "";
     const page = await store.listRuns({
       uploadType: type || undefined,
       status: status || undefined,
@@ -66,8 +56,9 @@ export default function Runs({ data }: PageProps<History>) {
           Status{" "}
           <select name="status">
             <option value="">Any status</option>
-            {STATUSES.map((s) => <option key={s} value={s} selected={s === data.status}>{s}
-            </option>)}
+            {RUN_STATUSES.map((s) => (
+              <option key={s} value={s} selected={s === data.status}>{s}</option>
+            ))}
           </select>
         </label>
         <button type="submit" class="secondary">Filter</button>

@@ -1,16 +1,7 @@
 import type { Handlers } from "$fresh/server.ts";
 import { readChoice, readLimit } from "../../../../server/api.ts";
+import { RUN_STATUSES } from "../../../../core/runs.ts";
 import type { AppState } from "../../../../server/services.ts";
-
-const STATUSES = [
-  "receiving",
-  "processing",
-  "staged",
-  "committing",
-  "committed",
-  "discarded",
-  "failed",
-] as const;
 
 /** `GET /api/v1/runs?type=&status=&limit=&cursor=`: run history, newest first. */
 export const handler: Handlers<unknown, AppState> = {
@@ -21,7 +12,7 @@ export const handler: Handlers<unknown, AppState> = {
     if (type) uploadTypes.get(type);
     const page = await store.listRuns({
       uploadType: type,
-      status: readChoice(url, "status", STATUSES),
+      status: readChoice(url, "status", RUN_STATUSES),
       limit: readLimit(url, 50, 500),
       cursor: url.searchParams.get("cursor") || undefined,
     });
