@@ -91,15 +91,11 @@ export function compileRowSchema(mapping: HeaderMapping): RowSchema {
  * @returns A function from a record's fields to its typed values or its errors. Only the
  * file's mapped columns appear in `values`: an absent optional column stays absent.
  */
-export function compileRowValidator(type: ResolvedUploadType, mapping: HeaderMapping): RowValidator;
-/** @deprecated Pass the upload type too: `compileRowValidator(type, mapping)`. */
-export function compileRowValidator(mapping: HeaderMapping): RowValidator;
 export function compileRowValidator(
-  typeOrMapping: ResolvedUploadType | HeaderMapping,
-  maybeMapping?: HeaderMapping,
+  type: ResolvedUploadType,
+  mapping: HeaderMapping,
 ): RowValidator {
-  const mapping = maybeMapping ?? (typeOrMapping as HeaderMapping);
-  if (maybeMapping) assertMapped(typeOrMapping as ResolvedUploadType, maybeMapping);
+  assertMapped(type, mapping);
   const schema = compileRowSchema(mapping);
   const names = mapping.columns.map((c) => c.column.name);
   const indexes = mapping.columns.map((c) => c.index);
