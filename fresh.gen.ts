@@ -28,6 +28,7 @@ import * as $runs_id_review from "./routes/runs/[id]/review.tsx";
 import * as $runs_index from "./routes/runs/index.tsx";
 import * as $upload_type_ from "./routes/upload/[type].tsx";
 import * as $RunStatus from "./islands/RunStatus.tsx";
+import * as $UploadProgress from "./islands/UploadProgress.tsx";
 import type { Manifest } from "$fresh/server.ts";
 
 const manifest = {
@@ -60,6 +61,7 @@ const manifest = {
   },
   islands: {
     "./islands/RunStatus.tsx": $RunStatus,
+    "./islands/UploadProgress.tsx": $UploadProgress,
   },
   baseUrl: import.meta.url,
 } satisfies Manifest;

@@ -21,9 +21,11 @@ appTest("pages render on the server and ship no script without islands", async (
   assert(home.startsWith("<!DOCTYPE html>"));
   assert(home.includes("Facilities") && home.includes("Emissions"));
   assert(!home.includes("<script"), "no JavaScript on a page without islands");
+  assert(!(await page(app, "/runs")).includes("<script"));
   const upload = await page(app, "/upload/facilities");
-  assert(upload.includes('enctype="multipart/form-data"'));
-  assert(upload.includes("Facility ID, facility"), "aliases listed");
+  assert(upload.includes('enctype="multipart/form-data"'), "the island renders a real form");
+  assertMatch(upload, /<!--frsh-uploadprogress_default:0:-->/);
+  assert(upload.includes("<td>Facility ID, facility</td>"), "label and aliases listed once");
   assert((await page(app, "/runs")).includes("No runs yet"));
   await page(app, "/upload/nope", 404);
   await page(app, "/runs/00000000-0000-0000-0000-000000000000", 404);

@@ -3,19 +3,24 @@ import type { ResolvedUploadType } from "../../core/config/upload_type_schema.ts
 import { toIngestError } from "../../core/errors.ts";
 import type { RunError } from "../../core/runs.ts";
 import { RunErrorPanel } from "../../components/run_error.tsx";
+import UploadProgress from "../../islands/UploadProgress.tsx";
 import { acceptUpload } from "../../server/accept_upload.ts";
 import { STATUS_OF } from "../../server/http_errors.ts";
 import type { AppState } from "../../server/services.ts";
 
 interface UploadPage {
   type: ResolvedUploadType;
+  /** The type's limit, or the operator's cap when that is lower. */
+  maxFileBytes: number;
   error?: RunError;
 }
 
 /** The upload form; a plain multipart POST works without JavaScript (303 to the run page). */
 export const handler: Handlers<UploadPage, AppState> = {
   GET(_req, ctx) {
-    return ctx.render({ type: ctx.state.services.uploadTypes.get(ctx.params.type) });
+    const { uploadTypes, settings } = ctx.state.services;
+    const type = uploadTypes.get(ctx.params.type);
+    return ctx.render({ type, maxFileBytes: limit(type, settings.maxFileBytes) });
   },
   async POST(req, ctx) {
     const { services } = ctx.state;
@@ -25,13 +30,14 @@ export const handler: Handlers<UploadPage, AppState> = {
       return new Response(null, { status: 303, headers: { location: `/runs/${run.id}` } });
     } catch (err) {
       const error = toIngestError(err).toJSON();
-      return ctx.render({ type, error }, { status: STATUS_OF[error.type] });
+      const maxFileBytes = limit(type, services.settings.maxFileBytes);
+      return ctx.render({ type, maxFileBytes, error }, { status: STATUS_OF[error.type] });
     }
   },
 };
 
 /** `/upload/[type]`: choose a file and a mode, see the expected columns. */
-export default function Upload({ data: { type, error } }: PageProps<UploadPage>) {
+export default function Upload({ data: { type, maxFileBytes, error } }: PageProps<UploadPage>) {
   return (
     <>
       <p class="breadcrumb">
@@ -40,25 +46,7 @@ export default function Upload({ data: { type, error } }: PageProps<UploadPage>)
       <h1>Upload {type.label.toLowerCase()}</h1>
       <p>{type.description}</p>
       {error && <RunErrorPanel error={error} />}
-      <form class="panel upload-form" method="post" enctype="multipart/form-data">
-        <fieldset>
-          <legend>What should happen</legend>
-          <label>
-            <input type="radio" name="mode" value="staged" checked /> Stage for review first
-          </label>
-          <label>
-            <input type="radio" name="mode" value="direct" /> Import directly
-          </label>
-        </fieldset>
-        <label class="file-field">
-          <span>CSV or TSV file (up to {formatBytes(type.maxFileBytes)})</span>
-          <input type="file" name="file" accept=".csv,.tsv,.txt,text/csv" required />
-        </label>
-        <p class="actions">
-          <button type="submit">Upload</button>
-          <a href={`/api/v1/upload-types/${type.name}/template.csv`}>Download the template</a>
-        </p>
-      </form>
+      <UploadProgress uploadType={type.name} maxFileBytes={maxFileBytes} />
       <h2>Expected columns</h2>
       <div class="table-wrap">
         <table>
@@ -80,7 +68,9 @@ export default function Upload({ data: { type, error } }: PageProps<UploadPage>)
                 </td>
                 <td>{c.type}</td>
                 <td>{rules(c)}</td>
-                <td>{[c.label, ...c.aliases].filter((a) => a !== c.name).join(", ")}</td>
+                <td>
+                  {[...new Set([c.label, ...c.aliases])].filter((a) => a !== c.name).join(", ")}
+                </td>
               </tr>
             ))}
           </tbody>
@@ -102,6 +92,6 @@ function rules(c: ResolvedUploadType["columns"][number]): string {
   return parts.join("; ") || "—";
 }
 
-function formatBytes(bytes: number): string {
-  return bytes >= 1024 * 1024 ? `${Math.round(bytes / 1024 / 1024)} MB` : `${bytes} bytes`;
+function limit(type: ResolvedUploadType, operatorCap: number | undefined): number {
+  return Math.min(type.maxFileBytes, operatorCap ?? Infinity);
 }
