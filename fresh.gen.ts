@@ -12,6 +12,7 @@ import * as $api_v1_runs_id_commit from "./routes/api/v1/runs/[id]/commit.ts";
 import * as $api_v1_runs_id_discard from "./routes/api/v1/runs/[id]/discard.ts";
 import * as $api_v1_runs_id_errors_csv from "./routes/api/v1/runs/[id]/errors.csv.ts";
 import * as $api_v1_runs_id_events from "./routes/api/v1/runs/[id]/events.ts";
+import * as $api_v1_runs_id_exclusions from "./routes/api/v1/runs/[id]/exclusions.ts";
 import * as $api_v1_runs_id_index from "./routes/api/v1/runs/[id]/index.ts";
 import * as $api_v1_runs_id_refresh from "./routes/api/v1/runs/[id]/refresh.ts";
 import * as $api_v1_runs_id_rows from "./routes/api/v1/runs/[id]/rows.ts";
@@ -27,6 +28,7 @@ import * as $runs_id_index from "./routes/runs/[id]/index.tsx";
 import * as $runs_id_review from "./routes/runs/[id]/review.tsx";
 import * as $runs_index from "./routes/runs/index.tsx";
 import * as $upload_type_ from "./routes/upload/[type].tsx";
+import * as $ReviewActions from "./islands/ReviewActions.tsx";
 import * as $RunStatus from "./islands/RunStatus.tsx";
 import * as $UploadProgress from "./islands/UploadProgress.tsx";
 import type { Manifest } from "$fresh/server.ts";
@@ -43,6 +45,7 @@ const manifest = {
     "./routes/api/v1/runs/[id]/discard.ts": $api_v1_runs_id_discard,
     "./routes/api/v1/runs/[id]/errors.csv.ts": $api_v1_runs_id_errors_csv,
     "./routes/api/v1/runs/[id]/events.ts": $api_v1_runs_id_events,
+    "./routes/api/v1/runs/[id]/exclusions.ts": $api_v1_runs_id_exclusions,
     "./routes/api/v1/runs/[id]/index.ts": $api_v1_runs_id_index,
     "./routes/api/v1/runs/[id]/refresh.ts": $api_v1_runs_id_refresh,
     "./routes/api/v1/runs/[id]/rows.ts": $api_v1_runs_id_rows,
@@ -60,6 +63,7 @@ const manifest = {
     "./routes/upload/[type].tsx": $upload_type_,
   },
   islands: {
+    "./islands/ReviewActions.tsx": $ReviewActions,
     "./islands/RunStatus.tsx": $RunStatus,
     "./islands/UploadProgress.tsx": $UploadProgress,
   },

@@ -11,7 +11,7 @@ import { type Context, context } from "@opentelemetry/api";
 import type { ResolvedUploadType } from "./config/upload_type_schema.ts";
 import { IngestError, isIngestError, toIngestError } from "./errors.ts";
 import type { Run } from "./runs.ts";
-import type { Store } from "./store.ts";
+import type { ExcludedCounts, Store } from "./store.ts";
 import { withSpan } from "./telemetry.ts";
 
 function attributes(type: ResolvedUploadType, run: Run) {
@@ -89,6 +89,31 @@ export async function discardRun(
     await store.clearRows(runId, true);
     return discarded;
   });
+}
+
+/**
+ * Saves a reviewer's choice to leave rows out of (or back in) the commit; the run must be staged.
+ * Returns the run's excluded counts afterwards.
+ */
+export async function setExcluded(
+  store: Store,
+  runId: string,
+  rows: readonly number[],
+  excluded: boolean,
+): Promise<ExcludedCounts> {
+  const run = await requireRun(store, runId);
+  if (run.status !== "staged") {
+    throw new IngestError(
+      "conflict",
+      `Run "${runId}" is ${run.status}: only staged rows can be excluded`,
+      {
+        runId,
+        status: run.status,
+      },
+    );
+  }
+  await store.setExcluded(runId, rows, excluded);
+  return await store.countExcluded(runId);
 }
 
 /** Classifies a staged run's rows again against the target as it is now. */

@@ -103,6 +103,9 @@ export interface RowQuery {
   cursor?: string;
 }
 
+/** Rows a reviewer excluded from the commit, by action. */
+export type ExcludedCounts = Record<"new" | "changed" | "deleted", number>;
+
 /** A page of results with the cursor of the next page (null at the end). */
 export interface Page<T> {
   items: T[];
@@ -138,9 +141,16 @@ export interface Store {
   /** Streams the invalid rows with their raw fields, in row order, for the error report. */
   invalidRows(runId: string): AsyncIterable<{ row: number; raw: string[]; errors: CellError[] }>;
   /**
+   * Excludes rows from the commit (or includes them again) while the run is staged; only new,
+   * changed and deleted rows can be excluded. Returns how many rows changed.
+   */
+  setExcluded(runId: string, rows: readonly number[], excluded: boolean): Promise<number>;
+  /** Counts the run's excluded rows by action. */
+  countExcluded(runId: string): Promise<ExcludedCounts>;
+  /**
    * In one transaction: serializes with other commits to the same table, refuses with
    * `stale_review` when the target changed since classification, writes new/changed (and
-   * deleted) rows minus `excludeRows`, marks the run committed, and clears its staging rows
+   * deleted) rows minus the excluded ones and `excludeRows`, marks the run committed, and clears its staging rows
    * except the invalid ones (they back the error report).
    */
   commit(

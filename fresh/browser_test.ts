@@ -1,35 +1,18 @@
 import { assertEquals } from "../tests/assert.ts";
+import { browserTestName, hasChromium, launchChromium } from "../tests/chromium.ts";
 import { createHandler } from "./server.ts";
 import manifest from "./testdata/app/fresh.gen.ts";
 
-const CHROMIUM = "/usr/bin/chromium";
-const hasChromium = await Deno.stat(CHROMIUM).then((s) => s.isFile, () => false);
-
 Deno.test({
-  name: hasChromium
-    ? "islands hydrate in Chromium with their server props"
-    : "islands hydrate in Chromium (skipped: /usr/bin/chromium is not installed)",
+  name: browserTestName("islands hydrate in Chromium with their server props"),
   ignore: !hasChromium,
   // playwright keeps a pipe and timers of its own until the process exits.
   sanitizeOps: false,
   sanitizeResources: false,
   async fn() {
-    const { chromium } = await import("playwright-core");
     const handler = await createHandler(manifest);
     const server = Deno.serve({ hostname: "127.0.0.1", port: 0, onListen() {} }, handler);
-    const browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: [
-        "--headless",
-        "--no-sandbox",
-        "--disable-gpu",
-        "--disable-quic",
-        "--no-first-run",
-        "--disable-background-networking",
-        "--disable-component-update",
-        "--disable-sync",
-      ],
-    });
+    const browser = await launchChromium();
     try {
       const page = await browser.newPage();
       const problems: string[] = [];

@@ -1,81 +1,138 @@
-import { useRef, useState } from "preact/hooks";
+import { useEffect, useRef, useState } from "preact/hooks";
+import { followRun, type RunSnapshot } from "../components/follow_run.ts";
+import { formatBytes } from "../components/format.ts";
+import { StatusBadge } from "../components/status_badge.tsx";
+import type { RunStatus } from "../core/runs.ts";
 
 interface Props {
   uploadType: string;
   maxFileBytes: number;
 }
 
-interface Sending {
-  fileName: string;
+type ItemState = "waiting" | "sending" | "processing" | "done" | "failed" | "cancelled";
+
+/** One file of a batch: each becomes a run of its own. */
+interface Item {
+  key: number;
+  file: File;
+  state: ItemState;
   loaded: number;
-  total: number;
   startedAt: number;
+  runId?: string;
+  run?: RunSnapshot;
+  error?: string;
 }
 
 const EXTENSIONS = /\.(csv|tsv|tab|txt)$/i;
+let nextKey = 1;
 
 /**
  * The upload form. Rendered on the server it is a plain multipart form (it works without
- * JavaScript); hydrated, it checks the file first, sends it with upload progress (percent,
- * bytes, rate, time left, cancel) and then opens the run page, which follows processing.
+ * JavaScript); hydrated, it takes one or several files (picker or drag and drop), checks each,
+ * sends them one after another with upload progress (percent, bytes, rate, time left, cancel),
+ * follows processing, and then opens the run's review or run page — or, for a batch, lists every
+ * file with its outcome.
  */
 export default function UploadProgress({ uploadType, maxFileBytes }: Props) {
-  const [sending, setSending] = useState<Sending | null>(null);
-  const [error, setError] = useState<string | null>(null);
+  const [items, setItems] = useState<Item[]>([]);
+  const [hydrated, setHydrated] = useState(false);
+  const [dragging, setDragging] = useState(false);
+  const form = useRef<HTMLFormElement>(null);
   const xhr = useRef<XMLHttpRequest | null>(null);
+  const cancelled = useRef(false);
+  useEffect(() => setHydrated(true), []);
 
-  const submit = (event: Event) => {
-    const form = event.currentTarget as HTMLFormElement;
-    const data = new FormData(form);
-    const file = data.get("file");
-    if (!(file instanceof File) || file.size === 0 && file.name === "") return;
-    event.preventDefault();
-    if (!EXTENSIONS.test(file.name)) {
-      return setError(`"${file.name}" is not a CSV or TSV file (.csv, .tsv, .txt).`);
+  const update = (key: number, change: Partial<Item>) =>
+    setItems((all) => all.map((item) => item.key === key ? { ...item, ...change } : item));
+
+  const start = async (files: File[]) => {
+    if (files.length === 0) return;
+    const mode = String(new FormData(form.current!).get("mode") ?? "staged");
+    const batch: Item[] = files.map((file) => ({
+      key: nextKey++,
+      file,
+      state: "waiting",
+      loaded: 0,
+      startedAt: 0,
+      error: refusal(file, maxFileBytes),
+    }));
+    for (const item of batch) if (item.error) item.state = "failed";
+    setItems(batch);
+    cancelled.current = false;
+    for (const item of batch) {
+      if (item.state !== "waiting") continue;
+      if (cancelled.current) {
+        update(item.key, { state: "cancelled", error: "Not sent: the batch was cancelled." });
+        continue;
+      }
+      const outcome = await send(item, mode);
+      if (batch.length === 1 && outcome.runId) return location.assign(pageOf(outcome));
     }
-    if (file.size > maxFileBytes) {
-      return setError(
-        `"${file.name}" is ${formatBytes(file.size)}; the limit is ${formatBytes(maxFileBytes)}.`,
-      );
-    }
-    setError(null);
-    const request = new XMLHttpRequest();
-    xhr.current = request;
-    const mode = String(data.get("mode") ?? "staged");
-    request.open("POST", `/api/v1/uploads/${uploadType}?mode=${encodeURIComponent(mode)}`);
-    request.setRequestHeader("prefer", "respond-async");
-    const startedAt = Date.now();
-    setSending({ fileName: file.name, loaded: 0, total: file.size, startedAt });
-    request.upload.onprogress = (e) =>
-      setSending({ fileName: file.name, loaded: e.loaded, total: e.total, startedAt });
-    request.onload = () => {
-      const body = safeJson(request.responseText);
-      const runId = body?.id ?? body?.error?.details?.runId;
-      if (runId) return location.assign(`/runs/${runId}`);
-      setSending(null);
-      setError(body?.error?.message ?? `The upload failed (HTTP ${request.status}).`);
-    };
-    request.onerror = () => {
-      setSending(null);
-      setError("The connection was lost during the upload. Try again.");
-    };
-    request.onabort = () => {
-      setSending(null);
-      setError("Upload cancelled.");
-    };
-    const body = new FormData();
-    body.set("file", file);
-    request.send(body);
   };
 
+  /** Uploads one file, then follows its run until it settles. */
+  const send = (item: Item, mode: string) =>
+    new Promise<{ runId?: string; status?: string }>((resolve) => {
+      const request = new XMLHttpRequest();
+      xhr.current = request;
+      const startedAt = Date.now();
+      update(item.key, { state: "sending", startedAt });
+      request.open("POST", `/api/v1/uploads/${uploadType}?mode=${encodeURIComponent(mode)}`);
+      request.setRequestHeader("prefer", "respond-async");
+      request.upload.onprogress = (e) => update(item.key, { loaded: e.loaded });
+      request.onload = () => {
+        const body = safeJson(request.responseText);
+        const runId: string | undefined = body?.id ?? body?.error?.details?.runId;
+        if (!runId || body?.error) {
+          const error = body?.error?.message ?? `The upload failed (HTTP ${request.status}).`;
+          update(item.key, { state: "failed", runId, error });
+          return resolve({ runId, status: "failed" });
+        }
+        update(item.key, { state: "processing", runId, run: body });
+        followRun(runId, (run) => {
+          update(item.key, { run });
+          if (run.status === "staged" || run.status === "committed") {
+            update(item.key, { state: "done" });
+            resolve({ runId, status: run.status });
+          } else if (!["queued", "receiving", "processing", "committing"].includes(run.status)) {
+            update(item.key, { state: "failed", error: run.error?.message ?? run.status });
+            resolve({ runId, status: run.status });
+          }
+        });
+      };
+      request.onerror = () => {
+        update(item.key, { state: "failed", error: "The connection was lost. Try again." });
+        resolve({});
+      };
+      request.onabort = () => {
+        update(item.key, { state: "cancelled", error: "Upload cancelled." });
+        resolve({});
+      };
+      const body = new FormData();
+      body.set("file", item.file);
+      request.send(body);
+    });
+
+  const cancel = () => {
+    cancelled.current = true;
+    xhr.current?.abort();
+  };
+
+  const busy = items.some((item) => item.state === "sending" || item.state === "waiting");
   return (
     <form
+      ref={form}
       class="panel upload-form"
       method="post"
       enctype="multipart/form-data"
-      onSubmit={submit}
+      onSubmit={(event) => {
+        const input = event.currentTarget.elements.namedItem("file") as HTMLInputElement;
+        if (!input.files?.length) return;
+        event.preventDefault();
+        start([...input.files]);
+      }}
     >
-      <fieldset disabled={sending !== null}>
+      <fieldset disabled={busy}>
         <legend>What should happen</legend>
         <label>
           <input type="radio" name="mode" value="staged" checked /> Stage for review first
@@ -84,19 +141,40 @@ export default function UploadProgress({ uploadType, maxFileBytes }: Props) {
           <input type="radio" name="mode" value="direct" /> Import directly
         </label>
       </fieldset>
-      <label class="file-field">
-        <span>CSV or TSV file (up to {formatBytes(maxFileBytes)})</span>
-        <input type="file" name="file" accept=".csv,.tsv,.txt,text/csv" required />
+      <label
+        class={`file-field dropzone${dragging ? " dragging" : ""}`}
+        onDragOver={(e) => {
+          e.preventDefault();
+          setDragging(true);
+        }}
+        onDragLeave={() => setDragging(false)}
+        onDrop={(e) => {
+          e.preventDefault();
+          setDragging(false);
+          if (!busy) start([...e.dataTransfer?.files ?? []]);
+        }}
+      >
+        <span>
+          {hydrated ? "Drop CSV or TSV files here, or choose them" : "CSV or TSV file"} (up to{" "}
+          {formatBytes(maxFileBytes)} each)
+        </span>
+        <input
+          type="file"
+          name="file"
+          accept=".csv,.tsv,.txt,text/csv,text/tab-separated-values"
+          multiple={hydrated}
+          required
+          disabled={busy}
+        />
       </label>
-      {error && <p class="form-error" role="alert">{error}</p>}
-      {sending && <ProgressLine sending={sending} />}
+      {items.length > 0 && (
+        <ul class="upload-list" aria-live="polite">
+          {items.map((item) => <ItemLine key={item.key} item={item} />)}
+        </ul>
+      )}
       <p class="actions">
-        {sending
-          ? (
-            <button type="button" class="danger" onClick={() => xhr.current?.abort()}>
-              Cancel
-            </button>
-          )
+        {busy
+          ? <button type="button" class="danger" onClick={cancel}>Cancel</button>
           : <button type="submit">Upload</button>}
         <a href={`/api/v1/upload-types/${uploadType}/template.csv`}>Download the template</a>
       </p>
@@ -104,21 +182,63 @@ export default function UploadProgress({ uploadType, maxFileBytes }: Props) {
   );
 }
 
-function ProgressLine({ sending }: { sending: Sending }) {
-  const percent = sending.total ? Math.floor((sending.loaded / sending.total) * 100) : 0;
-  const seconds = Math.max((Date.now() - sending.startedAt) / 1000, 0.001);
-  const rate = sending.loaded / seconds;
-  const left = rate > 0 ? (sending.total - sending.loaded) / rate : 0;
-  return (
-    <div class="progress">
-      <progress max={100} value={percent} aria-label={`Uploading ${sending.fileName}`} />
-      <p aria-live="polite">
-        {percent} % of {sending.fileName}: {formatBytes(sending.loaded)} of{" "}
-        {formatBytes(sending.total)}
-        {rate > 0 ? `, ${formatBytes(rate)}/s, about ${Math.ceil(left)} s left` : ", starting…"}
-      </p>
-    </div>
+function ItemLine({ item }: { item: Item }) {
+  const { file, run } = item;
+  const link = item.runId && (
+    <a href={pageOf({ runId: item.runId, status: run?.status })}>
+      {run?.status === "staged" ? "Review" : "View run"}
+    </a>
   );
+  return (
+    <li class={`upload-item upload-${item.state}`}>
+      <strong>{file.name}</strong>
+      {item.state === "waiting" && <span class="muted">waiting</span>}
+      {item.state === "sending" && <SendingLine item={item} />}
+      {item.state === "processing" && (
+        <span>
+          Processing: {(run?.progress.rows ?? 0).toLocaleString("en")} rows so far… {link}
+        </span>
+      )}
+      {item.state === "done" && run && (
+        <span>
+          <StatusBadge status={run.status as RunStatus} /> {run.counts.new} new,{" "}
+          {run.counts.changed} changed, {run.counts.unchanged} unchanged, {run.counts.invalid}{" "}
+          invalid {link}
+        </span>
+      )}
+      {(item.state === "failed" || item.state === "cancelled") && (
+        <span role="alert" class="form-error">{item.error} {link}</span>
+      )}
+    </li>
+  );
+}
+
+function SendingLine({ item }: { item: Item }) {
+  const total = item.file.size;
+  const percent = total ? Math.floor((item.loaded / total) * 100) : 0;
+  const seconds = Math.max((Date.now() - item.startedAt) / 1000, 0.001);
+  const rate = item.loaded / seconds;
+  const left = rate > 0 ? (total - item.loaded) / rate : 0;
+  return (
+    <span class="progress">
+      <progress max={100} value={percent} aria-label={`Uploading ${item.file.name}`} />
+      {percent} %: {formatBytes(item.loaded)} of {formatBytes(total)}
+      {rate > 0 ? `, ${formatBytes(rate)}/s, about ${Math.ceil(left)} s left` : ", starting…"}
+    </span>
+  );
+}
+
+/** Why a file is refused before sending, or undefined when it may go. */
+function refusal(file: File, maxFileBytes: number): string | undefined {
+  if (!EXTENSIONS.test(file.name)) return "Not a CSV or TSV file (.csv, .tsv, .txt).";
+  if (file.size > maxFileBytes) {
+    return `${formatBytes(file.size)} is over the limit of ${formatBytes(maxFileBytes)}.`;
+  }
+}
+
+/** The page to open for a run: its review once staged, else the run page. */
+function pageOf({ runId, status }: { runId?: string; status?: string }): string {
+  return status === "staged" ? `/runs/${runId}/review` : `/runs/${runId}`;
 }
 
 function safeJson(text: string) {
@@ -127,10 +247,4 @@ function safeJson(text: string) {
   } catch {
     return null;
   }
-}
-
-function formatBytes(bytes: number): string {
-  if (bytes >= 1024 * 1024) return `${(bytes / 1024 / 1024).toFixed(1)} MB`;
-  if (bytes >= 1024) return `${(bytes / 1024).toFixed(1)} KB`;
-  return `${Math.round(bytes)} bytes`;
 }

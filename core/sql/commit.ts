@@ -30,10 +30,14 @@ export async function applyRun(
   excludeRows: readonly number[],
 ): Promise<AppliedCounts> {
   await lockTable(target.table).execute(trx);
-  await sql`
-    update ingest_rows set excluded = row_number in ${intArray(excludeRows)}
-    where run_id = ${runId}
-  `.execute(trx);
+  // Adds to the exclusions saved during review; touching only those rows keeps a large run's
+  // commit from rewriting every staged row.
+  if (excludeRows.length > 0) {
+    await sql`
+      update ingest_rows set excluded = true
+      where run_id = ${runId} and row_number in ${intArray(excludeRows)} and not excluded
+    `.execute(trx);
+  }
   await assertFresh(trx, runId, target, columns);
 
   const actions = target.writeMode === "insert" ? ["new"] : ["new", "changed"];

@@ -9,6 +9,7 @@ import type { Database } from "../database.ts";
 import type { Run, RunCounts, RunStatus } from "../runs.ts";
 import type {
   CellError,
+  ExcludedCounts,
   NewRun,
   Page,
   ReviewRow,
@@ -22,7 +23,15 @@ import type {
 import { classifyRows } from "./classify.ts";
 import { applyRun } from "./commit.ts";
 import { insertRun, selectRun, selectRuns, updateProgress, updateRunIf } from "./run_repository.ts";
-import { copyStagedRows, countRows, deleteRows, selectInvalidRows, selectRows } from "./staging.ts";
+import {
+  copyStagedRows,
+  countExcluded,
+  countRows,
+  deleteRows,
+  markExcluded,
+  selectInvalidRows,
+  selectRows,
+} from "./staging.ts";
 import { idList } from "./sql_fragments.ts";
 
 /**
@@ -97,6 +106,14 @@ export class SqlStore implements Store {
 
   invalidRows(runId: string): AsyncIterable<{ row: number; raw: string[]; errors: CellError[] }> {
     return selectInvalidRows(this.#db, runId);
+  }
+
+  setExcluded(runId: string, rows: readonly number[], excluded: boolean): Promise<number> {
+    return markExcluded(this.#db, runId, rows, excluded);
+  }
+
+  countExcluded(runId: string): Promise<ExcludedCounts> {
+    return countExcluded(this.#db, runId);
   }
 
   commit(

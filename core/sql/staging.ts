@@ -8,8 +8,17 @@ import { sql } from "kysely";
 import type { Database } from "../database.ts";
 import { IngestError } from "../errors.ts";
 import type { RowAction } from "../runs.ts";
-import type { CellError, FieldChange, Page, ReviewRow, RowQuery, StagedRow } from "../store.ts";
+import type {
+  CellError,
+  ExcludedCounts,
+  FieldChange,
+  Page,
+  ReviewRow,
+  RowQuery,
+  StagedRow,
+} from "../store.ts";
 import { json } from "./run_repository.ts";
+import { intArray } from "./sql_fragments.ts";
 
 const STAGING_COLUMNS = ["run_id", "row_number", "line", "action", "values", "raw", "errors"];
 
@@ -113,6 +122,40 @@ export async function countRows(
     select action, count(*)::int as n from ingest_rows where run_id = ${runId} group by action
   `.execute(db.kysely);
   const counts = { pending: 0, new: 0, changed: 0, unchanged: 0, invalid: 0, deleted: 0 };
+  for (const r of result.rows) counts[r.action] = Number(r.n);
+  return counts;
+}
+
+/**
+ * Marks staged rows as excluded from the commit (or includes them again), only while the run is
+ * `staged` and only rows a commit would write; returns how many rows changed.
+ */
+export async function markExcluded(
+  db: Database,
+  runId: string,
+  rows: readonly number[],
+  excluded: boolean,
+): Promise<number> {
+  if (rows.length === 0) return 0;
+  const result = await sql`
+    update ingest_rows set excluded = ${excluded}
+    where run_id = ${runId} and row_number in ${intArray(rows)}
+      and action in ('new', 'changed', 'deleted') and excluded <> ${excluded}
+      and exists (select 1 from ingest_runs where id = ${runId} and status = 'staged')
+  `.execute(db.kysely);
+  return Number(result.numAffectedRows ?? 0);
+}
+
+/** Counts a run's excluded rows by action. */
+export async function countExcluded(
+  db: Database,
+  runId: string,
+): Promise<ExcludedCounts> {
+  const result = await sql<{ action: keyof ExcludedCounts; n: number }>`
+    select action, count(*)::int as n from ingest_rows
+    where run_id = ${runId} and excluded group by action
+  `.execute(db.kysely);
+  const counts = { new: 0, changed: 0, deleted: 0 };
   for (const r of result.rows) counts[r.action] = Number(r.n);
   return counts;
 }

@@ -1,11 +1,18 @@
 import type { Handlers, PageProps } from "$fresh/server.ts";
 import { toIngestError } from "../../../core/errors.ts";
-import { commitRun, discardRun, refreshRun, requireRun } from "../../../core/lifecycle.ts";
+import {
+  commitRun,
+  discardRun,
+  refreshRun,
+  requireRun,
+  setExcluded,
+} from "../../../core/lifecycle.ts";
 import type { RowAction, Run, RunError } from "../../../core/runs.ts";
-import type { ReviewRow } from "../../../core/store.ts";
+import type { ExcludedCounts, ReviewRow, Store } from "../../../core/store.ts";
 import { formatValue } from "../../../components/format.ts";
 import { RunErrorPanel } from "../../../components/run_error.tsx";
 import { StatusBadge } from "../../../components/status_badge.tsx";
+import ReviewActions from "../../../islands/ReviewActions.tsx";
 import { STATUS_OF } from "../../../server/http_errors.ts";
 import type { AppState } from "../../../server/services.ts";
 
@@ -18,6 +25,7 @@ interface Review {
   rows: ReviewRow[];
   nextCursor: string | null;
   columns: string[];
+  excluded: ExcludedCounts;
   error?: RunError;
 }
 
@@ -40,6 +48,7 @@ async function load(
     rows: page.items,
     nextCursor: page.nextCursor,
     columns: run.columns,
+    excluded: await store.countExcluded(run.id),
     error,
   };
 }
@@ -56,9 +65,12 @@ export const handler: Handlers<Review, AppState> = {
     const form = await req.formData();
     const intent = form.get("intent");
     try {
+      if (intent === "commit" || intent === "select") await saveTicks(store, run.id, form);
+      if (intent === "select") {
+        return new Response(null, { status: 303, headers: { location: ctx.url.href } });
+      }
       if (intent === "commit") {
-        const exclude = form.getAll("exclude").map(Number).filter(Number.isInteger);
-        await commitRun(store, type, run.id, exclude);
+        await commitRun(store, type, run.id);
       } else if (intent === "discard") {
         await discardRun(store, type, run.id);
       } else if (intent === "refresh") {
@@ -73,11 +85,19 @@ export const handler: Handlers<Review, AppState> = {
   },
 };
 
+/** Saves the page's checkboxes: ticked rows are excluded, unticked rows of the page included. */
+async function saveTicks(store: Store, runId: string, form: FormData): Promise<void> {
+  const numbers = (name: string) => form.getAll(name).map(Number).filter(Number.isInteger);
+  const ticked = new Set(numbers("exclude"));
+  const shown = numbers("shown");
+  await setExcluded(store, runId, [...ticked], true);
+  await setExcluded(store, runId, shown.filter((row) => !ticked.has(row)), false);
+}
+
 /** `/runs/[id]/review`: new / changed / unchanged / invalid rows with diffs and cell errors. */
 export default function ReviewPage({ data }: PageProps<Review>) {
   const { run, rows, columns, action } = data;
   const staged = run.status === "staged";
-  const skipped = run.counts.invalid + run.counts.unchanged;
   return (
     <>
       <p class="breadcrumb">
@@ -133,17 +153,12 @@ export default function ReviewPage({ data }: PageProps<Review>) {
           </p>
         )}
         {staged && (
-          <div class="panel commit-bar">
-            <p>
-              Commit will apply {run.counts.new} new and {run.counts.changed} changed rows
-              {run.counts.deleted > 0 ? ` and delete ${run.counts.deleted}` : ""}; {skipped}{" "}
-              unchanged or invalid rows will be skipped, and any rows you ticked are excluded.
-            </p>
-            <p class="actions">
-              <button type="submit" name="intent" value="commit">Commit</button>
-              <button type="submit" name="intent" value="discard" class="danger">Discard</button>
-            </p>
-          </div>
+          <ReviewActions
+            runId={run.id}
+            formId="review"
+            counts={run.counts}
+            excluded={data.excluded}
+          />
         )}
       </form>
     </>
@@ -158,13 +173,16 @@ function ReviewLine({ row, columns }: { row: ReviewRow; columns: string[] }) {
     <tr class={`row-${row.action}`}>
       <td>
         {row.action !== "unchanged" && row.action !== "invalid" && (
-          <input
-            type="checkbox"
-            name="exclude"
-            value={row.rowNumber}
-            aria-label={`Exclude row ${row.rowNumber}`}
-            checked={row.excluded}
-          />
+          <>
+            <input type="hidden" name="shown" value={row.rowNumber} />
+            <input
+              type="checkbox"
+              name="exclude"
+              value={row.rowNumber}
+              aria-label={`Exclude row ${row.rowNumber}`}
+              checked={row.excluded}
+            />
+          </>
         )}
       </td>
       <td class="num">{row.rowNumber > 0 ? row.rowNumber : "—"}</td>

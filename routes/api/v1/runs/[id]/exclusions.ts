@@ -1,0 +1,32 @@
+import type { Handlers } from "$fresh/server.ts";
+import { z } from "zod";
+import { requireRun, setExcluded } from "../../../../../core/lifecycle.ts";
+import { readJsonBody } from "../../../../../server/json_body.ts";
+import type { AppState } from "../../../../../server/services.ts";
+
+const ExclusionsBody = z.object({
+  rows: z.array(z.number().int()).min(1).max(1_000_000),
+  excluded: z.boolean().default(true),
+}).strict();
+
+/**
+ * `GET /api/v1/runs/{id}/exclusions`: the rows left out of the commit, counted by action.
+ * `POST` with `{"rows": [rowNumber, …], "excluded": true|false}` saves a reviewer's choice.
+ */
+export const handler: Handlers<unknown, AppState> = {
+  async GET(_req, ctx) {
+    const { store } = ctx.state.services;
+    const run = await requireRun(store, ctx.params.id);
+    return Response.json({ excluded: await store.countExcluded(run.id) });
+  },
+  async POST(req, ctx) {
+    const { store } = ctx.state.services;
+    const body = await readJsonBody(
+      req,
+      ExclusionsBody,
+      '{"rows": [row numbers], "excluded": true or false}',
+    );
+    const counts = await setExcluded(store, ctx.params.id, body.rows, body.excluded);
+    return Response.json({ excluded: counts });
+  },
+};
