@@ -108,6 +108,11 @@ export function canTransition(from: RunStatus, to: RunStatus): boolean {
   return TRANSITIONS[from].includes(to);
 }
 
+/** Returns true while a run moves on its own (not yet staged, committed, discarded or failed). */
+export function isActive(status: RunStatus): boolean {
+  return !isFinal(status) && status !== "staged";
+}
+
 /** Returns true when the run has reached a status it never leaves. */
 export function isFinal(status: RunStatus): boolean {
   return FINAL_STATUSES.includes(status);

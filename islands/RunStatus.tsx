@@ -9,22 +9,29 @@ interface Progress {
 
 /**
  * Live progress of a run that is still receiving or processing (see `followRun`), then a reload
- * once the run is staged, committed or failed so the server renders the outcome.
+ * once the run is staged, committed or failed so the server renders the outcome. `compact` is
+ * the one-line form for a row of the history table.
  */
-export default function RunStatus(props: { runId: string; initial: Progress }) {
+export default function RunStatus(
+  props: { runId: string; initial: Progress; compact?: boolean },
+) {
   const [progress, setProgress] = useState(props.initial);
   useEffect(() =>
     followRun(props.runId, (run) => {
       setProgress({ status: run.status, ...run.progress });
       if (isSettled(run.status)) location.reload();
     }), [props.runId]);
+  const rows = progress.rows.toLocaleString("en");
+  if (props.compact) {
+    return <span class="muted small live-rows" aria-live="polite">{rows} rows</span>;
+  }
   return (
     <p class="panel" aria-live="polite">
       {progress.status === "queued"
         ? "Waiting for a worker…"
-        : `${progress.status === "committing" ? "Committing" : "Processing"}: ${
-          progress.rows.toLocaleString("en")
-        } rows, ${progress.bytes.toLocaleString("en")} bytes so far…`}
+        : `${progress.status === "committing" ? "Committing" : "Processing"}: ${rows} rows, ${
+          progress.bytes.toLocaleString("en")
+        } bytes so far…`}
     </p>
   );
 }

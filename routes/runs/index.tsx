@@ -1,5 +1,6 @@
 import type { Handlers, PageProps } from "$fresh/server.ts";
-import { type Run, RUN_STATUSES, type RunStatus } from "../../core/runs.ts";
+import { isActive, type Run, RUN_STATUSES, type RunStatus } from "../../core/runs.ts";
+import RunStatusIsland from "../../islands/RunStatus.tsx";
 import { formatTime } from "../../components/format.ts";
 import { StatusBadge } from "../../components/status_badge.tsx";
 import type { AppState } from "../../server/services.ts";
@@ -87,6 +88,13 @@ export default function Runs({ data }: PageProps<History>) {
                   <td>{run.uploadType}</td>
                   <td>
                     <StatusBadge status={run.status} />
+                    {isActive(run.status) && (
+                      <RunStatusIsland
+                        runId={run.id}
+                        compact
+                        initial={{ status: run.status, ...run.progress }}
+                      />
+                    )}
                   </td>
                   <td class="num">{run.counts.rows.toLocaleString("en")}</td>
                   <td class="num">

@@ -185,6 +185,12 @@ e2eTest("upload progress moves, then processing, then the review page", async (t
     if (value !== null && value >= 20 && value <= 80 && !shot) {
       shot = true;
       await t.shot("upload-progress");
+      // Meanwhile the history page follows the active run live.
+      const history = await page.context().newPage();
+      await history.goto(t.url("/runs"));
+      await history.locator("td .live-rows").waitFor({ timeout: 5_000 });
+      await t.shot("history-live", history);
+      await history.close();
     }
     await page.waitForTimeout(100);
   }

@@ -1,5 +1,5 @@
 import type { Handlers, PageProps } from "$fresh/server.ts";
-import { isFinal, type Run } from "../../../core/runs.ts";
+import { isActive, type Run } from "../../../core/runs.ts";
 import { Counts } from "../../../components/counts.tsx";
 import { formatTime } from "../../../components/format.ts";
 import { RunErrorPanel } from "../../../components/run_error.tsx";
@@ -17,7 +17,7 @@ export const handler: Handlers<Run, AppState> = {
 
 /** `/runs/[id]`: status, progress, counts, timings and the error of one run. */
 export default function RunPage({ data: run }: PageProps<Run>) {
-  const active = !isFinal(run.status) && run.status !== "staged";
+  const active = isActive(run.status);
   return (
     <>
       {/* Without JavaScript the page refreshes itself until the run settles. */}
