@@ -75,21 +75,30 @@ appTest("a file with a missing required column shows the missing column", async 
   assertMatch(run, /Missing required columns<\/h3><ul class="chips"><li><code>facility_id<\/code>/);
 });
 
-appTest("a run still processing ships the RunStatus island and nothing else", async (app) => {
-  const run = await app.services.store.createRun({
-    id: crypto.randomUUID(),
-    uploadType: "facilities",
-    mode: "direct",
-    fileName: "slow.csv",
-    contentType: "text/csv",
-    actor: null,
-    traceId: null,
-  });
-  const html = await page(app, `/runs/${run.id}`);
-  assertMatch(html, /<!--frsh-runstatus_default:0:-->/);
-  assert(html.includes('aria-live="polite"'));
-  assert(html.includes("<script"), "the island's boot script");
-  assert(html.includes('http-equiv="refresh"'), "no-JS refresh kept inside <noscript>");
-  const settled = await page(app, "/runs");
-  assert(!settled.includes("<script"));
-});
+appTest(
+  "a run still processing ships the RunStatus island, on its page and in the history",
+  async (app) => {
+    const run = await app.services.store.createRun({
+      id: crypto.randomUUID(),
+      uploadType: "facilities",
+      mode: "direct",
+      fileName: "slow.csv",
+      contentType: "text/csv",
+      actor: null,
+      traceId: null,
+    });
+    const html = await page(app, `/runs/${run.id}`);
+    assertMatch(html, /<!--frsh-runstatus_default:0:-->/);
+    assert(html.includes('aria-live="polite"'));
+    assert(html.includes("<script"), "the island's boot script");
+    assert(html.includes('http-equiv="refresh"'), "no-JS refresh kept inside <noscript>");
+    const history = await page(app, "/runs");
+    assertMatch(history, /<!--frsh-runstatus_default:0:-->/, "history follows the active run");
+    await app.services.store.updateRun(run.id, ["receiving"], {
+      status: "failed",
+      error: { type: "cancelled", message: "gone", details: {} },
+      finishedAt: true,
+    });
+    assert(!(await page(app, "/runs")).includes("<script"), "no script once nothing is active");
+  },
+);
