@@ -199,6 +199,15 @@ e2eTest("upload progress moves, then processing, then the review page", async (t
   assert([...texts].some((x) => x.includes("KB/s")), [...texts].join(" | "));
   assertEquals((await tabCounts(page)).new, 20_000);
   assertEquals(await page.locator("tbody tr").count(), 100, "paged on the server");
+  await page.click("nav.pager a:text-is('Next 100 rows')");
+  await page.waitForURL(/cursor=/);
+  assertEquals(
+    (await page.locator("nav.pager span").textContent())?.replace(/\s+/g, " ").trim(),
+    "100 of 20,000 rows (file rows 102–201)",
+  );
+  await page.click("nav.pager a:text-is('First rows')");
+  await page.waitForURL(REVIEW_PAGE);
+  assertEquals(await page.locator("tbody tr td.num").first().textContent(), "2");
 });
 
 e2eTest("several files at once: one run each, listed with their outcome", async (t) => {

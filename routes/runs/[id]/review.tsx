@@ -26,6 +26,8 @@ interface Review {
   nextCursor: string | null;
   columns: string[];
   excluded: ExcludedCounts;
+  /** True past the first page. */
+  paged: boolean;
   error?: RunError;
 }
 
@@ -49,6 +51,7 @@ async function load(
     nextCursor: page.nextCursor,
     columns: run.columns,
     excluded: await store.countExcluded(run.id),
+    paged: Boolean(ctx.url.searchParams.get("cursor")),
     error,
   };
 }
@@ -140,18 +143,13 @@ export default function ReviewPage({ data }: PageProps<Review>) {
             </tbody>
           </table>
         </div>
-        {data.nextCursor && (
-          <p>
-            <a
-              href={`?${new URLSearchParams({
-                ...(action ? { action } : {}),
-                cursor: data.nextCursor,
-              })}`}
-            >
-              Next {PAGE_SIZE} rows
-            </a>
-          </p>
-        )}
+        <Pager
+          action={action}
+          rows={rows}
+          total={action ? run.counts[action] : run.counts.rows + run.counts.deleted}
+          paged={data.paged}
+          nextCursor={data.nextCursor}
+        />
         {staged && (
           <ReviewActions
             runId={run.id}
@@ -208,5 +206,38 @@ function ReviewLine({ row, columns }: { row: ReviewRow; columns: string[] }) {
         );
       })}
     </tr>
+  );
+}
+
+/** Where this page is in the tab's rows, with links to the first and the next page. */
+function Pager(
+  { action, rows, total, paged, nextCursor }: {
+    action: RowAction | null;
+    rows: ReviewRow[];
+    total: number;
+    paged: boolean;
+    nextCursor: string | null;
+  },
+) {
+  if (rows.length === 0) return <p class="muted">No rows here.</p>;
+  // Rows a replace-mode commit would delete have negative numbers: they are not file rows.
+  const [first, last] = [rows[0].rowNumber, rows[rows.length - 1].rowNumber];
+  const query = (cursor?: string) => {
+    const params = new URLSearchParams({
+      ...(action ? { action } : {}),
+      ...(cursor ? { cursor } : {}),
+    });
+    // The page's own path, relative, when there is no query left.
+    return params.size ? `?${params}` : "review";
+  };
+  return (
+    <nav class="pager" aria-label="Pages of rows">
+      <span class="muted">
+        {rows.length.toLocaleString("en")} of {total.toLocaleString("en")} rows
+        {first > 0 && ` (file rows ${first}–${last})`}
+      </span>
+      {paged && <a href={query()}>First rows</a>}
+      {nextCursor && <a href={query(nextCursor)}>Next {PAGE_SIZE} rows</a>}
+    </nav>
   );
 }
