@@ -1,13 +1,19 @@
 import type { FreshContext } from "$fresh/server.ts";
 import { isIngestError } from "../core/errors.ts";
+import { compress } from "../server/compress.ts";
 import { type AppState, currentServices } from "../server/services.ts";
 
 /**
  * Hands the process's services to every route through `ctx.state`, and shows the 404 page when
- * a page asks for an upload type or run that does not exist (API routes answer in JSON first).
+ * a page asks for an upload type or run that does not exist (API routes answer in JSON first),
+ * and gzips text responses for clients that accept it.
  */
-export async function handler(_req: Request, ctx: FreshContext<AppState>): Promise<Response> {
+export async function handler(req: Request, ctx: FreshContext<AppState>): Promise<Response> {
   ctx.state.services = currentServices();
+  return compress(req, await respond(ctx));
+}
+
+async function respond(ctx: FreshContext<AppState>): Promise<Response> {
   try {
     return await ctx.next();
   } catch (err) {

@@ -42,3 +42,24 @@ Deno.test({
     });
   },
 });
+
+Deno.test({
+  name: "pages and the island bundle travel gzipped",
+  sanitizeResources: false,
+  sanitizeOps: false,
+  async fn() {
+    const pglite = databaseTargets().find((t) => t.name === "pglite")!;
+    await using db = await pglite.open();
+    await withApp(db, async (app) => {
+      const accept = { headers: { "accept-encoding": "gzip" } };
+      const res = await app.fetch("/upload/facilities", accept);
+      assertEquals(res.headers.get("content-encoding"), "gzip");
+      const html = await res.text(); // fetch decodes it again
+      const entry = html.match(/import \{ boot \} from "([^"]+)"/)![1];
+      const js = await app.fetch(entry, accept);
+      assertEquals(js.headers.get("content-encoding"), "gzip");
+      assertEquals(js.headers.get("cache-control"), "public, max-age=31536000, immutable");
+      await js.body?.cancel();
+    });
+  },
+});
