@@ -17,3 +17,10 @@ export function formatBytes(bytes: number): string {
   if (bytes >= 1024) return `${(bytes / 1024).toFixed(1)} KB`;
   return `${Math.round(bytes)} bytes`;
 }
+
+/** Time between two ISO timestamps ("4.2 s", "3 min"), or "—" when the end is unknown. */
+export function formatElapsed(from: string | null, to: string | null): string {
+  if (!from || !to) return "—";
+  const seconds = (Date.parse(to) - Date.parse(from)) / 1000;
+  return seconds < 60 ? `${seconds.toFixed(1)} s` : `${Math.round(seconds / 60)} min`;
+}

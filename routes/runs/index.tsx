@@ -1,7 +1,7 @@
 import type { Handlers, PageProps } from "$fresh/server.ts";
 import { isActive, type Run, RUN_STATUSES, type RunStatus } from "../../core/runs.ts";
 import RunStatusIsland from "../../islands/RunStatus.tsx";
-import { formatTime } from "../../components/format.ts";
+import { formatElapsed, formatTime } from "../../components/format.ts";
 import { StatusBadge } from "../../components/status_badge.tsx";
 import type { AppState } from "../../server/services.ts";
 
@@ -102,7 +102,7 @@ export default function Runs({ data }: PageProps<History>) {
                   </td>
                   <td>{run.actor ?? "—"}</td>
                   <td>{formatTime(run.createdAt)}</td>
-                  <td>{duration(run)}</td>
+                  <td>{formatElapsed(run.createdAt, run.finishedAt ?? run.stagedAt)}</td>
                 </tr>
               ))}
             </tbody>
@@ -116,11 +116,4 @@ export default function Runs({ data }: PageProps<History>) {
       )}
     </>
   );
-}
-
-function duration(run: Run): string {
-  if (!run.finishedAt && !run.stagedAt) return "—";
-  const end = Date.parse(run.finishedAt ?? run.stagedAt!);
-  const seconds = (end - Date.parse(run.createdAt)) / 1000;
-  return seconds < 60 ? `${seconds.toFixed(1)} s` : `${Math.round(seconds / 60)} min`;
 }

@@ -1,7 +1,7 @@
 import type { Handlers, PageProps } from "$fresh/server.ts";
 import { isActive, type Run } from "../../../core/runs.ts";
 import { Counts } from "../../../components/counts.tsx";
-import { formatTime } from "../../../components/format.ts";
+import { formatElapsed, formatTime } from "../../../components/format.ts";
 import { RunErrorPanel } from "../../../components/run_error.tsx";
 import { StatusBadge } from "../../../components/status_badge.tsx";
 import RunStatus from "../../../islands/RunStatus.tsx";
@@ -59,9 +59,15 @@ export default function RunPage({ data: run }: PageProps<Run>) {
         <dt>Created</dt>
         <dd>{formatTime(run.createdAt)}</dd>
         <dt>Staged</dt>
-        <dd>{formatTime(run.stagedAt)}</dd>
+        <dd>
+          {formatTime(run.stagedAt)}
+          {run.stagedAt && ` (after ${formatElapsed(run.createdAt, run.stagedAt)})`}
+        </dd>
         <dt>Finished</dt>
-        <dd>{formatTime(run.finishedAt)}</dd>
+        <dd>
+          {formatTime(run.finishedAt)}
+          {run.finishedAt && ` (${formatElapsed(run.createdAt, run.finishedAt)} in all)`}
+        </dd>
         <dt>SHA-256</dt>
         <dd>
           <code class="wrap">{run.sha256 ?? "—"}</code>
