@@ -15,7 +15,8 @@ import { IngestError, type IngestErrorType, toIngestError } from "./errors.ts";
 import type { Run, RunCounts, RunMode } from "./runs.ts";
 import { receive } from "./stages/receive.ts";
 import { decode, type Encoding } from "./stages/decode.ts";
-import { type CsvRecord, parseCsv } from "./stages/parse.ts";
+import type { CsvRecord } from "./stages/parse.ts";
+import { parseRecords, type TextFormat } from "./stages/parse_records.ts";
 import { type HeaderMapping, mapHeaders } from "./stages/map_headers.ts";
 import { compileRowValidator } from "./stages/validate.ts";
 import type { CellValue, StagedRow, Store, TargetTable } from "./store.ts";
@@ -38,7 +39,9 @@ export interface IngestRequest {
   contentType?: string | null;
   /** Declared encoding; UTF-8 (strict) when absent. */
   encoding?: Encoding;
-  /** Field delimiter; detected when absent (pass "\t" for TSV). */
+  /** The file's format (from its name, type and content); CSV when absent. */
+  format?: TextFormat;
+  /** CSV field delimiter; detected when absent (pass "\t" for TSV). */
   delimiter?: "," | ";" | "\t" | "|";
   actor?: string | null;
   /** Operator's cap on file size; the type's `maxFileBytes` applies when lower. */
@@ -199,7 +202,7 @@ class IngestRun {
     const text = decode(received.stream, { encoding: this.#request.encoding });
     this.#spans.open("parse");
     const staged = await this.#stageRecords(
-      parseCsv(text, { delimiter: this.#request.delimiter }),
+      parseRecords(text, { format: this.#request.format, delimiter: this.#request.delimiter }),
     );
     const stats = await received.stats;
     this.#markReceived();

@@ -23,7 +23,7 @@ interface Item {
   error?: string;
 }
 
-const EXTENSIONS = /\.(csv|tsv|tab|txt)$/i;
+const EXTENSIONS = /\.(csv|tsv|tab|txt|json|ndjson|jsonl)$/i;
 let nextKey = 1;
 
 /**
@@ -155,13 +155,14 @@ export default function UploadProgress({ uploadType, maxFileBytes }: Props) {
         }}
       >
         <span>
-          {hydrated ? "Drop CSV or TSV files here, or choose them" : "CSV or TSV file"} (up to{" "}
-          {formatBytes(maxFileBytes)} each)
+          {hydrated ? "Drop CSV, TSV or JSON files here, or choose them" : "CSV, TSV or JSON file"}
+          {" "}
+          (up to {formatBytes(maxFileBytes)} each)
         </span>
         <input
           type="file"
           name="file"
-          accept=".csv,.tsv,.txt,text/csv,text/tab-separated-values"
+          accept=".csv,.tsv,.txt,.json,.ndjson,.jsonl,text/csv,text/tab-separated-values,application/json"
           multiple={hydrated}
           required
           disabled={busy}
@@ -230,7 +231,9 @@ function SendingLine({ item }: { item: Item }) {
 
 /** Why a file is refused before sending, or undefined when it may go. */
 function refusal(file: File, maxFileBytes: number): string | undefined {
-  if (!EXTENSIONS.test(file.name)) return "Not a CSV or TSV file (.csv, .tsv, .txt).";
+  if (!EXTENSIONS.test(file.name)) {
+    return "Not a CSV, TSV or JSON file (.csv, .tsv, .txt, .json, .ndjson).";
+  }
   if (file.size > maxFileBytes) {
     return `${formatBytes(file.size)} is over the limit of ${formatBytes(maxFileBytes)}.`;
   }

@@ -7,6 +7,7 @@
 import { IngestError } from "../core/errors.ts";
 import type { Encoding } from "../core/stages/decode.ts";
 import type { RunMode } from "../core/runs.ts";
+import type { TextFormat } from "../core/stages/parse_records.ts";
 import { readMultipartFile } from "./multipart.ts";
 
 /** What the pipeline needs to know about an uploaded file. */
@@ -16,6 +17,7 @@ export interface UploadInput {
   contentType: string | null;
   mode: RunMode;
   encoding: Encoding | undefined;
+  format: TextFormat;
   delimiter: "\t" | undefined;
 }
 
@@ -28,6 +30,19 @@ const CSV_TYPES = new Set([
   "application/vnd.ms-excel",
 ]);
 const TSV_TYPES = new Set(["text/tab-separated-values", "text/tsv"]);
+const JSON_TYPES = new Set(["application/json", "text/json"]);
+const NDJSON_TYPES = new Set([
+  "application/x-ndjson",
+  "application/ndjson",
+  "application/jsonl",
+  "application/x-jsonlines",
+]);
+const SUPPORTED = [
+  "text/csv",
+  "text/tab-separated-values",
+  "application/json",
+  "application/x-ndjson",
+];
 const GENERIC_TYPES = new Set(["", "application/octet-stream"]);
 const ENCODINGS: Record<string, Encoding> = {
   "utf-8": "utf-8",
@@ -57,7 +72,7 @@ export async function readUpload(req: Request, url: URL): Promise<UploadInput> {
   const [fileType, fileCharset] = parseMediaType(file.contentType);
   // A form may send the mode as a field before the file (the page's upload form does).
   const mode = url.searchParams.get("mode") ?? fields.mode ?? "direct";
-  let delimiter: "\t" | undefined;
+  let kind: { format: TextFormat; delimiter?: "\t" };
   let encodingOption: Encoding | undefined;
   try {
     if (mode !== "direct" && mode !== "staged") {
@@ -65,7 +80,7 @@ export async function readUpload(req: Request, url: URL): Promise<UploadInput> {
         mode,
       });
     }
-    delimiter = delimiterFor(fileType, file.fileName);
+    kind = formatFor(fileType, file.fileName);
     const encodingName = url.searchParams.get("encoding") ?? fileCharset ?? charset;
     encodingOption = encodingName ? encoding(encodingName) : undefined;
   } catch (err) {
@@ -78,25 +93,35 @@ export async function readUpload(req: Request, url: URL): Promise<UploadInput> {
     contentType: fileType || null,
     mode: mode as RunMode,
     encoding: encodingOption,
-    delimiter,
+    format: kind.format,
+    delimiter: kind.delimiter,
   };
 }
 
-/** The delimiter the file's type implies (tab for TSV); throws for anything but CSV or TSV. */
-function delimiterFor(mediaType: string, fileName: string | null): "\t" | undefined {
+/**
+ * The format the file's name and media type imply (tab-delimited for TSV); throws for anything
+ * else. The parse stage checks the content agrees.
+ */
+function formatFor(
+  mediaType: string,
+  fileName: string | null,
+): { format: TextFormat; delimiter?: "\t" } {
   const extension = fileName?.match(/\.([a-z0-9]+)$/i)?.[1]?.toLowerCase();
-  if (TSV_TYPES.has(mediaType) || extension === "tsv" || extension === "tab") return "\t";
+  const generic = GENERIC_TYPES.has(mediaType);
+  if (extension === "ndjson" || extension === "jsonl" || NDJSON_TYPES.has(mediaType)) {
+    return { format: "ndjson" };
+  }
+  if (extension === "json" || JSON_TYPES.has(mediaType)) return { format: "json" };
+  if (TSV_TYPES.has(mediaType) || extension === "tsv" || extension === "tab") {
+    return { format: "csv", delimiter: "\t" };
+  }
   const nameFits = extension === undefined || extension === "csv" || extension === "txt";
-  if (nameFits && (CSV_TYPES.has(mediaType) || GENERIC_TYPES.has(mediaType))) return undefined;
+  if (nameFits && (CSV_TYPES.has(mediaType) || generic)) return { format: "csv" };
   const what = extension && !nameFits ? `a .${extension} file` : `"${mediaType}" content`;
   throw new IngestError(
     "unsupported_file_type",
-    `Cannot import ${what}: upload a CSV or TSV file (text/csv or text/tab-separated-values)`,
-    {
-      contentType: mediaType || null,
-      fileName,
-      supported: ["text/csv", "text/tab-separated-values"],
-    },
+    `Cannot import ${what}: upload a CSV, TSV, JSON or NDJSON file`,
+    { contentType: mediaType || null, fileName, supported: SUPPORTED },
   );
 }
 

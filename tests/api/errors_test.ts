@@ -73,9 +73,7 @@ appTest("each bad upload gets its typed error and status", async (app) => {
     "unknown_upload_type",
   );
   await expectError(
-    await post(app, "/api/v1/uploads/facilities", '{"a":1}', {
-      "content-type": "application/json",
-    }),
+    await post(app, "/api/v1/uploads/facilities", "GIF89a", { "content-type": "image/gif" }),
     415,
     "unsupported_file_type",
   );

@@ -1,0 +1,83 @@
+/**
+ * Stage 3 of the pipeline for every text format: CSV/TSV through the CSV parser, JSON arrays and
+ * NDJSON through the JSON reader, all yielding the same records (header first). The declared
+ * format is checked against the content, so a JSON file sent as CSV (or the other way round) is
+ * refused with what was detected instead of failing later with a puzzling header error.
+ *
+ * This module is browser compatible.
+ *
+ * @module
+ */
+import { IngestError } from "../errors.ts";
+import { type JsonFormat, parseJsonRecords } from "../json/json_records.ts";
+import { type CsvRecord, type Delimiter, parseCsv } from "./parse.ts";
+
+/** The text formats Intake reads. */
+export type TextFormat = "csv" | JsonFormat;
+
+/** Options of {@linkcode parseRecords}. */
+export interface ParseRecordsOptions {
+  /** The declared format; CSV when absent. */
+  format?: TextFormat;
+  /** CSV only: the field delimiter, detected when absent. */
+  delimiter?: Delimiter;
+}
+
+/** Parses decoded text in its declared format, after checking the content agrees. */
+export async function* parseRecords(
+  text: AsyncIterable<string>,
+  options: ParseRecordsOptions = {},
+): AsyncGenerator<CsvRecord[]> {
+  const format = options.format ?? "csv";
+  const checked = checkContent(text, format);
+  yield* format === "csv"
+    ? parseCsv(checked, { delimiter: options.delimiter })
+    // Either JSON format reads both shapes: the first character tells an array from NDJSON.
+    : parseJsonRecords(checked);
+}
+
+/** Passes the text through once its first characters agree with `format`. */
+async function* checkContent(
+  text: AsyncIterable<string>,
+  format: TextFormat,
+): AsyncGenerator<string> {
+  let head = "";
+  let checked = false;
+  for await (const chunk of text) {
+    if (checked) {
+      yield chunk;
+      continue;
+    }
+    head += chunk;
+    const start = head.match(/\S\s*\S?/)?.[0];
+    // Wait for two significant characters (or the end) before judging.
+    if (start === undefined || (start.length < 2 && head.length < 64)) continue;
+    assertAgrees(start, format);
+    checked = true;
+    yield head;
+  }
+  if (!checked && head !== "") {
+    assertAgrees(head.match(/\S\s*\S?/)?.[0] ?? "", format);
+    yield head;
+  }
+}
+
+function assertAgrees(start: string, format: TextFormat): void {
+  const first = start[0];
+  const second = start.at(-1);
+  const looksJson = first === "{" || (first === "[" && (second === "{" || second === "]"));
+  if (format === "csv" && looksJson) {
+    throw mismatch(format, "json", "JSON (it starts with " + first + ")");
+  }
+  if (format !== "csv" && first !== undefined && first !== "{" && first !== "[") {
+    throw mismatch(format, "text", "plain text or CSV, not JSON");
+  }
+}
+
+function mismatch(declared: TextFormat, detected: string, what: string): IngestError {
+  return new IngestError(
+    "unsupported_file_type",
+    `The file was sent as ${declared.toUpperCase()} but its content looks like ${what}`,
+    { declared, detected },
+  );
+}
