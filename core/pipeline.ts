@@ -16,7 +16,9 @@ import type { Run, RunCounts, RunMode } from "./runs.ts";
 import { receive } from "./stages/receive.ts";
 import { decode, type Encoding } from "./stages/decode.ts";
 import type { CsvRecord } from "./stages/parse.ts";
-import { parseRecords, type TextFormat } from "./stages/parse_records.ts";
+import { type FileFormat, parseRecords } from "./stages/parse_records.ts";
+import { memorySpool, type Spool } from "./xlsx/byte_source.ts";
+import { parseXlsxRecords } from "./xlsx/xlsx_records.ts";
 import { type HeaderMapping, mapHeaders } from "./stages/map_headers.ts";
 import { compileRowValidator } from "./stages/validate.ts";
 import type { CellValue, StagedRow, Store, TargetTable } from "./store.ts";
@@ -40,7 +42,14 @@ export interface IngestRequest {
   /** Declared encoding; UTF-8 (strict) when absent. */
   encoding?: Encoding;
   /** The file's format (from its name, type and content); CSV when absent. */
-  format?: TextFormat;
+  format?: FileFormat;
+  /** XLSX: the sheet to read; the first sheet when absent. */
+  sheet?: string;
+  /**
+   * XLSX: where the upload is kept while the workbook is read (a workbook needs random access).
+   * In memory when absent; the server spools to a temporary file.
+   */
+  spool?: Spool;
   /** CSV field delimiter; detected when absent (pass "\t" for TSV). */
   delimiter?: "," | ";" | "\t" | "|";
   actor?: string | null;
@@ -199,11 +208,12 @@ class IngestRun {
     // Failures surface through the stream; this keeps the same rejection from going unhandled.
     received.stats.catch(() => {});
     this.#spans.open("decode");
-    const text = decode(received.stream, { encoding: this.#request.encoding });
+    const { format, encoding, delimiter } = this.#request;
+    const records = format === "xlsx"
+      ? this.#workbookRecords(received.stream)
+      : parseRecords(decode(received.stream, { encoding }), { format, delimiter });
     this.#spans.open("parse");
-    const staged = await this.#stageRecords(
-      parseRecords(text, { format: this.#request.format, delimiter: this.#request.delimiter }),
-    );
+    const staged = await this.#stageRecords(records);
     const stats = await received.stats;
     this.#markReceived();
     this.#spans.close("receive", { "ingest.bytes": stats.bytes });
@@ -247,6 +257,19 @@ class IngestRun {
       counts,
     });
     return await applyCommit(this.#store, type, committing, [], this.#spans.parent);
+  }
+
+  /** Spools a workbook (it needs random access) and reads the chosen sheet's rows. */
+  async *#workbookRecords(stream: ReadableStream<Uint8Array>) {
+    const source = await (this.#request.spool ?? memorySpool)(stream);
+    try {
+      // Workbooks compress about 5–10×; more than 10× the upload limit smells of a zip bomb.
+      const { type, maxFileBytes } = this.#request;
+      const maxExpandedBytes = 10 * Math.min(type.maxFileBytes, maxFileBytes ?? Infinity);
+      yield* parseXlsxRecords(source, { sheet: this.#request.sheet, maxExpandedBytes });
+    } finally {
+      await source.close();
+    }
   }
 
   /** Parses, maps headers, validates and writes staged rows; returns what it saw. */

@@ -23,7 +23,7 @@ interface Item {
   error?: string;
 }
 
-const EXTENSIONS = /\.(csv|tsv|tab|txt|json|ndjson|jsonl)$/i;
+const EXTENSIONS = /\.(csv|tsv|tab|txt|json|ndjson|jsonl|xlsx)$/i;
 let nextKey = 1;
 
 /**
@@ -155,14 +155,14 @@ export default function UploadProgress({ uploadType, maxFileBytes }: Props) {
         }}
       >
         <span>
-          {hydrated ? "Drop CSV, TSV or JSON files here, or choose them" : "CSV, TSV or JSON file"}
-          {" "}
-          (up to {formatBytes(maxFileBytes)} each)
+          {hydrated
+            ? "Drop CSV, TSV, JSON or Excel files here, or choose them"
+            : "CSV, TSV, JSON or Excel file"} (up to {formatBytes(maxFileBytes)} each)
         </span>
         <input
           type="file"
           name="file"
-          accept=".csv,.tsv,.txt,.json,.ndjson,.jsonl,text/csv,text/tab-separated-values,application/json"
+          accept=".csv,.tsv,.txt,.json,.ndjson,.jsonl,.xlsx,text/csv,text/tab-separated-values,application/json"
           multiple={hydrated}
           required
           disabled={busy}
@@ -232,7 +232,7 @@ function SendingLine({ item }: { item: Item }) {
 /** Why a file is refused before sending, or undefined when it may go. */
 function refusal(file: File, maxFileBytes: number): string | undefined {
   if (!EXTENSIONS.test(file.name)) {
-    return "Not a CSV, TSV or JSON file (.csv, .tsv, .txt, .json, .ndjson).";
+    return "Not a CSV, TSV, JSON or Excel file (.csv, .tsv, .txt, .json, .ndjson, .xlsx).";
   }
   if (file.size > maxFileBytes) {
     return `${formatBytes(file.size)} is over the limit of ${formatBytes(maxFileBytes)}.`;

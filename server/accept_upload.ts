@@ -10,6 +10,7 @@ import { IngestError } from "../core/errors.ts";
 import { type IngestHandle, startIngest } from "../core/pipeline.ts";
 import type { Run } from "../core/runs.ts";
 import type { Services } from "./services.ts";
+import { fileSpool } from "./file_spool.ts";
 import { readUpload } from "./upload_request.ts";
 
 /** How long to wait, after the body has arrived, before answering `202 Accepted`. */
@@ -54,6 +55,7 @@ export async function acceptUpload(
       type,
       actor: options.actor ?? null,
       maxFileBytes: services.settings.maxFileBytes,
+      spool: fileSpool,
       parent: context.active(),
       signal: cancel.signal,
     });

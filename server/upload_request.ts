@@ -7,7 +7,7 @@
 import { IngestError } from "../core/errors.ts";
 import type { Encoding } from "../core/stages/decode.ts";
 import type { RunMode } from "../core/runs.ts";
-import type { TextFormat } from "../core/stages/parse_records.ts";
+import type { FileFormat } from "../core/stages/parse_records.ts";
 import { readMultipartFile } from "./multipart.ts";
 
 /** What the pipeline needs to know about an uploaded file. */
@@ -17,8 +17,10 @@ export interface UploadInput {
   contentType: string | null;
   mode: RunMode;
   encoding: Encoding | undefined;
-  format: TextFormat;
+  format: FileFormat;
   delimiter: "\t" | undefined;
+  /** XLSX: the sheet asked for (`?sheet=` or a form field before the file). */
+  sheet: string | undefined;
 }
 
 const CSV_TYPES = new Set([
@@ -31,6 +33,7 @@ const CSV_TYPES = new Set([
 ]);
 const TSV_TYPES = new Set(["text/tab-separated-values", "text/tsv"]);
 const JSON_TYPES = new Set(["application/json", "text/json"]);
+const XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
 const NDJSON_TYPES = new Set([
   "application/x-ndjson",
   "application/ndjson",
@@ -42,6 +45,7 @@ const SUPPORTED = [
   "text/tab-separated-values",
   "application/json",
   "application/x-ndjson",
+  XLSX_TYPE,
 ];
 const GENERIC_TYPES = new Set(["", "application/octet-stream"]);
 const ENCODINGS: Record<string, Encoding> = {
@@ -72,7 +76,7 @@ export async function readUpload(req: Request, url: URL): Promise<UploadInput> {
   const [fileType, fileCharset] = parseMediaType(file.contentType);
   // A form may send the mode as a field before the file (the page's upload form does).
   const mode = url.searchParams.get("mode") ?? fields.mode ?? "direct";
-  let kind: { format: TextFormat; delimiter?: "\t" };
+  let kind: { format: FileFormat; delimiter?: "\t" };
   let encodingOption: Encoding | undefined;
   try {
     if (mode !== "direct" && mode !== "staged") {
@@ -95,6 +99,7 @@ export async function readUpload(req: Request, url: URL): Promise<UploadInput> {
     encoding: encodingOption,
     format: kind.format,
     delimiter: kind.delimiter,
+    sheet: url.searchParams.get("sheet") ?? fields.sheet ?? undefined,
   };
 }
 
@@ -105,9 +110,10 @@ export async function readUpload(req: Request, url: URL): Promise<UploadInput> {
 function formatFor(
   mediaType: string,
   fileName: string | null,
-): { format: TextFormat; delimiter?: "\t" } {
+): { format: FileFormat; delimiter?: "\t" } {
   const extension = fileName?.match(/\.([a-z0-9]+)$/i)?.[1]?.toLowerCase();
   const generic = GENERIC_TYPES.has(mediaType);
+  if (extension === "xlsx" || mediaType === XLSX_TYPE) return { format: "xlsx" };
   if (extension === "ndjson" || extension === "jsonl" || NDJSON_TYPES.has(mediaType)) {
     return { format: "ndjson" };
   }
@@ -120,7 +126,7 @@ function formatFor(
   const what = extension && !nameFits ? `a .${extension} file` : `"${mediaType}" content`;
   throw new IngestError(
     "unsupported_file_type",
-    `Cannot import ${what}: upload a CSV, TSV, JSON or NDJSON file`,
+    `Cannot import ${what}: upload a CSV, TSV, JSON, NDJSON or Excel (.xlsx) file`,
     { contentType: mediaType || null, fileName, supported: SUPPORTED },
   );
 }

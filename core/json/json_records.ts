@@ -133,7 +133,8 @@ async function* objects(
     }
     yield* format === "json" ? scanner.arrayChunk(chunk) : scanner.lineChunk(chunk);
   }
-  yield* format === "json" ? scanner.arrayEnd() : scanner.linesEnd();
+  if (format === "json") scanner.arrayEnd();
+  else yield* scanner.linesEnd();
 }
 
 /**
@@ -204,9 +205,11 @@ class ElementScanner {
     }
   }
 
-  *arrayEnd(): Generator<{ value: Json; line: number }> {
-    if (!this.#opened) return; // empty input: no records
-    if (!this.#closed) throw this.#error("The JSON array is not closed (the file ends early)");
+  /** Checks the array was closed (empty input is fine: no records). */
+  arrayEnd(): void {
+    if (this.#opened && !this.#closed) {
+      throw this.#error("The JSON array is not closed (the file ends early)");
+    }
   }
 
   *lineChunk(chunk: string): Generator<{ value: Json; line: number }> {

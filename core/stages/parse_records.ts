@@ -15,6 +15,9 @@ import { type CsvRecord, type Delimiter, parseCsv } from "./parse.ts";
 /** The text formats Intake reads. */
 export type TextFormat = "csv" | JsonFormat;
 
+/** Every format Intake reads: the text ones and Excel workbooks. */
+export type FileFormat = TextFormat | "xlsx";
+
 /** Options of {@linkcode parseRecords}. */
 export interface ParseRecordsOptions {
   /** The declared format; CSV when absent. */
