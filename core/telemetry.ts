@@ -18,19 +18,24 @@ import {
   trace,
 } from "@opentelemetry/api";
 import { toIngestError } from "./errors.ts";
+import { reportStageEnd } from "./stage_durations.ts";
 
 /** Names of the pipeline stages, each traced as `ingest.<stage>`. */
-export type StageName =
-  | "receive"
-  | "decode"
-  | "parse"
-  | "map_headers"
-  | "validate"
-  | "stage"
-  | "classify"
-  | "commit"
-  | "refresh"
-  | "discard";
+export const STAGE_NAMES = [
+  "receive",
+  "decode",
+  "parse",
+  "map_headers",
+  "validate",
+  "stage",
+  "classify",
+  "commit",
+  "refresh",
+  "discard",
+] as const;
+
+/** One of {@linkcode STAGE_NAMES}. */
+export type StageName = typeof STAGE_NAMES[number];
 
 /** The tracer core uses (named for the service, so operators can filter on it). */
 export function tracer() {
@@ -70,6 +75,7 @@ export async function withSpan<T>(
   fn: (span: Span, context: Context) => Promise<T>,
 ): Promise<T> {
   const { span, context: ctx } = startSpan(name, attributes, parent);
+  const started = performance.now();
   try {
     return await fn(span, ctx);
   } catch (err) {
@@ -77,6 +83,8 @@ export async function withSpan<T>(
     throw err;
   } finally {
     span.end();
+    const stage = STAGE_NAMES.find((s) => name === `ingest.${s}`);
+    if (stage) reportStageEnd(stage, (performance.now() - started) / 1000);
   }
 }
 
@@ -93,7 +101,9 @@ export function traceIdOf(span: Span): string | null {
 export class StageSpans {
   readonly #parent: Context;
   readonly #common: Attributes;
-  readonly #open = new Map<StageName, Span>();
+  readonly #open = new Map<StageName, { span: Span; started: number }>();
+  // A stage that failed after it closed (validation) gets a second span but no second duration.
+  readonly #timed = new Set<StageName>();
 
   constructor(parent: Context, common: Attributes) {
     this.#parent = parent;
@@ -107,20 +117,22 @@ export class StageSpans {
 
   /** Opens the stage's span if it is not open yet. */
   open(stage: StageName): Span {
-    let span = this.#open.get(stage);
-    if (!span) {
-      span = startSpan(`ingest.${stage}`, this.#common, this.#parent).span;
-      this.#open.set(stage, span);
+    let open = this.#open.get(stage);
+    if (!open) {
+      open = {
+        span: startSpan(`ingest.${stage}`, this.#common, this.#parent).span,
+        started: performance.now(),
+      };
+      this.#open.set(stage, open);
     }
-    return span;
+    return open.span;
   }
 
   /** Sets the final counts and ends the stage's span (opening it first if it never ran). */
   close(stage: StageName, attributes: Attributes = {}): void {
     const span = this.open(stage);
     span.setAttributes(attributes);
-    span.end();
-    this.#open.delete(stage);
+    this.#end(stage);
   }
 
   /**
@@ -129,10 +141,18 @@ export class StageSpans {
    */
   abort(failed: StageName, err: unknown): void {
     recordFailure(this.open(failed), err);
-    for (const [stage, span] of this.#open) {
+    for (const [stage, { span }] of this.#open) {
       if (stage !== failed) span.setAttribute("ingest.aborted", true);
-      span.end();
+      this.#end(stage);
     }
-    this.#open.clear();
+  }
+
+  #end(stage: StageName): void {
+    const open = this.#open.get(stage)!;
+    open.span.end();
+    this.#open.delete(stage);
+    if (this.#timed.has(stage)) return;
+    this.#timed.add(stage);
+    reportStageEnd(stage, (performance.now() - open.started) / 1000);
   }
 }
