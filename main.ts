@@ -19,8 +19,8 @@ try {
   installServices(services);
   log.info("intake started", {
     database: services.database.kind,
-    dataDir: services.database.kind === "pglite" ? settings.dataDir : undefined,
-    uploadTypes: services.uploadTypes.list().map((t) => t.name),
+    data_dir: services.database.kind === "pglite" ? settings.dataDir : undefined,
+    upload_types: services.uploadTypes.list().map((t) => t.name),
   });
   await start(manifest, {
     ...config,

@@ -32,6 +32,8 @@ export const STATUS_OF: Record<IngestErrorType, number> = {
 export function errorResponse(err: unknown, headers?: HeadersInit): Response {
   const error = toIngestError(err);
   const status = STATUS_OF[error.type];
-  if (status >= 500) log.error("request failed", { error: error.type, cause: String(error.cause) });
+  if (status >= 500) {
+    log.error("request failed", { error_type: error.type, cause: String(error.cause) });
+  }
   return Response.json({ error: error.toJSON() }, { status, headers });
 }
