@@ -22,8 +22,10 @@ import * as $api_v1_upload_types_type_index from "./routes/api/v1/upload-types/[
 import * as $api_v1_upload_types_type_template_csv from "./routes/api/v1/upload-types/[type]/template.csv.ts";
 import * as $api_v1_upload_types_index from "./routes/api/v1/upload-types/index.ts";
 import * as $api_v1_uploads_type_ from "./routes/api/v1/uploads/[type].ts";
-import * as $health from "./routes/health.ts";
+import * as $health_index from "./routes/health/index.ts";
+import * as $health_ready from "./routes/health/ready.ts";
 import * as $index from "./routes/index.tsx";
+import * as $metrics from "./routes/metrics.ts";
 import * as $runs_id_index from "./routes/runs/[id]/index.tsx";
 import * as $runs_id_review from "./routes/runs/[id]/review.tsx";
 import * as $runs_index from "./routes/runs/index.tsx";
@@ -55,8 +57,10 @@ const manifest = {
     "./routes/api/v1/upload-types/[type]/template.csv.ts": $api_v1_upload_types_type_template_csv,
     "./routes/api/v1/upload-types/index.ts": $api_v1_upload_types_index,
     "./routes/api/v1/uploads/[type].ts": $api_v1_uploads_type_,
-    "./routes/health.ts": $health,
+    "./routes/health/index.ts": $health_index,
+    "./routes/health/ready.ts": $health_ready,
     "./routes/index.tsx": $index,
+    "./routes/metrics.ts": $metrics,
     "./routes/runs/[id]/index.tsx": $runs_id_index,
     "./routes/runs/[id]/review.tsx": $runs_id_review,
     "./routes/runs/index.tsx": $runs_index,

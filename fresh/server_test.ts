@@ -139,6 +139,23 @@ Deno.test("createHandler() ships no script on a page without islands", async () 
   assert(!body.includes("modulepreload"), body);
 });
 
+Deno.test("createHandler() shows middleware the matched route pattern, never the URL", async () => {
+  const cases: Array<[string, string]> = [
+    ["/blog/42", "/blog/:id"],
+    ["/about", "/about"],
+    ["/docs/a/b%20c", "/docs/:path*"],
+    ["/caf%C3%A9", "/:slug"],
+    ["/pricing", "/pricing"],
+    ["/nope/deeper", ""],
+    ["/hello.txt", ""],
+  ];
+  for (const [path, route] of cases) {
+    const res = await fetchApp(path);
+    await res.body?.cancel();
+    assertEquals(res.headers.get("x-route"), route, path);
+  }
+});
+
 Deno.test("createHandler() runs root middleware for static files", async () => {
   const res = await fetchApp("/hello.txt");
   assertEquals(await res.text(), "hello static\n");

@@ -1,6 +1,7 @@
 import type { FreshContext } from "$fresh/server.ts";
 import { isIngestError } from "../core/errors.ts";
 import { compress } from "../server/compress.ts";
+import { observeRequest } from "../server/observe_request.ts";
 import { type AppState, currentServices } from "../server/services.ts";
 
 /**
@@ -8,7 +9,7 @@ import { type AppState, currentServices } from "../server/services.ts";
  * a page asks for an upload type or run that does not exist (API routes answer in JSON first),
  * and gzips text responses for clients that accept it.
  */
-export async function handler(req: Request, ctx: FreshContext<AppState>): Promise<Response> {
+async function serve(req: Request, ctx: FreshContext<AppState>): Promise<Response> {
   ctx.state.services = currentServices();
   return compress(req, await respond(ctx));
 }
@@ -23,3 +24,6 @@ async function respond(ctx: FreshContext<AppState>): Promise<Response> {
     throw err;
   }
 }
+
+/** Request metrics and the access log first, so they see every answer and every error. */
+export const handler = [observeRequest, serve];

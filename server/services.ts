@@ -6,11 +6,20 @@
  */
 import type { UploadTypeRegistry } from "../core/config/registry.ts";
 import type { Database } from "../core/database.ts";
-import { SqlStore } from "../core/sql/sql_store.ts";
 import type { Store } from "../core/store.ts";
 import { migrateToLatest } from "../db/migrate.ts";
 import { openDatabase } from "../db/open_database.ts";
 import { loadUploadTypes } from "./load_upload_types.ts";
+import { log } from "./log.ts";
+import { createIntakeMetrics, type IntakeMetrics } from "./metrics/intake_metrics.ts";
+import { ObservedStore } from "./observed_store.ts";
+import {
+  databaseCheck,
+  migrationsCheck,
+  type ReadinessCheck,
+  workerCheck,
+  type WorkerProbe,
+} from "./readiness.ts";
 import type { Settings } from "./settings.ts";
 
 /** Everything a request handler may use. */
@@ -21,6 +30,12 @@ export interface Services {
   uploadTypes: UploadTypeRegistry;
   /** Runs still processing in this process, awaited on shutdown. */
   inFlight: Set<Promise<unknown>>;
+  /** What `/metrics` renders; a job queue wires `metrics.queueDepth.collect(…)`. */
+  metrics: IntakeMetrics;
+  /** What `/health/ready` runs: `database`, `migrations`, `worker`, plus any added later. */
+  readinessChecks: ReadinessCheck[];
+  /** The background worker, once there is one; the `worker` check asks its `status()`. */
+  worker?: WorkerProbe;
 }
 
 /** `ctx.state` of every route. */
@@ -39,18 +54,30 @@ export async function openServices(
   const database = options.database ??
     await openDatabase({ url: settings.databaseUrl, dataDir: settings.dataDir });
   await migrateToLatest(database);
-  return {
+  const metrics = createIntakeMetrics(database, {
+    onCollectError: (metric, err) => log.warn("metric collector failed", { metric, cause: err }),
+  });
+  const services: Services = {
     settings,
     database,
-    store: new SqlStore(database),
+    store: new ObservedStore(database, metrics),
     uploadTypes,
     inFlight: new Set(),
+    metrics,
+    readinessChecks: [],
   };
+  services.readinessChecks.push(
+    databaseCheck(database),
+    migrationsCheck(database),
+    workerCheck(() => services.worker),
+  );
+  return services;
 }
 
 /** Waits for runs still processing, then closes the database. */
 export async function closeServices(services: Services): Promise<void> {
   await Promise.allSettled([...services.inFlight]);
+  services.metrics.dispose();
   await services.database.close();
 }
 

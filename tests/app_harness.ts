@@ -8,6 +8,7 @@ import { createHandler } from "$fresh/server.ts";
 import config from "../fresh.config.ts";
 import manifest from "../fresh.gen.ts";
 import { databaseTargets, type TestDatabase } from "./db_harness.ts";
+import { log } from "../server/log.ts";
 import { installServices, openServices, type Services } from "../server/services.ts";
 import { loadSettings } from "../server/settings.ts";
 
@@ -35,7 +36,9 @@ export async function withApp(
   env: Record<string, string> = {},
   uploadTypesDir?: URL,
 ): Promise<void> {
-  const settings = loadSettings((name) => env[name]);
+  // Run lifecycle and access lines would bury test output; `env.LOG_LEVEL` brings them back.
+  const settings = loadSettings((name) => env[name] ?? (name === "LOG_LEVEL" ? "warn" : undefined));
+  log.setLevel(settings.logLevel);
   const services = await openServices(settings, { database: db, uploadTypesDir });
   installServices(services);
   const handler = await createHandler(manifest, config);

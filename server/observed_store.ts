@@ -1,0 +1,87 @@
+/**
+ * {@linkcode ObservedStore}: the store, plus a log line and metrics for each step of a run's
+ * lifecycle. Every status change goes through the store (compare-and-set), so watching it here
+ * sees each run reach each status exactly once, whoever moved it: the pipeline, the API, the
+ * review page or a background worker.
+ *
+ * @module
+ */
+import type { Database } from "../core/database.ts";
+import { SqlStore } from "../core/sql/sql_store.ts";
+import type { Run, RunStatus } from "../core/runs.ts";
+import type { NewRun, RunPatch, TargetTable } from "../core/store.ts";
+import { log } from "./log.ts";
+import type { IntakeMetrics } from "./metrics/intake_metrics.ts";
+
+/** The metrics a run's lifecycle feeds. */
+export type RunMetrics = Pick<IntakeMetrics, "runs" | "rows">;
+
+/** A {@linkcode SqlStore} that logs run lifecycle events and counts finished runs and rows. */
+export class ObservedStore extends SqlStore {
+  readonly #metrics: RunMetrics;
+
+  constructor(db: Database, metrics: RunMetrics) {
+    super(db);
+    this.#metrics = metrics;
+  }
+
+  override async createRun(run: NewRun): Promise<Run> {
+    const created = await super.createRun(run);
+    log.info("run created", { ...runFields(created), mode: created.mode });
+    return created;
+  }
+
+  override async updateRun(id: string, from: readonly RunStatus[], patch: RunPatch): Promise<Run> {
+    const run = await super.updateRun(id, from, patch);
+    // A refresh or a stale commit also returns to staged; only the first staging sets stagedAt.
+    if (patch.status === "staged" && patch.stagedAt) {
+      log.info("run staged", { ...runFields(run), ...run.counts });
+    } else if (patch.status === "failed") {
+      log.info("run failed", { ...runFields(run), error_type: run.error?.type ?? null });
+      this.#finished(run, null);
+    } else if (patch.status === "discarded") {
+      log.info("run discarded", runFields(run));
+      this.#finished(run, null);
+    }
+    return run;
+  }
+
+  override async commit(
+    runId: string,
+    target: TargetTable,
+    columns: readonly string[],
+    excludeRows: readonly number[],
+  ): Promise<Run> {
+    const run = await super.commit(runId, target, columns, excludeRows);
+    log.info("run committed", { ...runFields(run), ...run.counts });
+    this.#finished(run, target);
+    return run;
+  }
+
+  /** Counts a run that reached a final status; `target` is given for committed runs. */
+  #finished(run: Run, target: TargetTable | null): void {
+    const type = run.uploadType;
+    this.#metrics.runs.inc({ type, status: run.status });
+    const { counts } = run;
+    const actions: Array<[string, number]> = [["invalid", counts.invalid]];
+    if (target) {
+      // Rows are counted as classified: an insert-only type leaves changed rows alone, and
+      // rows a reviewer excluded still count under their action.
+      actions.push(
+        ["inserted", counts.new],
+        ["updated", target.writeMode === "insert" ? 0 : counts.changed],
+        ["deleted", counts.deleted],
+        ["unchanged", counts.unchanged],
+      );
+    }
+    for (const [action, n] of actions) this.#metrics.rows.inc({ type, action }, n);
+  }
+}
+
+function runFields(run: Run): Record<string, unknown> {
+  return {
+    run_id: run.id,
+    upload_type: run.uploadType,
+    ...(run.traceId ? { trace_id: run.traceId } : {}),
+  };
+}
