@@ -1,5 +1,5 @@
 import { assertEquals } from "../tests/assert.ts";
-import { checkReadiness, workerCheck } from "./readiness.ts";
+import { checkReadiness, workerCheck, type WorkerProbe } from "./readiness.ts";
 
 Deno.test("checkReadiness() fails checks that throw or never answer, naming them in order", async () => {
   const never = new Promise<never>(() => {});
@@ -27,10 +27,10 @@ Deno.test("checkReadiness() fails checks that throw or never answer, naming them
 });
 
 Deno.test("workerCheck() is ready without a worker and follows the worker once there is one", async () => {
-  let worker: { status(): { running: boolean } } | undefined;
-  const check = workerCheck(() => worker);
+  const services: { worker?: WorkerProbe } = {};
+  const check = workerCheck(() => services.worker);
   assertEquals(await check.run(), { ok: true, status: "not_configured" });
-  worker = { status: () => ({ running: false }) };
+  services.worker = { status: () => ({ running: false }) };
   assertEquals(await check.run(), { ok: false, status: "stopped" });
   assertEquals((await checkReadiness([check])).failing, ["worker"]);
 });
