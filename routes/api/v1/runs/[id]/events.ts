@@ -17,15 +17,18 @@ export const handler: Handlers<unknown, AppState> = {
     let run: Run | null = await requireRun(store, ctx.params.id);
     let last = "";
     let timer: ReturnType<typeof setTimeout> | undefined;
+    // Set when the client goes away; a read in flight must not touch the stream after that.
+    let cancelled = false;
     const body = new ReadableStream<Uint8Array>({
       start(controller) {
         const tick = async () => {
           try {
             run = await store.getRun(ctx.params.id);
           } catch {
-            timer = setTimeout(tick, POLL_MS * 4);
+            if (!cancelled) timer = setTimeout(tick, POLL_MS * 4);
             return;
           }
+          if (cancelled) return;
           if (!run) return controller.close();
           const data = JSON.stringify(run);
           if (data !== last) {
@@ -38,6 +41,7 @@ export const handler: Handlers<unknown, AppState> = {
         tick();
       },
       cancel() {
+        cancelled = true;
         clearTimeout(timer);
       },
     });
