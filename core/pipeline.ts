@@ -19,7 +19,12 @@ import type { CsvRecord } from "./stages/parse.ts";
 import { type FileFormat, parseRecords } from "./stages/parse_records.ts";
 import { memorySpool, type Spool } from "./xlsx/byte_source.ts";
 import { parseXlsxRecords } from "./xlsx/xlsx_records.ts";
-import { type HeaderMapping, mapHeaders } from "./stages/map_headers.ts";
+import {
+  type ColumnMapping,
+  type HeaderMapping,
+  headerSignature,
+  mapHeaders,
+} from "./stages/map_headers.ts";
 import { compileRowValidator } from "./stages/validate.ts";
 import type { CellValue, StagedRow, Store, TargetTable } from "./store.ts";
 import { recordFailure, type StageName, StageSpans, startSpan, traceIdOf } from "./telemetry.ts";
@@ -43,6 +48,8 @@ export interface IngestRequest {
   encoding?: Encoding;
   /** The file's format (from its name, type and content); CSV when absent. */
   format?: FileFormat;
+  /** File header → config column (null: ignore), for headers that do not match by name. */
+  mapping?: ColumnMapping;
   /** XLSX: the sheet to read; the first sheet when absent. */
   sheet?: string;
   /**
@@ -306,7 +313,7 @@ class IngestRun {
       let start = 0;
       if (!mapping) {
         this.#stage = "map_headers";
-        mapping = this.#mapHeaders(batch[0]);
+        mapping = await this.#mapHeaders(batch[0]);
         validate = compileRowValidator(type, mapping);
         await this.#store.updateRun(this.#run.id, ["receiving"], {
           status: "processing",
@@ -363,12 +370,21 @@ class IngestRun {
     };
   }
 
-  #mapHeaders(header: CsvRecord): HeaderMapping {
+  /**
+   * Maps the header with the upload's own column mapping, else the one saved for these headers,
+   * else by name, label and alias; a mapping given with the upload is saved for the next file.
+   */
+  async #mapHeaders(header: CsvRecord): Promise<HeaderMapping> {
     this.#spans.open("map_headers");
-    const mapping = mapHeaders(this.#request.type, header.fields);
+    const { type, mapping: chosen } = this.#request;
+    const signature = headerSignature(header.fields);
+    const saved = chosen ? null : await this.#store.findMapping(type.name, signature);
+    const mapping = mapHeaders(type, header.fields, chosen ?? saved ?? undefined);
+    if (chosen) await this.#store.saveMapping(type.name, signature, chosen);
     this.#spans.close("map_headers", {
       "ingest.columns": mapping.columns.length,
       "ingest.ignored_columns": mapping.ignored.length,
+      "ingest.mapping": chosen ? "given" : saved ? "saved" : "names",
     });
     return mapping;
   }

@@ -6,6 +6,7 @@
  * @module
  */
 import type { RowAction, Run, RunCounts, RunError, RunMode, RunStatus } from "./runs.ts";
+import type { ColumnMapping } from "./stages/map_headers.ts";
 
 /** A cell value after validation: text, number, boolean or null (dates are ISO strings). */
 export type CellValue = string | number | boolean | null;
@@ -161,6 +162,10 @@ export interface Store {
   ): Promise<Run>;
   /** Deletes the run's staged rows; `keepInvalid` keeps the ones the error report needs. */
   clearRows(runId: string, keepInvalid: boolean): Promise<void>;
+  /** The column mapping saved for files of this type with these headers, or null. */
+  findMapping(uploadType: string, signature: string): Promise<ColumnMapping | null>;
+  /** Saves the column mapping for files of this type with these headers. */
+  saveMapping(uploadType: string, signature: string, mapping: ColumnMapping): Promise<void>;
   /** Streams the target table's rows, sorted by key, in pages of `batchSize`. */
   exportRows(
     target: TargetTable,

@@ -7,6 +7,8 @@
 import { IngestError } from "../core/errors.ts";
 import type { Encoding } from "../core/stages/decode.ts";
 import type { RunMode } from "../core/runs.ts";
+import { z } from "zod";
+import type { ColumnMapping } from "../core/stages/map_headers.ts";
 import type { FileFormat } from "../core/stages/parse_records.ts";
 import { readMultipartFile } from "./multipart.ts";
 
@@ -21,6 +23,8 @@ export interface UploadInput {
   delimiter: "\t" | undefined;
   /** XLSX: the sheet asked for (`?sheet=` or a form field before the file). */
   sheet: string | undefined;
+  /** A column mapping (`?mapping=` or a form field before the file, JSON). */
+  mapping: ColumnMapping | undefined;
 }
 
 const CSV_TYPES = new Set([
@@ -77,6 +81,7 @@ export async function readUpload(req: Request, url: URL): Promise<UploadInput> {
   // A form may send the mode as a field before the file (the page's upload form does).
   const mode = url.searchParams.get("mode") ?? fields.mode ?? "direct";
   let kind: { format: FileFormat; delimiter?: "\t" };
+  let mapping: ColumnMapping | undefined;
   let encodingOption: Encoding | undefined;
   try {
     if (mode !== "direct" && mode !== "staged") {
@@ -85,6 +90,8 @@ export async function readUpload(req: Request, url: URL): Promise<UploadInput> {
       });
     }
     kind = formatFor(fileType, file.fileName);
+    const mappingText = url.searchParams.get("mapping") ?? fields.mapping;
+    mapping = mappingText ? parseMapping(mappingText) : undefined;
     const encodingName = url.searchParams.get("encoding") ?? fileCharset ?? charset;
     encodingOption = encodingName ? encoding(encodingName) : undefined;
   } catch (err) {
@@ -100,6 +107,7 @@ export async function readUpload(req: Request, url: URL): Promise<UploadInput> {
     format: kind.format,
     delimiter: kind.delimiter,
     sheet: url.searchParams.get("sheet") ?? fields.sheet ?? undefined,
+    mapping,
   };
 }
 
@@ -129,6 +137,27 @@ function formatFor(
     `Cannot import ${what}: upload a CSV, TSV, JSON, NDJSON or Excel (.xlsx) file`,
     { contentType: mediaType || null, fileName, supported: SUPPORTED },
   );
+}
+
+const MappingSchema = z.record(z.string().max(1000), z.string().max(200).nullable());
+
+/** Parses `{"file header": "column" | null, …}`; throws `bad_request` when it is not that. */
+function parseMapping(text: string): ColumnMapping {
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch {
+    throw new IngestError("bad_request", "The mapping is not valid JSON", { mapping: text });
+  }
+  const result = MappingSchema.safeParse(value);
+  if (!result.success) {
+    throw new IngestError(
+      "bad_request",
+      'The mapping must be a JSON object of file header → column name (or null to ignore it), e.g. {"Site": "facility_id"}',
+      { mapping: text },
+    );
+  }
+  return result.data;
 }
 
 function encoding(name: string): Encoding {

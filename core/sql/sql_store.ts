@@ -20,7 +20,9 @@ import type {
   Store,
   TargetTable,
 } from "../store.ts";
+import type { ColumnMapping } from "../stages/map_headers.ts";
 import { classifyRows } from "./classify.ts";
+import { selectMapping, upsertMapping } from "./saved_mappings.ts";
 import { applyRun } from "./commit.ts";
 import { insertRun, selectRun, selectRuns, updateProgress, updateRunIf } from "./run_repository.ts";
 import {
@@ -132,6 +134,14 @@ export class SqlStore implements Store {
         .where("action", "<>", "invalid").execute();
       return run;
     });
+  }
+
+  findMapping(uploadType: string, signature: string): Promise<ColumnMapping | null> {
+    return selectMapping(this.#db, uploadType, signature);
+  }
+
+  saveMapping(uploadType: string, signature: string, mapping: ColumnMapping): Promise<void> {
+    return upsertMapping(this.#db, uploadType, signature, mapping);
   }
 
   clearRows(runId: string, keepInvalid: boolean): Promise<void> {

@@ -65,8 +65,13 @@ function lookupOf(type: ResolvedUploadType): ReadonlyMap<string, ResolvedColumn>
  * `details.duplicate` and `details.unexpected` (header texts), `details.blank` (1-based
  * positions), `details.found` (the header row) and `details.expected` (config column names).
  */
-export function mapHeaders(type: ResolvedUploadType, header: readonly string[]): HeaderMapping {
+export function mapHeaders(
+  type: ResolvedUploadType,
+  header: readonly string[],
+  explicit?: ColumnMapping,
+): HeaderMapping {
   const lookup = lookupOf(type);
+  const chosen = explicit && chosenColumns(type, explicit);
   const columns: HeaderMapping["columns"] = [];
   const ignored: HeaderMapping["ignored"] = [];
   const blank: number[] = [];
@@ -75,7 +80,8 @@ export function mapHeaders(type: ResolvedUploadType, header: readonly string[]):
   header.forEach((text, index) => {
     const key = headerKey(text);
     if (key === "") return void blank.push(index + 1);
-    const column = lookup.get(key);
+    const pick = chosen?.get(key);
+    const column = pick === undefined ? lookup.get(key) : pick ?? undefined;
     const id = column ? `column:${column.name}` : `header:${key}`;
     const group = groups.get(id);
     if (group) return void group.indexes.push(index);
@@ -142,4 +148,47 @@ function words(items: readonly string[]): string {
   return items.length <= 1
     ? items.join("")
     : `${items.slice(0, -1).join(", ")} and ${items[items.length - 1]}`;
+}
+
+/**
+ * A person's choice of config column for file headers (header text → column name, or null to
+ * ignore that file column); headers it leaves out are matched by name, label and alias as usual.
+ */
+export type ColumnMapping = Record<string, string | null>;
+
+/**
+ * Checks every target of `mapping` is a column of `type`; throws `bad_request` listing the
+ * columns otherwise.
+ */
+export function checkMapping(type: ResolvedUploadType, mapping: ColumnMapping): void {
+  const names = new Set(type.columns.map((c) => c.name));
+  const unknown = Object.values(mapping).filter((c): c is string => c !== null && !names.has(c));
+  if (unknown.length > 0) {
+    throw new IngestError(
+      "bad_request",
+      `The mapping names ${quoteList(unknown)}, which ${
+        unknown.length === 1 ? "is not a column" : "are not columns"
+      } of ${type.label}`,
+      { unknown, expected: [...names] },
+    );
+  }
+}
+
+/** The same headers give the same signature: the key saved mappings are found by. */
+export function headerSignature(header: readonly string[]): string {
+  return header.map(headerKey).join("\u001f");
+}
+
+function chosenColumns(
+  type: ResolvedUploadType,
+  mapping: ColumnMapping,
+): Map<string, ResolvedColumn | null> {
+  checkMapping(type, mapping);
+  const byName = new Map(type.columns.map((c) => [c.name, c]));
+  return new Map(
+    Object.entries(mapping).map(([header, column]) => [
+      headerKey(header),
+      column === null ? null : byName.get(column)!,
+    ]),
+  );
 }

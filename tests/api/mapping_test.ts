@@ -1,0 +1,70 @@
+import { assertEquals } from "../assert.ts";
+import { appTest, type TestApp } from "../app_harness.ts";
+
+// deno-lint-ignore no-explicit-any
+type Json = Record<string, any>;
+
+const OWN_HEADERS = [
+  "Site,Site name,Region,Notes",
+  "ABC-000001,North Plant,Kent,first",
+  "ABC-000002,South Plant,Essex,",
+].join("\n");
+const MAPPING = { "Site": "facility_id", "Site name": "name", "Region": "county", "Notes": null };
+
+function send(app: TestApp, csv: string, mapping?: unknown) {
+  const query = mapping === undefined
+    ? ""
+    : `&mapping=${
+      encodeURIComponent(typeof mapping === "string" ? mapping : JSON.stringify(mapping))
+    }`;
+  return app.upload("facilities", csv, { mode: "staged", query });
+}
+
+appTest(
+  "a column mapping sent with the upload maps the file, and is reused next time",
+  async (app) => {
+    const refused = await send(app, OWN_HEADERS);
+    assertEquals(refused.status, 422);
+    assertEquals((await app.json<Json>(refused)).error.details.missing, ["facility_id", "name"]);
+
+    const mapped = await app.json<Json>(await send(app, OWN_HEADERS, MAPPING));
+    assertEquals(mapped.status, "staged", JSON.stringify(mapped));
+    assertEquals(mapped.columns, ["facility_id", "name", "county"]);
+    assertEquals(mapped.ignoredColumns, ["Notes"]);
+    assertEquals(mapped.counts.new, 2);
+
+    // The same headers (case and spacing aside) map themselves from now on.
+    const next = await app.json<Json>(
+      await send(app, OWN_HEADERS.replace("Site name", "SITE NAME")),
+    );
+    assertEquals(next.status, "staged", JSON.stringify(next));
+    assertEquals(next.columns, ["facility_id", "name", "county"]);
+    const rows = (await app.json<Json>(await app.fetch(`/api/v1/runs/${next.id}/rows`))).rows;
+    assertEquals(rows[0].values, {
+      facility_id: "ABC-000001",
+      name: "North Plant",
+      county: "Kent",
+    });
+  },
+);
+
+appTest("a mapping can ignore a column that matches by name and use another", async (app) => {
+  const csv = "facility_id,name,Better name\nABC-000001,old,New Plant\n";
+  const run = await app.json<Json>(await send(app, csv, { name: null, "Better name": "name" }));
+  assertEquals(run.columns, ["facility_id", "name"]);
+  assertEquals(run.ignoredColumns, ["name"]);
+  const rows = (await app.json<Json>(await app.fetch(`/api/v1/runs/${run.id}/rows`))).rows;
+  assertEquals(rows[0].values.name, "New Plant");
+});
+
+appTest("a malformed mapping is a bad_request that says what a mapping is", async (app) => {
+  for (const mapping of ["{not json", '["facility_id"]', '{"Site": 3}']) {
+    const res = await send(app, OWN_HEADERS, mapping);
+    const error = (await app.json<Json>(res)).error;
+    assertEquals([res.status, error.type], [400, "bad_request"], mapping);
+  }
+  const res = await send(app, OWN_HEADERS, { Site: "facility", Region: "region" });
+  const error = (await app.json<Json>(res)).error;
+  assertEquals([res.status, error.type], [400, "bad_request"]);
+  assertEquals(error.details.unknown, ["facility", "region"]);
+});
