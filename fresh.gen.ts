@@ -19,6 +19,7 @@ import * as $api_v1_runs_id_rows from "./routes/api/v1/runs/[id]/rows.ts";
 import * as $api_v1_runs_index from "./routes/api/v1/runs/index.ts";
 import * as $api_v1_upload_types_type_export_csv from "./routes/api/v1/upload-types/[type]/export.csv.ts";
 import * as $api_v1_upload_types_type_index from "./routes/api/v1/upload-types/[type]/index.ts";
+import * as $api_v1_upload_types_type_mapping from "./routes/api/v1/upload-types/[type]/mapping.ts";
 import * as $api_v1_upload_types_type_template_csv from "./routes/api/v1/upload-types/[type]/template.csv.ts";
 import * as $api_v1_upload_types_index from "./routes/api/v1/upload-types/index.ts";
 import * as $api_v1_uploads_type_ from "./routes/api/v1/uploads/[type].ts";
@@ -54,6 +55,7 @@ const manifest = {
     "./routes/api/v1/runs/index.ts": $api_v1_runs_index,
     "./routes/api/v1/upload-types/[type]/export.csv.ts": $api_v1_upload_types_type_export_csv,
     "./routes/api/v1/upload-types/[type]/index.ts": $api_v1_upload_types_type_index,
+    "./routes/api/v1/upload-types/[type]/mapping.ts": $api_v1_upload_types_type_mapping,
     "./routes/api/v1/upload-types/[type]/template.csv.ts": $api_v1_upload_types_type_template_csv,
     "./routes/api/v1/upload-types/index.ts": $api_v1_upload_types_index,
     "./routes/api/v1/uploads/[type].ts": $api_v1_uploads_type_,

@@ -1,12 +1,32 @@
 import { useEffect, useRef, useState } from "preact/hooks";
 import { followRun, type RunSnapshot } from "../components/follow_run.ts";
+import {
+  type Choice,
+  ColumnMapper,
+  type FilePreview,
+  type MapperColumn,
+  missingColumns,
+  suggest,
+} from "../components/column_mapper.tsx";
 import { formatBytes } from "../components/format.ts";
+import { headerKey } from "../core/config/header_key.ts";
+import { parseCsv } from "../core/stages/parse.ts";
 import { StatusBadge } from "../components/status_badge.tsx";
 import type { RunStatus } from "../core/runs.ts";
 
 interface Props {
   uploadType: string;
   maxFileBytes: number;
+  /** The type's columns, to match a file's headers before sending it. */
+  columns: MapperColumn[];
+}
+
+/** A file waiting for its columns to be matched. */
+interface Mapping {
+  file: File;
+  mode: string;
+  preview: FilePreview;
+  initial: Choice;
 }
 
 type ItemState = "waiting" | "sending" | "processing" | "done" | "failed" | "cancelled";
@@ -33,8 +53,9 @@ let nextKey = 1;
  * follows processing, and then opens the run's review or run page — or, for a batch, lists every
  * file with its outcome.
  */
-export default function UploadProgress({ uploadType, maxFileBytes }: Props) {
+export default function UploadProgress({ uploadType, maxFileBytes, columns }: Props) {
   const [items, setItems] = useState<Item[]>([]);
+  const [mapping, setMapping] = useState<Mapping | null>(null);
   const [hydrated, setHydrated] = useState(false);
   const [dragging, setDragging] = useState(false);
   const form = useRef<HTMLFormElement>(null);
@@ -45,9 +66,17 @@ export default function UploadProgress({ uploadType, maxFileBytes }: Props) {
   const update = (key: number, change: Partial<Item>) =>
     setItems((all) => all.map((item) => item.key === key ? { ...item, ...change } : item));
 
-  const start = async (files: File[]) => {
+  const start = async (files: File[], choice?: Choice) => {
     if (files.length === 0) return;
-    const mode = String(new FormData(form.current!).get("mode") ?? "staged");
+    const mode = mapping?.mode ?? String(new FormData(form.current!).get("mode") ?? "staged");
+    setMapping(null);
+    if (files.length === 1 && !choice && !refusal(files[0], maxFileBytes)) {
+      const preview = await readPreview(files[0]);
+      if (preview && await needsMapping(uploadType, columns, preview)) {
+        const initial = suggest(columns, preview);
+        return setMapping({ file: files[0], mode, preview, initial });
+      }
+    }
     const batch: Item[] = files.map((file) => ({
       key: nextKey++,
       file,
@@ -65,19 +94,21 @@ export default function UploadProgress({ uploadType, maxFileBytes }: Props) {
         update(item.key, { state: "cancelled", error: "Not sent: the batch was cancelled." });
         continue;
       }
-      const outcome = await send(item, mode);
+      const outcome = await send(item, mode, choice);
       if (batch.length === 1 && outcome.runId) return location.assign(pageOf(outcome));
     }
   };
 
   /** Uploads one file, then follows its run until it settles. */
-  const send = (item: Item, mode: string) =>
+  const send = (item: Item, mode: string, choice?: Choice) =>
     new Promise<{ runId?: string; status?: string }>((resolve) => {
       const request = new XMLHttpRequest();
       xhr.current = request;
       const startedAt = Date.now();
       update(item.key, { state: "sending", startedAt });
-      request.open("POST", `/api/v1/uploads/${uploadType}?mode=${encodeURIComponent(mode)}`);
+      const query = new URLSearchParams({ mode });
+      if (choice) query.set("mapping", JSON.stringify(choice));
+      request.open("POST", `/api/v1/uploads/${uploadType}?${query}`);
       request.setRequestHeader("prefer", "respond-async");
       request.upload.onprogress = (e) => update(item.key, { loaded: e.loaded });
       request.onload = () => {
@@ -168,17 +199,29 @@ export default function UploadProgress({ uploadType, maxFileBytes }: Props) {
           disabled={busy}
         />
       </label>
+      {mapping && (
+        <ColumnMapper
+          columns={columns}
+          preview={mapping.preview}
+          initial={mapping.initial}
+          fileName={mapping.file.name}
+          onConfirm={(choice) => start([mapping.file], choice)}
+          onCancel={() => setMapping(null)}
+        />
+      )}
       {items.length > 0 && (
         <ul class="upload-list" aria-live="polite">
           {items.map((item) => <ItemLine key={item.key} item={item} />)}
         </ul>
       )}
-      <p class="actions">
-        {busy
-          ? <button type="button" class="danger" onClick={cancel}>Cancel</button>
-          : <button type="submit">Upload</button>}
-        <a href={`/api/v1/upload-types/${uploadType}/template.csv`}>Download the template</a>
-      </p>
+      {!mapping && (
+        <p class="actions">
+          {busy
+            ? <button type="button" class="danger" onClick={cancel}>Cancel</button>
+            : <button type="submit">Upload</button>}
+          <a href={`/api/v1/upload-types/${uploadType}/template.csv`}>Download the template</a>
+        </p>
+      )}
     </form>
   );
 }
@@ -227,6 +270,49 @@ function SendingLine({ item }: { item: Item }) {
       {rate > 0 ? `, ${formatBytes(rate)}/s, about ${Math.ceil(left)} s left` : ", starting…"}
     </span>
   );
+}
+
+/**
+ * The header and first records of a CSV or TSV file, read in the browser from its first 64 KiB;
+ * undefined for other formats (the server maps those, or reports the header).
+ */
+async function readPreview(file: File): Promise<FilePreview | undefined> {
+  if (!/\.(csv|tsv|tab|txt)$/i.test(file.name)) return undefined;
+  let text = await file.slice(0, 64 * 1024).text();
+  if (file.size > 64 * 1024) text = text.slice(0, text.lastIndexOf("\n") + 1);
+  const delimiter = /\.(tsv|tab)$/i.test(file.name) ? "\t" as const : undefined;
+  const records: string[][] = [];
+  try {
+    for await (const batch of parseCsv([text], { delimiter, batchSize: 6 })) {
+      records.push(...batch.map((r) => r.fields));
+      if (records.length >= 6) break;
+    }
+  } catch {
+    return undefined; // the server will say what is wrong with the file
+  }
+  if (records.length === 0) return undefined;
+  return { header: records[0], rows: records.slice(1) };
+}
+
+/** True when the headers miss a required column and no saved mapping covers them. */
+async function needsMapping(
+  uploadType: string,
+  columns: MapperColumn[],
+  preview: FilePreview,
+): Promise<boolean> {
+  const byName: Choice = {};
+  for (const h of preview.header) {
+    const column = columns.find((c) =>
+      [c.name, c.label, ...c.aliases].some((k) => headerKey(k) === headerKey(h))
+    );
+    byName[h] = column?.name ?? null;
+  }
+  if (missingColumns(columns, byName).length === 0) return false;
+  const headers = encodeURIComponent(JSON.stringify(preview.header));
+  const res = await fetch(`/api/v1/upload-types/${uploadType}/mapping?headers=${headers}`)
+    .catch(() => null);
+  const saved = res?.ok ? (await res.json()).mapping : null;
+  return !saved;
 }
 
 /** Why a file is refused before sending, or undefined when it may go. */

@@ -26,6 +26,9 @@ import {
   type OnInvalid,
   type WriteMode,
 } from "./define_upload_type.ts";
+import { headerKey } from "./header_key.ts";
+
+export { headerKey };
 import { compareIsoDateTime, parseIsoDate, parseIsoDateTime } from "./iso_dates.ts";
 
 export { COLUMN_TYPES };
@@ -151,11 +154,6 @@ export function resolveUploadType(input: unknown, source: string): ResolvedUploa
     key: Object.freeze([...t.key]),
     source,
   });
-}
-
-/** Header text as matching compares it: case, spaces, `_` and `-` ignored. */
-export function headerKey(text: string): string {
-  return text.toLowerCase().replace(/[\s_-]+/g, "");
 }
 
 function resolveColumn(c: ParsedColumn): ResolvedColumn {

@@ -46,7 +46,18 @@ export default function Upload({ data: { type, maxFileBytes, error } }: PageProp
       <h1>Upload {type.label.toLowerCase()}</h1>
       <p>{type.description}</p>
       {error && <RunErrorPanel error={error} />}
-      <UploadProgress uploadType={type.name} maxFileBytes={maxFileBytes} />
+      <UploadProgress
+        uploadType={type.name}
+        maxFileBytes={maxFileBytes}
+        columns={type.columns.map((c) => ({
+          name: c.name,
+          label: c.label,
+          required: c.required,
+          aliases: c.aliases,
+          ...(c.values ? { values: c.values } : {}),
+          ...(c.pattern ? { pattern: c.pattern } : {}),
+        }))}
+      />
       <h2>Expected columns</h2>
       <div class="table-wrap">
         <table>

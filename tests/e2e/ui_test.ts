@@ -118,16 +118,29 @@ e2eTest("emissions: direct clean file, staged changes by tab, commit", async (t)
 });
 
 e2eTest("a file with a missing required column shows the missing column", async (t) => {
+  // In the browser the mapping step names what is missing before anything is sent.
   const { page } = t;
   await page.goto(t.url("/upload/emissions"));
-  await upload(page, [example("emissions_missing_column.csv")], "direct", RUN_PAGE);
-  assertEquals(await page.locator("h1 .badge").textContent(), "Failed");
-  const panel = page.locator(".error-panel");
+  await page.setInputFiles("input[type=file]", example("emissions_missing_column.csv"));
+  await page.click("button[type=submit]");
+  const mapper = page.locator("section.mapper");
+  await mapper.waitFor();
+  assertEquals(await mapper.locator("[role=alert]").textContent(), "Still missing: Amount");
+  assert(await mapper.locator("button", { hasText: "Import" }).isDisabled());
+  await t.shot("upload-missing-column");
+
+  // Sent anyway (no JavaScript), the server refuses it and the run page lists the column.
+  const context = await t.context({ javaScriptEnabled: false });
+  const plain = await context.newPage();
+  await plain.goto(t.url("/upload/emissions"));
+  await upload(plain, [example("emissions_missing_column.csv")], "direct", RUN_PAGE);
+  assertEquals(await plain.locator("h1 .badge").textContent(), "Failed");
+  const panel = plain.locator(".error-panel");
   assertEquals(await panel.locator("h3").first().textContent(), "Missing required columns");
   assertEquals(await panel.locator("ul.chips").first().locator("li").allTextContents(), [
     "amount",
   ]);
-  await t.shot("run-failed");
+  await t.shot("run-failed", plain);
 });
 
 e2eTest("an over-size file is refused in the browser and by the server", async (t) => {
@@ -332,4 +345,49 @@ e2eTest("pages read well at phone width", async (t) => {
     const overflow = await page.evaluate(() => document.documentElement.scrollWidth);
     assert(overflow <= 390, `${path} is ${overflow}px wide`);
   }
+});
+
+e2eTest("headers that do not match: map the columns once, the next file maps itself", async (t) => {
+  const { page } = t;
+  const csv = [
+    "Site,Site name,Region,Comment",
+    "ABC-000001,North Plant,Kent,first",
+    "ABC-000002,South Plant,Essex,",
+  ].join("\n");
+  await page.goto(t.url("/upload/facilities"));
+  await page.setInputFiles("input[type=file]", fileOf("own-headers.csv", csv));
+  await page.click("button[type=submit]");
+  const mapper = page.locator("section.mapper");
+  await mapper.waitFor();
+  // "Site" and "Site name" are suggested from the sampled values and names; Region needs a person.
+  assertEquals(await mapper.locator("select").nth(0).inputValue(), "facility_id");
+  assertEquals(await mapper.locator("select").nth(1).inputValue(), "name");
+  await mapper.locator("select").nth(2).selectOption("county");
+  assertEquals(await mapper.locator("table.preview thead th").allTextContents(), [
+    "Facility ID",
+    "Name",
+    "County",
+  ]);
+  assertEquals(
+    await mapper.locator("table.preview tbody tr").first().locator("td").allTextContents(),
+    [
+      "ABC-000001",
+      "North Plant",
+      "Kent",
+    ],
+  );
+  await t.shot("upload-mapping");
+  await mapper.locator("button", { hasText: "Import with these columns" }).click();
+  await page.waitForURL(REVIEW_PAGE);
+  assertEquals((await tabCounts(page)).new, 2);
+  assert((await page.locator("tbody").textContent())?.includes("Essex"), "mapped county shown");
+
+  // The same headers again: no mapping step, straight to the review.
+  await page.goto(t.url("/upload/facilities"));
+  await upload(page, [example("facilities_clean.csv")], "direct", RUN_PAGE);
+  await page.goto(t.url("/upload/facilities"));
+  await page.setInputFiles("input[type=file]", fileOf("again.csv", csv.replace("first", "second")));
+  await page.click("button[type=submit]");
+  await page.waitForURL(REVIEW_PAGE);
+  assertEquals(await page.locator("section.mapper").count(), 0);
 });

@@ -1,0 +1,26 @@
+import type { Handlers } from "$fresh/server.ts";
+import { z } from "zod";
+import { IngestError } from "../../../../../core/errors.ts";
+import { headerSignature } from "../../../../../core/stages/map_headers.ts";
+import type { AppState } from "../../../../../server/services.ts";
+
+const Headers = z.array(z.string().max(1000)).min(1).max(20_000);
+
+/**
+ * `GET /api/v1/upload-types/{type}/mapping?headers=["Site", …]`: the column mapping saved for
+ * files with these headers (`{"mapping": {…}}`), or `{"mapping": null}`.
+ */
+export const handler: Handlers<unknown, AppState> = {
+  async GET(_req, ctx) {
+    const { uploadTypes, store } = ctx.state.services;
+    const type = uploadTypes.get(ctx.params.type);
+    let headers: string[];
+    try {
+      headers = Headers.parse(JSON.parse(ctx.url.searchParams.get("headers") ?? ""));
+    } catch {
+      throw new IngestError("bad_request", 'Expected ?headers=["header", …] (a JSON array)', {});
+    }
+    const mapping = await store.findMapping(type.name, headerSignature(headers));
+    return Response.json({ mapping });
+  },
+};
