@@ -9,6 +9,7 @@
  * | `INTAKE_DATA_DIR` | `.data/` | where PGlite keeps its files |
  * | `INTAKE_MAX_FILE_BYTES` | unset | operator's cap on upload size, below each type's limit |
  * | `LOG_LEVEL` | info | debug, info, warn or error |
+ * | `TRACE_URL_TEMPLATE` | unset | link to a run's trace, `{traceId}` replaced (e.g. Jaeger's) |
  *
  * @module
  */
@@ -24,6 +25,8 @@ export interface Settings {
   dataDir: string;
   maxFileBytes: number | undefined;
   logLevel: typeof LOG_LEVELS[number];
+  /** URL of a trace in the operators' trace viewer, with `{traceId}` where the id goes. */
+  traceUrlTemplate: string | undefined;
 }
 
 /** Reads settings from `env` (the process environment by default); throws on a bad value. */
@@ -47,7 +50,20 @@ export function loadSettings(
       ? integer(env, "INTAKE_MAX_FILE_BYTES", 0, 1, Number.MAX_SAFE_INTEGER)
       : undefined,
     logLevel: logLevel as Settings["logLevel"],
+    traceUrlTemplate: traceUrlTemplate(env("TRACE_URL_TEMPLATE")),
   });
+}
+
+// Checked at start so a typo shows in the start-up error, not as broken links on every run page.
+function traceUrlTemplate(value: string | undefined): string | undefined {
+  if (!value) return undefined;
+  if (!/^https?:\/\/[^/]/.test(value) || !value.includes("{traceId}")) {
+    throw new TypeError(
+      `Invalid TRACE_URL_TEMPLATE "${value}": expected an http(s) URL containing {traceId}, ` +
+        "e.g. http://localhost:16686/trace/{traceId}",
+    );
+  }
+  return value;
 }
 
 // Shells and container runtimes export HOSTNAME as the machine's own name; listening there would

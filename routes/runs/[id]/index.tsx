@@ -4,6 +4,7 @@ import { Counts } from "../../../components/counts.tsx";
 import { formatElapsed, formatTime } from "../../../components/format.ts";
 import { RunErrorPanel } from "../../../components/run_error.tsx";
 import { StatusBadge } from "../../../components/status_badge.tsx";
+import { TraceLink } from "../../../components/trace_link.tsx";
 import RunStatus from "../../../islands/RunStatus.tsx";
 import type { AppState } from "../../../server/services.ts";
 
@@ -16,7 +17,7 @@ export const handler: Handlers<Run, AppState> = {
 };
 
 /** `/runs/[id]`: status, progress, counts, timings and the error of one run. */
-export default function RunPage({ data: run }: PageProps<Run>) {
+export default function RunPage({ data: run, state }: PageProps<Run, AppState>) {
   const active = isActive(run.status);
   return (
     <>
@@ -74,7 +75,7 @@ export default function RunPage({ data: run }: PageProps<Run>) {
         </dd>
         <dt>Trace</dt>
         <dd>
-          <code>{run.traceId ?? "—"}</code>
+          <TraceLink traceId={run.traceId} template={state.services.settings.traceUrlTemplate} />
         </dd>
         {run.ignoredColumns.length > 0 && (
           <>
