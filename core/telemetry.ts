@@ -7,6 +7,9 @@
  * Streaming stages overlap in time, so a stage span opens at the stage's first work and closes
  * when its input ends; counts are set as attributes when it closes.
  *
+ * Work that continues a run's trace later or elsewhere (a queued job) carries it as a W3C
+ * `traceparent` string: see `trace_context.ts`.
+ *
  * @module
  */
 import {

@@ -56,6 +56,8 @@ export async function acceptUpload(
       actor: options.actor ?? null,
       maxFileBytes: services.settings.maxFileBytes,
       spool: fileSpool,
+      // Deno's HTTP server span (OTEL_DENO=true), which already continues an incoming
+      // `traceparent`; the run's spans stay in that trace after the response is sent.
       parent: context.active(),
       signal: cancel.signal,
     });
