@@ -5,6 +5,7 @@
  *
  * @module
  */
+import { trace } from "@opentelemetry/api";
 import type { FreshContext } from "$fresh/server.ts";
 import { toIngestError } from "../core/errors.ts";
 import { log } from "./log.ts";
@@ -42,6 +43,12 @@ export async function observeRequest(req: Request, ctx: FreshContext): Promise<R
     const method = METHODS.has(req.method) ? req.method : "OTHER";
     // A throw ends on the 500 page (rendered by the layer above this middleware).
     const status = res?.status ?? 500;
+    // Deno names its HTTP server span (OTEL_DENO=true) by the method alone; with the route
+    // pattern, as OpenTelemetry's HTTP conventions ask, traces can be searched per endpoint.
+    if (ctx.route) {
+      trace.getActiveSpan()?.updateName(`${req.method} ${ctx.route}`)
+        .setAttribute("http.route", ctx.route);
+    }
     const { metrics } = currentServices();
     metrics.httpRequests.inc({ route, method, status: String(status) });
     metrics.httpDuration.observe({ route, method }, seconds);

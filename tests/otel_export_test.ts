@@ -256,8 +256,10 @@ async function exportsOneTracePerUpload(databaseUrl: string): Promise<void> {
   const http = ok.find((s) => s.kind === SERVER);
   assert(http, `an HTTP server span in the trace, got ${ok.map((s) => s.name)}`);
   assertEquals(http.parentSpanId, clean.spanId, "the incoming traceparent is the parent");
-  assertEquals(pick(http, ["http.request.method", "url.path"]), {
+  assertEquals(http.name, "POST /api/v1/uploads/:type", "named for the route, not the URL");
+  assertEquals(pick(http, ["http.request.method", "http.route", "url.path"]), {
     "http.request.method": "POST",
+    "http.route": "/api/v1/uploads/:type",
     "url.path": "/api/v1/uploads/facilities",
   });
   assertEquals(String(http.attributes["http.response.status_code"]), "202");
