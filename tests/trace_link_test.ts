@@ -1,5 +1,6 @@
 import { assert, assertEquals, assertMatch, assertThrows } from "./assert.ts";
 import { appTest, type TestApp } from "./app_harness.ts";
+import { traceUrl } from "../components/trace_link.tsx";
 import { loadSettings } from "../server/settings.ts";
 
 const TRACE_ID = "0af7651916cd43dd8448eb211c80319c";
@@ -52,4 +53,14 @@ Deno.test("loadSettings() reads TRACE_URL_TEMPLATE and refuses one without {trac
         "e.g. http://localhost:16686/trace/{traceId}",
     );
   }
+});
+
+Deno.test("traceUrl() fills in {traceId} and leaves other braces, as in Grafana's explore URL", () => {
+  const grafana = 'http://localhost:3000/explore?panes={"t":{"queries":[{"query":"{traceId}"}]}}';
+  assertEquals(
+    traceUrl(grafana, TRACE_ID),
+    `http://localhost:3000/explore?panes={"t":{"queries":[{"query":"${TRACE_ID}"}]}}`,
+  );
+  const settings = loadSettings((name) => name === "TRACE_URL_TEMPLATE" ? grafana : undefined);
+  assertEquals(settings.traceUrlTemplate, grafana);
 });
