@@ -8,6 +8,9 @@
  * from inside a Kysely transaction on this database it would wait for that transaction forever.
  * (On PostgreSQL it runs on another pooled connection, outside the transaction, too.)
  *
+ * A data directory on disk is locked for as long as the database is open (`data_dir_lock.ts`):
+ * PGlite itself would let a second process open it and lose that process's writes.
+ *
  * @module
  */
 import { PGlite } from "@electric-sql/pglite";
@@ -22,6 +25,7 @@ import {
 } from "kysely";
 import type { Database } from "../core/database.ts";
 import { copyStatement } from "./copy_statement.ts";
+import { type DataDirLock, lockDataDir } from "./data_dir_lock.ts";
 import { parsersByOid, serializersByOid } from "./value_types.ts";
 
 /** Options of {@linkcode openPgliteDatabase}. */
@@ -48,15 +52,22 @@ export interface PgliteDatabaseOptions {
  */
 export async function openPgliteDatabase(options: PgliteDatabaseOptions = {}): Promise<Database> {
   const inMemory = options.dataDir === undefined || options.dataDir === "memory://";
-  const pglite = await PGlite.create({
-    dataDir: inMemory ? undefined : options.dataDir,
-    loadDataDir: options.loadDataDir,
-    parsers: parsersByOid(),
-    serializers: serializersByOid(),
-  });
+  const lock = inMemory ? undefined : await lockDataDir(options.dataDir!);
+  let pglite: PGlite;
+  try {
+    pglite = await PGlite.create({
+      dataDir: inMemory ? undefined : options.dataDir,
+      loadDataDir: options.loadDataDir,
+      parsers: parsersByOid(),
+      serializers: serializersByOid(),
+    });
+  } catch (err) {
+    lock?.release();
+    throw err;
+  }
   const gate = new ConnectionGate();
   const kysely = new Kysely<unknown>({ dialect: new GatedPGliteDialect(pglite, gate) });
-  return new PgliteDatabase(pglite, kysely, gate);
+  return new PgliteDatabase(pglite, kysely, gate, lock);
 }
 
 class PgliteDatabase implements Database {
@@ -65,11 +76,18 @@ class PgliteDatabase implements Database {
   readonly kysely: Kysely<any>;
   #pglite: PGlite;
   #gate: ConnectionGate;
+  #lock: DataDirLock | undefined;
 
-  constructor(pglite: PGlite, kysely: Kysely<unknown>, gate: ConnectionGate) {
+  constructor(
+    pglite: PGlite,
+    kysely: Kysely<unknown>,
+    gate: ConnectionGate,
+    lock: DataDirLock | undefined,
+  ) {
     this.#pglite = pglite;
     this.kysely = kysely;
     this.#gate = gate;
+    this.#lock = lock;
   }
 
   async copyCsv(table: string, columns: readonly string[], csv: string): Promise<void> {
@@ -91,7 +109,12 @@ class PgliteDatabase implements Database {
   }
 
   async close(): Promise<void> {
-    await this.kysely.destroy();
+    try {
+      await this.kysely.destroy();
+    } finally {
+      // Only once PGlite has flushed and closed may another process open the directory.
+      this.#lock?.release();
+    }
   }
 }
 
