@@ -159,11 +159,18 @@ function asTestDatabase(
 
 // ---- PGlite ----
 
-let pgliteTemplate: Promise<Blob> | undefined;
+let templateTarball: Promise<Blob> | undefined;
+
+/**
+ * A freshly initialised PGlite data directory as a tarball, for `loadDataDir`: also seeds a
+ * data directory on disk without running initdb (the CLI tests do).
+ */
+export function pgliteTemplate(): Promise<Blob> {
+  return templateTarball ??= loadPgliteTemplate();
+}
 
 async function openPgliteTestDatabase(): Promise<TestDatabase> {
-  pgliteTemplate ??= loadPgliteTemplate();
-  const db = await openPgliteDatabase({ loadDataDir: await pgliteTemplate });
+  const db = await openPgliteDatabase({ loadDataDir: await pgliteTemplate() });
   return asTestDatabase(db, () => db.close());
 }
 
