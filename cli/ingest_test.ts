@@ -43,7 +43,7 @@ for (const target of cliTargets()) {
           assertMatch(r.stdout, /^New +20$/m);
           assertMatch(r.stdout, /^Rate +[\d,]+ rows\/s$/m);
           // stderr is not a terminal here: no bar, one plain line at the end.
-          assertMatch(r.stderr, /^Read 1\.4 KB, 20 rows in \d+\.\d s: [\d,]+ rows\/s\n$/);
+          assertMatch(r.stderr, /^Processed 1\.4 KB, 20 rows in \d+\.\d s: [\d,]+ rows\/s\n$/);
           assertEquals(await cli.inspect((db) => count(db, "facilities")), 20);
         },
       );

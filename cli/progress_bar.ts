@@ -56,11 +56,11 @@ export function formatProgress(state: ProgressState, columns = 80): string {
   return `${bar} ${percent}  ${text}`.slice(0, budget);
 }
 
-/** The final line: what was read, how long it took, how fast. */
+/** The final line: what was read, how long the whole run took, how fast. */
 export function formatProgressSummary(state: ProgressState): string {
   const seconds = state.elapsedMs / 1000;
   const rate = seconds > 0 ? `: ${formatCount(state.rows / seconds)} rows/s` : "";
-  return `Read ${formatBytes(state.bytes)}, ${formatCount(state.rows)} rows in ` +
+  return `Processed ${formatBytes(state.bytes)}, ${formatCount(state.rows)} rows in ` +
     `${seconds.toFixed(1)} s${rate}`;
 }
 

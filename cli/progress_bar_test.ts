@@ -29,7 +29,7 @@ Deno.test("formatProgress() shows the bar, percent, bytes, rows and rates", () =
 Deno.test("formatProgressSummary() says what was read, in how long, how fast", () => {
   assertEquals(
     formatProgressSummary({ bytes: 1434, totalBytes: 1434, rows: 20, elapsedMs: 250 }),
-    "Read 1.4 KB, 20 rows in 0.3 s: 80 rows/s",
+    "Processed 1.4 KB, 20 rows in 0.3 s: 80 rows/s",
   );
 });
 
@@ -62,7 +62,7 @@ Deno.test("ProgressBar redraws at most every 100 ms and clears itself at the end
   assertEquals(drawn.length, 2);
   bar.finish({ rows: 20 });
   assertEquals(drawn.at(-1), "\r\x1b[K");
-  assertEquals(lines, ["Read 1000 bytes, 20 rows in 0.3 s: 80 rows/s"]);
+  assertEquals(lines, ["Processed 1000 bytes, 20 rows in 0.3 s: 80 rows/s"]);
 });
 
 Deno.test("ProgressBar without a terminal prints only the final line", () => {
@@ -78,5 +78,5 @@ Deno.test("ProgressBar without a terminal prints only the final line", () => {
     bar.update({ bytes: i * 100, rows: i });
   }
   bar.finish();
-  assertEquals(lines, ["Read 1000 bytes, 10 rows in 5.0 s: 2 rows/s"]);
+  assertEquals(lines, ["Processed 1000 bytes, 10 rows in 5.0 s: 2 rows/s"]);
 });
