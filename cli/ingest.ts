@@ -104,19 +104,32 @@ async function ingest(
   const elapsedMs = performance.now() - started;
   bar.finish({ bytes, rows: run.counts.rows });
 
-  // With --report the file is always (re)written, so a script never reads a stale one.
-  const report = run.counts.invalid > 0 || command.report !== undefined
-    ? await writeErrorReport(services.store, run, command.report)
-    : undefined;
   if (command.json) io.out(JSON.stringify(run));
   else {
     io.out(formatRunSummary(run, elapsedMs));
     if (run.status === "staged") io.out(reviewHint(run, command));
   }
   if (run.error) io.err(formatRunError(run.error));
-  if (report) io.err(`Error report (${run.counts.invalid} invalid rows): ${report}`);
-  if (run.error) return exitCodeFor(run.error.type);
-  return run.counts.invalid > 0 ? EXIT.rejected : EXIT.ok;
+  const code = run.error
+    ? exitCodeFor(run.error.type)
+    : run.counts.invalid > 0
+    ? EXIT.rejected
+    : EXIT.ok;
+  // With --report the file is always (re)written, so a script never reads a stale one.
+  if (run.counts.invalid === 0 && command.report === undefined) return code;
+  try {
+    const path = await writeErrorReport(services.store, run, command.report);
+    io.err(`Error report (${run.counts.invalid} invalid rows): ${path}`);
+    return code;
+  } catch (err) {
+    // The run itself is done and printed; only the report is missing.
+    io.err(
+      `Cannot write the error report to "${command.report ?? "a temp file"}": ${
+        (err as Error).message
+      }`,
+    );
+    return code === EXIT.ok ? EXIT.unavailable : code;
+  }
 }
 
 async function review(services: Services, command: Review, io: CliIo): Promise<number> {

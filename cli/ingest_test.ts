@@ -33,17 +33,35 @@ for (const target of cliTargets()) {
     async fn(t) {
       await using cli = await target.openCli();
       const reportDir = await Deno.makeTempDir({ prefix: "intake-cli-report-" });
+      await using _reports = {
+        [Symbol.asyncDispose]: () => Deno.remove(reportDir, { recursive: true }),
+      };
 
       await t.step(
         "a clean file imports directly: exit 0, summary, rows in the table",
         async () => {
-          const r = await cli.run("ingest", ["facilities", example("facilities_clean.csv")]);
+          const report = `${reportDir}/clean.csv`;
+          const r = await cli.run("ingest", [
+            "facilities",
+            example("facilities_clean.csv"),
+            "--report",
+            report,
+          ]);
           assertEquals(r.code, 0, r.stderr);
           assertMatch(r.stdout, /^Status +committed$/m);
           assertMatch(r.stdout, /^New +20$/m);
           assertMatch(r.stdout, /^Rate +[\d,]+ rows\/s$/m);
           // stderr is not a terminal here: no bar, one plain line at the end.
-          assertMatch(r.stderr, /^Processed 1\.4 KB, 20 rows in \d+\.\d s: [\d,]+ rows\/s\n$/);
+          assertMatch(r.stderr, /^Processed 1\.4 KB, 20 rows in \d+\.\d s: [\d,]+ rows\/s\n/);
+          // Asked for, the report is written even with no invalid row: just the header.
+          assertEquals(
+            r.stderr.split("\n").slice(1),
+            [`Error report (0 invalid rows): ${report}`, ""],
+          );
+          assertEquals(
+            await Deno.readTextFile(report),
+            "row,errors,facility_id,name,county,latitude,longitude,opened_on,active\r\n",
+          );
           assertEquals(await cli.inspect((db) => count(db, "facilities")), 20);
         },
       );
@@ -141,11 +159,17 @@ for (const target of cliTargets()) {
       });
 
       await t.step("a missing required column: exit 1 naming it", async () => {
-        const r = await cli.run("ingest", ["emissions", example("emissions_missing_column.csv")]);
+        const r = await cli.run("ingest", [
+          "emissions",
+          example("emissions_missing_column.csv"),
+          "--report",
+          `${reportDir}/no/such/dir.csv`,
+        ]);
         assertEquals(r.code, 1, r.stderr);
         assertMatch(r.stderr, /^Error \(header_error\): .*missing the required column "amount"/m);
         assertMatch(r.stderr, /^ {2}missing +amount$/m);
-        assert(!r.stderr.includes("Error report"), r.stderr);
+        // A report that cannot be written is said so; the exit code stays the run's.
+        assertMatch(r.stderr, /^Cannot write the error report to ".*\/no\/such\/dir\.csv": /m);
       });
 
       await t.step("runs lists them newest first, filtered", async () => {
