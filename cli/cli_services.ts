@@ -1,12 +1,14 @@
 /**
  * The server's services for a CLI command: the same settings, database (migrated) and upload
  * types as `main.ts`, with `--database-url` in front of `DATABASE_URL`. Upload types load first
- * and on their own, so an unknown type is reported before the database is touched.
+ * and on their own, so an unknown type is reported before the database is touched. Server logs
+ * are off below `warn` unless `LOG_LEVEL` is set.
  *
  * @module
  */
 import type { UploadTypeRegistry } from "../core/config/registry.ts";
 import { loadUploadTypes } from "../server/load_upload_types.ts";
+import { log } from "../server/log.ts";
 import { openServices, type Services } from "../server/services.ts";
 import { loadSettings } from "../server/settings.ts";
 import { UsageError } from "./args.ts";
@@ -34,6 +36,9 @@ export async function openCliServices(
   } catch (err) {
     throw new UsageError((err as Error).message);
   }
+  // The server's JSON log lines (run created, committed, …) would bury the CLI's own output;
+  // they appear when LOG_LEVEL asks for them.
+  log.setLevel(env("LOG_LEVEL") ? settings.logLevel : "warn");
   return await openServices(
     { ...settings, databaseUrl: databaseUrl ?? settings.databaseUrl },
     { uploadTypesDir: UPLOAD_TYPES_DIR },

@@ -18,6 +18,7 @@
 import { commitRun, discardRun, requireRun } from "../core/lifecycle.ts";
 import { startIngest } from "../core/pipeline.ts";
 import type { Run } from "../core/runs.ts";
+import { fileSpool } from "../server/file_spool.ts";
 import { closeServices, type Services } from "../server/services.ts";
 import { UsageError } from "./args.ts";
 import { type CliIo, processIo } from "./cli_io.ts";
@@ -97,6 +98,9 @@ async function ingest(
     format: command.format,
     delimiter: command.delimiter,
     encoding: command.encoding,
+    sheet: command.sheet,
+    // A workbook needs random access: the server's spool keeps it in a temporary file.
+    spool: fileSpool,
     signal: io.signal,
     onProgress: (progress) => bar.update({ rows: progress.rows }),
   });

@@ -5,12 +5,12 @@
  */
 import type { RunMode } from "../core/runs.ts";
 import type { Encoding } from "../core/stages/decode.ts";
-import type { TextFormat } from "../core/stages/parse_records.ts";
+import type { FileFormat } from "../core/stages/parse_records.ts";
 import { choice, COMMON_FLAGS, databaseUrl, parseFlags, UsageError } from "./args.ts";
 
 /** `deno task ingest --help`. */
 export const INGEST_USAGE = `Usage:
-  deno task ingest <type> <file> [--staged] [options]   import a CSV, TSV, JSON or NDJSON file
+  deno task ingest <type> <file> [--staged] [options]   import a CSV, TSV, JSON, NDJSON or XLSX file
   deno task ingest --commit <run-id> [options]          commit a staged run
   deno task ingest --discard <run-id> [options]         discard a staged run
 
@@ -20,6 +20,7 @@ Options:
   --delimiter ,|;|tab|\\|    CSV field delimiter (default: detected; tab for .tsv files)
   --encoding utf-8|latin1|windows-1252
                             the file's encoding (default utf-8; a BOM wins)
+  --sheet <name>            the workbook's sheet to read (.xlsx; default the first)
   --report <path>           write the error report (invalid rows with their errors) here
                             (default: a new temp directory, only when rows are invalid)
   --database-url <url>      postgres://… (default DATABASE_URL, else PGlite in
@@ -30,6 +31,8 @@ Options:
 Exit codes: 0 done, 1 data refused (run failed or any row invalid) or action refused,
 2 bad usage (also an unknown type or unreadable file), 3 database unavailable or in use,
 130 interrupted. See docs/cli.md.`;
+
+const XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
 
 /** Encodings by the names people type. */
 const ENCODINGS: Record<string, Encoding> = {
@@ -57,10 +60,11 @@ export type IngestCommand =
     type: string;
     path: string;
     mode: RunMode;
-    format: TextFormat;
+    format: FileFormat;
     contentType: string;
     delimiter: Delimiter | undefined;
     encoding: Encoding | undefined;
+    sheet: string | undefined;
     report: string | undefined;
   }
   | Common & { action: "commit" | "discard"; runId: string };
@@ -73,6 +77,7 @@ const FLAGS = {
   discard: { type: "string" },
   delimiter: { type: "string" },
   encoding: { type: "string" },
+  sheet: { type: "string" },
   report: { type: "string" },
 } as const;
 
@@ -87,7 +92,7 @@ export function parseIngestArgs(args: readonly string[]): IngestCommand {
       throw new UsageError("Use either --commit or --discard, not both");
     }
     const action = values.commit !== undefined ? "commit" : "discard";
-    const ingestOnly = ["staged", "mode", "delimiter", "encoding", "report"]
+    const ingestOnly = ["staged", "mode", "delimiter", "encoding", "sheet", "report"]
       .filter((name) => values[name as keyof typeof values] !== undefined);
     if (positionals.length || ingestOnly.length) {
       const extra = positionals.length ? `"${positionals[0]}"` : `--${ingestOnly[0]}`;
@@ -125,8 +130,12 @@ export function parseIngestArgs(args: readonly string[]): IngestCommand {
       )
     ];
   }
+  if (values.sheet !== undefined && kind.format !== "xlsx") {
+    throw new UsageError(`--sheet applies to Excel (.xlsx) files, not ${kind.format}`);
+  }
   let encoding: Encoding | undefined;
   if (values.encoding !== undefined) {
+    if (kind.format === "xlsx") throw new UsageError("--encoding does not apply to Excel files");
     encoding = ENCODINGS[values.encoding.toLowerCase()];
     if (!encoding) {
       throw new UsageError(
@@ -144,13 +153,15 @@ export function parseIngestArgs(args: readonly string[]): IngestCommand {
     contentType: kind.contentType,
     delimiter,
     encoding,
+    sheet: values.sheet,
     report: values.report,
   };
 }
 
 /** The format a file name implies, as the upload route reads it from names and media types. */
-function formatOf(path: string): { format: TextFormat; contentType: string; delimiter?: "\t" } {
+function formatOf(path: string): { format: FileFormat; contentType: string; delimiter?: "\t" } {
   const extension = path.match(/\.([a-z0-9]+)$/i)?.[1]?.toLowerCase();
+  if (extension === "xlsx") return { format: "xlsx", contentType: XLSX_TYPE };
   if (extension === "ndjson" || extension === "jsonl") {
     return { format: "ndjson", contentType: "application/x-ndjson" };
   }

@@ -12,6 +12,7 @@ const base = {
   contentType: "text/csv",
   delimiter: undefined,
   encoding: undefined,
+  sheet: undefined,
   report: undefined,
 };
 
@@ -63,6 +64,13 @@ Deno.test("parseIngestArgs() takes the format from the file name", () => {
   assertEquals(kind("a.ndjson"), ["ndjson", "application/x-ndjson", undefined]);
   assertEquals(kind("a.jsonl"), ["ndjson", "application/x-ndjson", undefined]);
   assertEquals(kind("/dev/stdin"), ["csv", "text/csv", undefined]);
+  assertEquals(kind("Book.XLSX"), [
+    "xlsx",
+    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    undefined,
+  ]);
+  const sheet = parseIngestArgs(["facilities", "b.xlsx", "--sheet", "Sites 2024"]);
+  assertEquals(sheet.action === "ingest" && sheet.sheet, "Sites 2024");
   // An explicit delimiter wins over the extension.
   const tsv = parseIngestArgs(["facilities", "a.tsv", "--delimiter", ";"]);
   assertEquals(tsv.action === "ingest" && tsv.delimiter, ";");
@@ -93,6 +101,18 @@ Deno.test("parseIngestArgs() explains bad usage", () => {
   assertEquals(message(["a", "b", "c"]), 'Unexpected argument "c"');
   assertEquals(message(["a", "b", "-x"]), 'Unknown flag "-x"');
   assertEquals(message(["--commit", ""]), "--commit needs a run id");
+  assertEquals(
+    message(["a", "b.csv", "--sheet", "x"]),
+    "--sheet applies to Excel (.xlsx) files, not csv",
+  );
+  assertEquals(
+    message(["a", "b.xlsx", "--encoding", "latin1"]),
+    "--encoding does not apply to Excel files",
+  );
+  assertEquals(
+    message(["a", "b.xlsx", "--delimiter", ";"]),
+    "--delimiter applies to CSV and TSV files, not xlsx",
+  );
   assertEquals(message(["a", "b", "--json=yes"]), "Option '--json' does not take an argument");
   assertMatch(
     message(["a", "b", "--database-url", "pg://u:pw@h"]),

@@ -3,6 +3,7 @@ import type { Database } from "../core/database.ts";
 import type { Run } from "../core/runs.ts";
 import { openPgliteDatabase } from "../db/pglite_database.ts";
 import { assert, assertEquals, assertMatch } from "../tests/assert.ts";
+import { writeXlsx } from "../tests/xlsx_writer.ts";
 import { cliTargets, openSeededPglite, runCli } from "./testdata/cli_harness.ts";
 
 const EXAMPLES = new URL("../examples/", import.meta.url).pathname;
@@ -199,6 +200,33 @@ for (const target of cliTargets()) {
           [expected[1].id, "facilities", "committed"],
         ]);
         assertMatch(lines[2], / facilities_changes\.csv +14 +3 +3 +4 +4 +0 /);
+      });
+
+      await t.step("an Excel workbook imports from the sheet named by --sheet", async () => {
+        const book = `${reportDir}/new facilities.xlsx`;
+        await Deno.writeFile(
+          book,
+          await writeXlsx([
+            { name: "Read me", rows: [["Not the data"]] },
+            {
+              name: "Facilities",
+              rows: [
+                ["Facility ID", "Name", "Active"],
+                ["ABC-900001", "West Yard", true],
+                ["ABC-900002", "East Yard", false],
+              ],
+            },
+          ]),
+        );
+        const r = await cli.run("ingest", ["facilities", book, "--sheet", "Facilities", "--json"]);
+        assertEquals(r.code, 0, r.stderr);
+        const run = JSON.parse(r.stdout) as Run;
+        assertEquals([run.status, run.fileName, run.counts.new], [
+          "committed",
+          "new facilities.xlsx",
+          2,
+        ]);
+        assertEquals(await cli.inspect((db) => count(db, "facilities")), 25);
       });
     },
   });
