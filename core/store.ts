@@ -126,7 +126,7 @@ export interface Store {
    * `conflict` otherwise, `not_found` for an unknown id. Returns the updated run.
    */
   updateRun(id: string, from: readonly RunStatus[], patch: RunPatch): Promise<Run>;
-  /** Records live progress without a status check (cheap, called about once a second). */
+  /** Records live progress while the run is receiving or processing (cheap, about once a second). */
   reportProgress(id: string, progress: { bytes: number; rows: number }): Promise<void>;
 
   /** Appends a batch of rows to the run's staging area (COPY where the driver has it). */

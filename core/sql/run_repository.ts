@@ -86,9 +86,11 @@ export async function updateProgress(
   id: string,
   progress: { bytes: number; rows: number },
 ): Promise<void> {
+  // Reports are fire-and-forget: one that arrives after the run moved on must not overwrite the
+  // final figures.
   await db.updateTable("ingest_runs")
     .set({ progress_bytes: progress.bytes, progress_rows: progress.rows, updated_at: sql`now()` })
-    .where("id", "=", id).execute();
+    .where("id", "=", id).where("status", "in", ["receiving", "processing"]).execute();
 }
 
 const COUNT_COLUMNS: Record<keyof RunCounts, string> = {
