@@ -11,6 +11,7 @@ import { type Context, context } from "@opentelemetry/api";
 import type { ResolvedUploadType } from "./config/upload_type_schema.ts";
 import { IngestError, isIngestError, toIngestError } from "./errors.ts";
 import type { Run } from "./runs.ts";
+import { markRunFailed } from "./run_failure.ts";
 import type { ExcludedCounts, Store } from "./store.ts";
 import { withSpan } from "./telemetry.ts";
 
@@ -63,11 +64,13 @@ export function applyCommit(
       return committed;
     } catch (err) {
       const error = toIngestError(err);
-      const patch = isIngestError(err, "stale_review")
-        ? { status: "staged" as const }
-        : { status: "failed" as const, error: error.toJSON(), finishedAt: true as const };
-      await store.updateRun(run.id, ["committing"], patch).catch(() => {});
-      if (patch.status === "failed") await store.clearRows(run.id, true).catch(() => {});
+      if (isIngestError(err, "stale_review")) {
+        await store.updateRun(run.id, ["committing"], { status: "staged" }).catch(() => {});
+      } else {
+        // The transaction rolled back; when the database is what failed, the run is marked
+        // failed once it answers again.
+        await markRunFailed(store, run.id, ["committing"], error, { keepInvalid: true });
+      }
       throw error;
     }
   });

@@ -12,7 +12,8 @@
 import type { Context } from "@opentelemetry/api";
 import type { ResolvedUploadType } from "./config/upload_type_schema.ts";
 import { IngestError, type IngestErrorType, toIngestError } from "./errors.ts";
-import type { Run, RunCounts, RunMode } from "./runs.ts";
+import { isFinal, type Run, type RunCounts, type RunMode } from "./runs.ts";
+import { asFailed, markRunFailed } from "./run_failure.ts";
 import { receive } from "./stages/receive.ts";
 import { decode, type Encoding } from "./stages/decode.ts";
 import type { CsvRecord } from "./stages/parse.ts";
@@ -140,7 +141,12 @@ export async function startIngest(store: Store, request: IngestRequest): Promise
     }, async (err) => {
       recordFailure(root.span, err);
       root.span.end();
-      return await store.getRun(id) ?? run;
+      // The database may be what failed: then the run as this process knows it has to do (its
+      // record follows once the database is back, see markRunFailed).
+      const stored = await store.getRun(id).catch(() => null);
+      return stored && isFinal(stored.status)
+        ? stored
+        : asFailed(stored ?? run, toIngestError(err));
     });
   return { run, received, done };
 }
@@ -429,18 +435,11 @@ class IngestRun {
   }
 
   async #fail(error: IngestError): Promise<IngestError> {
-    const id = this.#run.id;
-    const keepInvalid = error.type === "validation_error";
-    try {
-      await this.#store.clearRows(id, keepInvalid);
-      await this.#store.updateRun(id, ["receiving", "processing", "committing"], {
-        status: "failed",
-        error: error.toJSON(),
-        finishedAt: true,
-      });
-    } catch {
-      // The database may be the thing that failed; the run is then marked when it returns.
-    }
+    // A failed commit was recorded by applyCommit already (keeping the invalid rows); this then
+    // finds the run failed and leaves it alone.
+    const keepInvalid = error.type === "validation_error" || this.#stage === "commit";
+    const active = ["receiving", "processing", "committing"] as const;
+    await markRunFailed(this.#store, this.#run.id, active, error, { keepInvalid });
     return error;
   }
 }

@@ -203,7 +203,8 @@ async function loadPgliteTemplate(): Promise<Blob> {
 
 // ---- PostgreSQL ----
 
-async function openPostgresTestDatabase(adminUrl: string): Promise<TestDatabase> {
+/** Creates `intake_test_<random>` on the server of `adminUrl` (dropped again on dispose). */
+export async function openPostgresTestDatabase(adminUrl: string): Promise<TestDatabase> {
   const name = `intake_test_${crypto.randomUUID().replaceAll("-", "").slice(0, 16)}`;
   await withAdmin(
     adminUrl,

@@ -27,7 +27,10 @@ export interface ReceiveOptions {
   maxBytes: number;
   /** Called with the running byte count after every chunk. */
   onProgress?: (bytes: number) => void;
-  /** Aborting errors the stream with `cancelled` (or with the reason, if it is an IngestError). */
+  /**
+   * Aborting errors the stream with `cancelled` (or with the reason, if it is an IngestError), as
+   * does a body that fails to read.
+   */
   signal?: AbortSignal;
 }
 
@@ -97,7 +100,7 @@ export function receive(
         try {
           result = await reader.read();
         } catch (err) {
-          fail(err);
+          fail(readError(err, signal));
           return;
         }
         // Aborted or failed while the read was pending.
@@ -139,6 +142,22 @@ export function receive(
     },
   });
   return { stream, stats };
+}
+
+/**
+ * A body that fails to read has lost its client (the connection closed mid-upload), which often
+ * shows here before the abort signal fires: both are `cancelled`. Typed errors of the layers
+ * below (a multipart body cut off, say) keep their own type.
+ */
+function readError(err: unknown, signal: AbortSignal | undefined): IngestError {
+  if (err instanceof IngestError) return err;
+  if (signal?.aborted) return abortError(signal);
+  return new IngestError(
+    "cancelled",
+    "The upload was cut off: the connection closed before the whole file arrived",
+    {},
+    { cause: err },
+  );
 }
 
 function abortError(signal: AbortSignal): IngestError {

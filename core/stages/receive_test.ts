@@ -1,5 +1,5 @@
 import { assert, assertEquals, assertRejects, test } from "../../tests/assert.ts";
-import { isIngestError } from "../errors.ts";
+import { IngestError, isIngestError } from "../errors.ts";
 import { receive } from "./receive.ts";
 
 /** A source that records how far it was read and whether it was cancelled. */
@@ -102,4 +102,23 @@ test("receive() cancels the body and rejects stats when the reader cancels", asy
   await received.stream.cancel(reason);
   assertEquals(await assertRejects(() => received.stats), reason);
   assertEquals(state.cancelled, reason);
+});
+
+test("receive() reports a body that fails to read as cancelled, keeping typed errors", async () => {
+  const lost = new TypeError("connection closed before message completed");
+  const failing = (reason: unknown) =>
+    new ReadableStream<Uint8Array>({
+      pull(controller) {
+        controller.error(reason);
+      },
+    });
+  const received = receive(failing(lost), { maxBytes: 10 });
+  const err = await assertRejects(() => drain(received.stream));
+  assert(isIngestError(err, "cancelled"), `unexpected error: ${err}`);
+  assertEquals(err.cause, lost);
+  assertEquals(await assertRejects(() => received.stats), err);
+
+  const cutOff = new IngestError("bad_request", "The upload was cut off", {});
+  const typed = receive(failing(cutOff), { maxBytes: 10 });
+  assertEquals(await assertRejects(() => drain(typed.stream)), cutOff);
 });
