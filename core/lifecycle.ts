@@ -56,7 +56,10 @@ export function applyCommit(
 ): Promise<Run> {
   return withSpan("ingest.commit", attributes(type, run), parent, async (span) => {
     try {
-      const committed = await store.commit(run.id, type, run.columns, excludeRows);
+      // A direct import has no reviewer to send back: it is classified again instead.
+      const committed = await store.commit(run.id, type, run.columns, excludeRows, {
+        reclassifyStale: run.mode === "direct",
+      });
       span.setAttributes({
         "ingest.rows": run.counts.new + run.counts.changed + run.counts.deleted,
         "ingest.excluded_rows": excludeRows.length,

@@ -113,6 +113,17 @@ export interface Page<T> {
   nextCursor: string | null;
 }
 
+/** Options of `Store.commit`. */
+export interface CommitOptions {
+  /**
+   * When the target changed since classification, classify again under the commit lock and
+   * write that, instead of refusing with `stale_review`: for runs nobody reviewed (direct
+   * imports), so concurrent imports apply in some serial order. The run's counts are updated.
+   * @default false
+   */
+  reclassifyStale?: boolean;
+}
+
 /** Storage for runs and staged rows. */
 export interface Store {
   /** Creates a run in status `receiving`. */
@@ -150,15 +161,17 @@ export interface Store {
   countExcluded(runId: string): Promise<ExcludedCounts>;
   /**
    * In one transaction: serializes with other commits to the same table, refuses with
-   * `stale_review` when the target changed since classification, writes new/changed (and
-   * deleted) rows minus the excluded ones and `excludeRows`, marks the run committed, and clears its staging rows
-   * except the invalid ones (they back the error report).
+   * `stale_review` when the target changed since classification (or, with `reclassifyStale`,
+   * classifies again under the lock), writes new/changed (and deleted) rows minus the excluded
+   * ones and `excludeRows`, marks the run committed, and clears its staging rows except the
+   * invalid ones (they back the error report).
    */
   commit(
     runId: string,
     target: TargetTable,
     columns: readonly string[],
     excludeRows: readonly number[],
+    options?: CommitOptions,
   ): Promise<Run>;
   /** Deletes the run's staged rows; `keepInvalid` keeps the ones the error report needs. */
   clearRows(runId: string, keepInvalid: boolean): Promise<void>;

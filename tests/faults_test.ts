@@ -104,15 +104,28 @@ async function processingRun(app: TestApp): Promise<string | undefined> {
   return runs[0]?.id;
 }
 
-async function health(app: TestApp): Promise<number> {
-  const res = await app.fetch("/health");
+/** The status of `GET /health/ready` (readiness: the database answers). */
+async function ready(app: TestApp): Promise<number> {
+  const res = await app.fetch("/health/ready");
   await res.body?.cancel();
   return res.status;
 }
 
+/** Asserts the process is alive (`GET /health`) and its readiness is `status`. */
+async function assertHealth(app: TestApp, status: 200 | 503): Promise<void> {
+  const live = await app.fetch("/health");
+  await live.body?.cancel();
+  assertEquals(live.status, 200, "the process must stay alive");
+  assertEquals(await ready(app), status);
+}
+
 /** Waits until the service answers again after a restart and a new upload goes through. */
 async function assertRecovered(app: TestApp): Promise<void> {
-  await waitFor("GET /health to answer 200", async () => (await health(app)) === 200 || undefined);
+  await waitFor(
+    "GET /health/ready to answer 200",
+    async () => (await ready(app)) === 200 || undefined,
+  );
+  await assertHealth(app, 200);
   const res = await app.upload("facilities", HEADER + facilityRows(900_000, 2, "After"));
   const body = await res.json();
   assertEquals(res.status, 201, JSON.stringify(body));
@@ -158,7 +171,7 @@ faultTest(
       return id && (await stagedRowCount(app, id)) > 0 ? id : undefined;
     });
     await cluster.stop();
-    assertEquals(await health(app), 503);
+    await assertHealth(app, 503);
     upload.write(facilityRows(6001, 6000));
     upload.end();
     const res = await upload.response;
@@ -215,7 +228,7 @@ faultTest(
       const body = await res.json();
       assertEquals(res.status, 503, JSON.stringify(body));
       assertEquals(body.error.type, "database_unavailable");
-      assertEquals(await health(app), 503);
+      await assertHealth(app, 503);
       await held;
     } finally {
       await locker.end({ timeout: 0 });
@@ -257,7 +270,7 @@ appTest("a client that goes away mid-upload cancels the run and leaves no rows",
     async () => (await stagedRowCount(app, runId)) === 0 || undefined,
   );
   assertEquals(await exportText(app), before);
-  assertEquals(await health(app), 200);
+  await assertHealth(app, 200);
 });
 
 /** Sessions of this database holding the test's row lock open (idle in transaction). */

@@ -120,7 +120,9 @@ function toColumns(patch: RunPatch): Row {
   }
   if (patch.startedAt) set.started_at = sql`now()`;
   if (patch.stagedAt) set.staged_at = sql`now()`;
-  if (patch.finishedAt) set.finished_at = sql`now()`;
+  // The moment it happened, not the start of the transaction: a commit may have waited long for
+  // its table's lock, and finishedAt orders commits.
+  if (patch.finishedAt) set.finished_at = sql`clock_timestamp()`;
   return set;
 }
 

@@ -6,9 +6,11 @@
  */
 import { type QueryResult, type RawBuilder, sql } from "kysely";
 import type { Database } from "../database.ts";
-import type { Run, RunCounts, RunStatus } from "../runs.ts";
+import type { RowAction, Run, RunCounts, RunStatus } from "../runs.ts";
+import { isIngestError } from "../errors.ts";
 import type {
   CellError,
+  CommitOptions,
   ExcludedCounts,
   NewRun,
   Page,
@@ -91,15 +93,7 @@ export class SqlStore implements Store {
     // for a handful and picks nested loops that never finish.
     await sql`analyze ingest_rows`.execute(this.#db.kysely);
     await this.#db.kysely.transaction().execute((trx) => classifyRows(trx, runId, target, columns));
-    const c = await countRows(this.#db, runId);
-    return {
-      rows: c.new + c.changed + c.unchanged + c.invalid + c.pending,
-      new: c.new,
-      changed: c.changed,
-      unchanged: c.unchanged,
-      invalid: c.invalid,
-      deleted: c.deleted,
-    };
+    return toCounts(await countRows(this.#db.kysely, runId));
   }
 
   listRows(runId: string, query: RowQuery): Promise<Page<ReviewRow>> {
@@ -123,12 +117,24 @@ export class SqlStore implements Store {
     target: TargetTable,
     columns: readonly string[],
     excludeRows: readonly number[],
+    options: CommitOptions = {},
   ): Promise<Run> {
     return this.#db.kysely.transaction().execute(async (trx) => {
-      await applyRun(trx, runId, target, columns, excludeRows);
+      let counts: RunCounts | undefined;
+      try {
+        await applyRun(trx, runId, target, columns, excludeRows);
+      } catch (err) {
+        if (!options.reclassifyStale || !isIngestError(err, "stale_review")) throw err;
+        // applyRun holds the table's commit lock to the end of the transaction and wrote
+        // nothing yet, so classifying again here sees the target exactly as the write will.
+        await classifyRows(trx, runId, target, columns);
+        counts = toCounts(await countRows(trx, runId));
+        await applyRun(trx, runId, target, columns, excludeRows);
+      }
       const run = await updateRunIf(trx, runId, ["committing"], {
         status: "committed",
         finishedAt: true,
+        ...(counts ? { counts } : {}),
       });
       await trx.deleteFrom("ingest_rows").where("run_id", "=", runId)
         .where("action", "<>", "invalid").execute();
@@ -176,4 +182,16 @@ export class SqlStore implements Store {
       after = Object.fromEntries(target.key.map((k): [string, unknown] => [k, last[k]]));
     }
   }
+}
+
+/** Run counts from a run's staged rows by action (pending rows are valid, not yet classified). */
+function toCounts(c: Record<RowAction | "pending", number>): RunCounts {
+  return {
+    rows: c.new + c.changed + c.unchanged + c.invalid + c.pending,
+    new: c.new,
+    changed: c.changed,
+    unchanged: c.unchanged,
+    invalid: c.invalid,
+    deleted: c.deleted,
+  };
 }

@@ -4,7 +4,7 @@
  *
  * @module
  */
-import { sql } from "kysely";
+import { type Kysely, sql } from "kysely";
 import type { Database } from "../database.ts";
 import { IngestError } from "../errors.ts";
 import type { RowAction } from "../runs.ts";
@@ -113,14 +113,15 @@ export async function deleteRows(db: Database, runId: string, keepInvalid: boole
   await q.execute();
 }
 
-/** Counts a run's staged rows by action. */
+/** Counts a run's staged rows by action (on the pool or inside a transaction). */
 export async function countRows(
-  db: Database,
+  // deno-lint-ignore no-explicit-any
+  db: Kysely<any>,
   runId: string,
 ): Promise<Record<RowAction | "pending", number>> {
   const result = await sql<{ action: RowAction; n: number }>`
     select action, count(*)::int as n from ingest_rows where run_id = ${runId} group by action
-  `.execute(db.kysely);
+  `.execute(db);
   const counts = { pending: 0, new: 0, changed: 0, unchanged: 0, invalid: 0, deleted: 0 };
   for (const r of result.rows) counts[r.action] = Number(r.n);
   return counts;
