@@ -11,7 +11,7 @@
  * @module
  */
 import { canonicalDecimal, compareDecimal, suggestDecimal } from "./decimal.ts";
-import { compareIsoDateTime, parseIsoDate, parseIsoDateTime } from "./iso_dates.ts";
+import { compareIsoDateTime, parseIsoDate, parseIsoDateTime, suggestIsoDate } from "./iso_dates.ts";
 import type { ResolvedColumn } from "./upload_type_schema.ts";
 
 /** A cell value after validation; numbers of `number` columns are exact decimal strings. */
@@ -107,7 +107,7 @@ function compileTypeParser(column: ResolvedColumn): Parse {
     case "date":
       return withRange(
         column,
-        (text) => parseIsoDate(text.trim()) ?? DATE_FAILURE,
+        (text) => parseIsoDate(text.trim()) ?? dateFailure(text.trim()),
         (l) => parseIsoDate(String(l)),
         compareText,
       );
@@ -164,6 +164,15 @@ function compareNumber(a: string, b: string): number {
 
 function compareText(a: string, b: string): number {
   return a === b ? 0 : a < b ? -1 : 1;
+}
+
+function dateFailure(text: string): CellFailure {
+  const suggestions = suggestIsoDate(text);
+  if (!suggestions) return DATE_FAILURE;
+  return new CellFailure(
+    "type",
+    `Must be a real date written YYYY-MM-DD: write ${suggestions.join(" or ")}`,
+  );
 }
 
 function numberFailure(text: string, failure: CellFailure, whole: boolean): CellFailure {

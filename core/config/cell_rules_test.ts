@@ -138,6 +138,10 @@ test("date: real calendar dates written YYYY-MM-DD only", () => {
   ) {
     refuses(r, raw, "type", /^Must be a real date written YYYY-MM-DD/);
   }
+  refuses(r, "2024-1-5", "type", /^Must be a real date written YYYY-MM-DD: write 2024-01-05$/);
+  refuses(r, "31/01/2024", "type", /: write 2024-01-31$/);
+  refuses(r, "02/01/2024", "type", /: write 2024-01-02 or 2024-02-01$/);
+  refuses(r, "2023-02-30", "type", /^Must be a real date written YYYY-MM-DD, e\.g\. 2024-01-31$/);
 });
 
 test("date: min and max", () => {

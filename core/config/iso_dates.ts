@@ -94,6 +94,69 @@ export function compareIsoDateTime(a: string, b: string): number {
   return x === y ? 0 : x < y ? -1 : 1;
 }
 
+const MONTHS = [
+  "january",
+  "february",
+  "march",
+  "april",
+  "may",
+  "june",
+  "july",
+  "august",
+  "september",
+  "october",
+  "november",
+  "december",
+];
+const YEAR_FIRST = /^(\d{4})[-/.](\d{1,2})[-/.](\d{1,2})$/;
+const YEAR_LAST = /^(\d{1,2})[-/.](\d{1,2})[-/.](\d{4})$/;
+const NAMED_MONTH_FIRST = /^([a-z]{3,9})\.? (\d{1,2})(?:st|nd|rd|th)?,? (\d{4})$/;
+const NAMED_DAY_FIRST = /^(\d{1,2})(?:st|nd|rd|th)?\.? ([a-z]{3,9})\.?,? (\d{4})$/;
+
+/**
+ * How a date written another way should be written instead: `"2025-3-1"` → `["2025-03-01"]`,
+ * `"31/03/2025"` and `"March 3, 2025"` (English month names, full or three letters) → one date;
+ * `"03/04/2025"` could be either day-first or month-first → both, day-first first. Null when
+ * `text` is not such a date (two-digit years are never guessed) or names no real day.
+ *
+ * @example
+ * ```ts
+ * import { suggestIsoDate } from "./iso_dates.ts";
+ * if (suggestIsoDate("31/03/2025")?.join() !== "2025-03-31") throw new Error("unexpected");
+ * if (suggestIsoDate("03/04/2025")?.join() !== "2025-04-03,2025-03-04") throw new Error();
+ * ```
+ */
+export function suggestIsoDate(text: string): string[] | null {
+  const t = text.trim().toLowerCase().replace(/\s+/g, " ");
+  let m = YEAR_FIRST.exec(t);
+  if (m) return real([[m[1], m[2], m[3]]]);
+  m = YEAR_LAST.exec(t);
+  if (m) {
+    const [a, b] = [Number(m[1]), Number(m[2])];
+    // Day first is the reading most of the world uses; month first (US) when only it fits.
+    return real(a === b ? [[m[3], m[2], m[1]]] : [[m[3], m[2], m[1]], [m[3], m[1], m[2]]]);
+  }
+  m = NAMED_MONTH_FIRST.exec(t);
+  if (m) return real([[m[3], monthOf(m[1]), m[2]]]);
+  m = NAMED_DAY_FIRST.exec(t);
+  if (m) return real([[m[3], monthOf(m[2]), m[1]]]);
+  return null;
+}
+
+function monthOf(name: string): string {
+  const month = MONTHS.findIndex((full) => full === name || full.slice(0, 3) === name);
+  // "sept" is common enough to know.
+  return String(month === -1 && name === "sept" ? 9 : month + 1);
+}
+
+/** The readings that are real dates, as `YYYY-MM-DD`; null when none is. */
+function real(readings: Array<[string, string, string]>): string[] | null {
+  const dates = readings
+    .map(([y, mo, d]) => `${y}-${mo.padStart(2, "0")}-${d.padStart(2, "0")}`)
+    .filter((date) => parseIsoDate(date) !== null);
+  return dates.length ? dates : null;
+}
+
 function digits(text: string, from: number, to: number): number {
   let value = 0;
   for (let i = from; i < to; i++) {

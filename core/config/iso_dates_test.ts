@@ -1,5 +1,11 @@
 import { assert, assertEquals, test } from "../../tests/assert.ts";
-import { compareIsoDateTime, daysInMonth, parseIsoDate, parseIsoDateTime } from "./iso_dates.ts";
+import {
+  compareIsoDateTime,
+  daysInMonth,
+  parseIsoDate,
+  parseIsoDateTime,
+  suggestIsoDate,
+} from "./iso_dates.ts";
 
 test("daysInMonth() follows the Gregorian leap-year rule", () => {
   assertEquals(daysInMonth(2024, 2), 29);
@@ -71,4 +77,27 @@ test("compareIsoDateTime() orders millisecond and microsecond forms as instants"
   assert(compareIsoDateTime(us, ms) > 0);
   assertEquals(compareIsoDateTime(ms, "2024-01-01T00:00:00.000Z"), 0);
   assert(compareIsoDateTime("2024-01-01T00:00:00.001Z", us) > 0);
+});
+
+test("suggestIsoDate() rewrites other date formats as YYYY-MM-DD, both readings when ambiguous", () => {
+  const cases: Array<[string, string[] | null]> = [
+    ["2025-3-1", ["2025-03-01"]],
+    ["2025/03/31", ["2025-03-31"]],
+    ["31/03/2025", ["2025-03-31"]],
+    ["31.03.2025", ["2025-03-31"]],
+    ["03/31/2025", ["2025-03-31"]],
+    ["03/04/2025", ["2025-04-03", "2025-03-04"]],
+    ["7/7/2025", ["2025-07-07"]],
+    ["March 3, 2025", ["2025-03-03"]],
+    ["Mar 3 2025", ["2025-03-03"]],
+    ["3rd March 2025", ["2025-03-03"]],
+    ["3 Sept. 2025", ["2025-09-03"]],
+    ["  29  FEB  2024 ", ["2024-02-29"]],
+    ["29 Feb 2025", null],
+    ["31/31/2025", null],
+    ["Smarch 3, 2025", null],
+    ["03/04/25", null],
+    ["yesterday", null],
+  ];
+  for (const [text, expected] of cases) assertEquals(suggestIsoDate(text), expected, text);
 });

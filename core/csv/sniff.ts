@@ -24,9 +24,9 @@ const ascii = (s: string) => Array.from(s, (c) => c.charCodeAt(0));
 
 // Longest-first where prefixes overlap. Only signatures no CSV header can start with.
 const MAGICS: readonly Magic[] = [
-  { detected: "zip", label: "a ZIP archive (XLSX?)", bytes: [0x50, 0x4b, 0x03, 0x04] },
-  { detected: "zip", label: "a ZIP archive (XLSX?)", bytes: [0x50, 0x4b, 0x05, 0x06] },
-  { detected: "zip", label: "a ZIP archive (XLSX?)", bytes: [0x50, 0x4b, 0x07, 0x08] },
+  { detected: "zip", label: "a ZIP archive (an Excel workbook?)", bytes: [0x50, 0x4b, 0x03, 0x04] },
+  { detected: "zip", label: "a ZIP archive (an Excel workbook?)", bytes: [0x50, 0x4b, 0x05, 0x06] },
+  { detected: "zip", label: "a ZIP archive (an Excel workbook?)", bytes: [0x50, 0x4b, 0x07, 0x08] },
   {
     detected: "xls",
     label: "a legacy Office document (XLS?)",

@@ -28,6 +28,14 @@ export interface DecodeOptions {
   encoding?: Encoding;
 }
 
+// What to do about a file that is not text, by its detected type. Workbooks are read only when
+// sent as .xlsx (or with the workbook media type); the content alone is not trusted for that.
+const ADVICE: Record<string, string> = {
+  zip: "if it is an Excel workbook, upload it with its .xlsx name; otherwise save the data as CSV",
+  xls: "save it as .xlsx or CSV in Excel and upload that",
+  other: "export the data as CSV and upload that",
+};
+
 // Bytes looked at before decoding starts: signatures, BOMs and the control-byte check.
 const SNIFF_BYTES = 512;
 
@@ -131,7 +139,9 @@ export function decode(
     if (signature) {
       throw new IngestError(
         "unsupported_file_type",
-        `The file looks like ${signature.label}, not CSV text: export it as CSV and upload that`,
+        `The file looks like ${signature.label}, not text: ${
+          ADVICE[signature.detected] ?? ADVICE.other
+        }`,
         { detected: signature.detected },
       );
     }

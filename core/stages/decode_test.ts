@@ -126,7 +126,10 @@ test("decode() refuses a ZIP (XLSX) by its signature, even cut after two bytes",
     const err = await decodeError(chunks);
     assertEquals(err.type, "unsupported_file_type");
     assertEquals(err.details, { detected: "zip" });
-    assertMatch(err.message, /looks like a ZIP archive \(XLSX\?\)/);
+    assertMatch(
+      err.message,
+      /looks like a ZIP archive \(an Excel workbook\?\), not text: .*\.xlsx/,
+    );
   }
   assertEquals((await decodeError([utf8("%PDF-1.4\n%âãÏÓ\n")])).details, { detected: "pdf" });
   assertEquals((await decodeError([new Uint8Array([0x1f, 0x8b, 8, 0])])).details, {

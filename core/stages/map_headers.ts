@@ -1,7 +1,8 @@
 /**
  * Stage `map_headers`: matches the file's header row to the upload type's columns by name, label
  * or alias, ignoring case, spaces, `_` and `-`. Unknown headers are ignored (and reported);
- * a missing required column, two headers for one column, or a blank header refuse the file.
+ * a missing required column, two headers for one column, or a blank header refuse the file
+ * (blank cells at the end of the header row are padding, as spreadsheets write them).
  *
  * This module is browser compatible.
  *
@@ -94,8 +95,16 @@ export function mapHeaders(
   const missing = type.columns.filter((c) => c.required && !present.has(c.name)).map((c) => c.name);
   const repeated = [...groups.values()].filter((g) => g.indexes.length > 1);
   const empty = header.length === 0 || blank.length === header.length;
+  // Spreadsheets save formatted but empty columns as empty cells at the end of every line; at
+  // the end of the header row they are padding, as they are at the end of a data row (values
+  // under them still make that row ragged). Only blanks before the last name are nameless.
+  let width = header.length;
+  while (!empty && blank.at(-1) === width) {
+    blank.pop();
+    width--;
+  }
   if (!empty && !missing.length && !repeated.length && !blank.length && columns.length) {
-    return { columns, ignored, headerCount: header.length };
+    return { columns, ignored, headerCount: width };
   }
 
   const problems: string[] = [];

@@ -100,13 +100,20 @@ test("the same unknown header twice is a header_error too", () => {
 });
 
 test("blank header cells are a header_error with 1-based positions", () => {
-  const err = headerError(facilities, ["facility_id", "", "name", "  "]);
-  assertEquals(err.details.blank, [2, 4]);
+  const err = headerError(facilities, ["facility_id", "", "", "name", "  "]);
+  assertEquals(err.details.blank, [2, 3]);
   assertEquals(err.details.missing, []);
-  assertMatch(err.message, /columns 2 and 4 have no header/);
-  const one = headerError(facilities, ["facility_id", "name", "_"]);
-  assertEquals(one.details.blank, [3]);
-  assertMatch(one.message, /column 3 has no header/);
+  assertMatch(err.message, /columns 2 and 3 have no header/);
+  const one = headerError(facilities, ["facility_id", "_", "name"]);
+  assertEquals(one.details.blank, [2]);
+  assertMatch(one.message, /column 2 has no header/);
+});
+
+test("blank header cells at the end are padding, not nameless columns", () => {
+  const mapping = mapHeaders(facilities, ["facility_id", "name", "", " ", "_"]);
+  assertEquals(mapping.headerCount, 2);
+  assertEquals(mapping.columns.map((c) => c.column.name), ["facility_id", "name"]);
+  assertEquals(mapping.ignored, []);
 });
 
 test("a header row matching no column at all is a header_error", () => {

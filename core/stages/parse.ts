@@ -3,7 +3,8 @@
  *
  * RFC 4180 with the leniency real files need: CRLF, LF and CR-only line ends (mixed too),
  * quoted fields with doubled quotes and line breaks, ragged rows returned as they are (the
- * validate stage flags them), blank lines skipped but counted as spreadsheet rows. A stray
+ * validate stage flags them), blank lines skipped but counted as spreadsheet rows (before the
+ * header, lines of only spaces or empty cells are blank lines too). A stray
  * quote inside an unquoted field, and text after a closing quote, are kept literally
  * (`a"b` → `a"b`, `"a"b` → `ab`). See docs/parser.md for the measurements behind the parser.
  *
@@ -65,6 +66,7 @@ export async function* parseCsv(
     : undefined;
   let sample = "";
   let first = true;
+  let started = false; // the header has been yielded
   for await (let chunk of chunksOf(text)) {
     if (chunk.length === 0) continue;
     if (first) {
@@ -80,12 +82,27 @@ export async function* parseCsv(
       sample = "";
     }
     scanner.push(chunk);
-    yield* scanner.take();
+    yield* skipBlankStart(scanner.take());
   }
   scanner ??= new CsvScanner({ ...settings, delimiter: detectDelimiter(sample) });
   scanner.push(sample);
   scanner.finish();
-  yield* scanner.take();
+  yield* skipBlankStart(scanner.take());
+
+  // Before the header, a line of only spaces or empty cells (`,,,` from a spreadsheet) is a
+  // blank line too: no header is all blank, and a file of nothing else is empty.
+  function* skipBlankStart(batches: CsvRecord[][]): Generator<CsvRecord[]> {
+    for (const batch of batches) {
+      if (started) {
+        yield batch;
+        continue;
+      }
+      const header = batch.findIndex((r) => r.fields.some((f) => f.trim() !== ""));
+      if (header === -1) continue;
+      started = true;
+      yield header === 0 ? batch : batch.slice(header);
+    }
+  }
 }
 
 /** Iterates a ReadableStream by its reader (not every runtime makes streams async-iterable). */

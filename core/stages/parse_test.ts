@@ -85,6 +85,20 @@ test("parseCsv() yields nothing for empty input or only blank lines", async () =
   assertEquals(await records("\n\r\n\r\n"), []);
 });
 
+test("parseCsv() skips lines of spaces or empty cells before the header only", async () => {
+  assertEquals(await fields("  \r\n,,,\n\t\n"), []);
+  const found = await records(" \n,,\nid,name\n,\n  \n1,x\n");
+  assertEquals(found.map((r) => [r.row, r.line, r.fields]), [
+    [3, 3, ["id", "name"]],
+    [4, 4, ["", ""]],
+    [5, 5, ["  "]],
+    [6, 6, ["1", "x"]],
+  ]);
+  // Cut anywhere, with batches of one, the result is the same.
+  const small = await records([" \n", ",", ",\nid,na", "me\n1,x\n"], { batchSize: 1 });
+  assertEquals(small.map((r) => r.fields), [["id", "name"], ["1", "x"]]);
+});
+
 test("parseCsv() skips blank lines but counts them as rows and lines", async () => {
   const result = await records("\nh1,h2\n\n1,2\r\n\r\n\r\n3,4\r\r5,6\n");
   assertEquals(result.map((r) => r.fields), [["h1", "h2"], ["1", "2"], ["3", "4"], ["5", "6"]]);
