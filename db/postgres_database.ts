@@ -14,6 +14,7 @@ import type { Database } from "../core/database.ts";
 import { IngestError, isConnectionError } from "../core/errors.ts";
 import { copyStatement } from "./copy_statement.ts";
 import { type Client, ClientPool, ClientPoolDialect } from "./postgres_pool.ts";
+import { isSingleTcpHost, noDelaySocket } from "./tcp_socket.ts";
 import {
   ARRAY_TYPES,
   parseArrayLiteral,
@@ -46,9 +47,11 @@ export interface PostgresDatabaseOptions {
  * ```
  */
 export async function openPostgresDatabase(options: PostgresDatabaseOptions): Promise<Database> {
+  const connectTimeout = options.connectTimeoutSeconds ?? 10;
   const clientOptions = {
     max: 1,
-    connect_timeout: options.connectTimeoutSeconds ?? 10,
+    connect_timeout: connectTimeout,
+    ...(isSingleTcpHost(options.url) ? { socket: noDelaySocket(connectTimeout) } : {}),
     types: postgresJsTypes(),
     // Array types are pinned in `types`; looking them up would only cost a query per connection.
     fetch_types: false,
