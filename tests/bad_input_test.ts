@@ -290,6 +290,7 @@ appTest("spreadsheet padding: blank header cells at the end, an empty first row"
       "",
     ].join("\r\n"),
   );
+  await assertHealthy(app);
 });
 
 appTest("10,000 columns and a 1 MB field import, staged and direct", async (app) => {
@@ -316,9 +317,11 @@ appTest("10,000 columns and a 1 MB field import, staged and direct", async (app)
 appTest(
   "formula cells are stored as text and escaped in errors.csv and the export",
   async (app) => {
+    const empty = await exportText(app);
     const direct = await send(app, "formulas.csv");
     assertEquals(direct.res.status, 422, JSON.stringify(direct.body));
     assertEquals(direct.body.error.type, "validation_error");
+    assertEquals(await exportText(app), empty);
 
     const run = await accepted(app, "formulas.csv", { mode: "staged" });
     assertEquals([run.counts.new, run.counts.invalid], [3, 1]);
@@ -346,6 +349,7 @@ appTest(
         "",
       ].join("\r\n"),
     );
+    await assertHealthy(app);
   },
 );
 
@@ -378,12 +382,16 @@ appTest(
       await exportText(app, "emissions"),
       "facility_id,year,pollutant,amount,unit,reported_on,notes\r\n",
     );
+    await assertHealthy(app);
   },
 );
 
 appTest("dates in other formats are refused with the ISO date they mean", async (app) => {
+  const empty = await exportText(app, "emissions");
   const { res, body } = await send(app, "dates_other_formats.csv", { type: "emissions" });
   assertEquals(res.status, 422, JSON.stringify(body));
+  assertEquals(body.error.type, "validation_error");
+  assertEquals(await exportText(app, "emissions"), empty);
   const run = await accepted(app, "dates_other_formats.csv", { type: "emissions", mode: "staged" });
   const rows = await rowsOf(app, run.id);
   assertEquals(rows.map((r) => r.action), ["invalid", "invalid", "invalid", "new"]);
@@ -400,4 +408,5 @@ appTest("dates in other formats are refused with the ISO date they mean", async 
     "Must be a real date written YYYY-MM-DD: write 2025-03-01",
     "Must be a real date written YYYY-MM-DD: write 2025-03-03",
   ]);
+  await assertHealthy(app);
 });
