@@ -12,6 +12,7 @@ import type { ResolvedUploadType } from "./config/upload_type_schema.ts";
 import { IngestError, isIngestError, toIngestError } from "./errors.ts";
 import type { Run } from "./runs.ts";
 import { markRunFailed } from "./run_failure.ts";
+import { keepRunAlive } from "./run_heartbeat.ts";
 import type { ExcludedCounts, Store } from "./store.ts";
 import { withSpan } from "./telemetry.ts";
 
@@ -39,7 +40,12 @@ export async function commitRun(
   parent: Context = context.active(),
 ): Promise<Run> {
   const run = await store.updateRun(runId, ["staged"], { status: "committing" });
-  return await applyCommit(store, type, run, excludeRows, parent);
+  const stopHeartbeat = keepRunAlive(store, runId);
+  try {
+    return await applyCommit(store, type, run, excludeRows, parent);
+  } finally {
+    stopHeartbeat();
+  }
 }
 
 /**
@@ -131,6 +137,7 @@ export async function refreshRun(
 ): Promise<Run> {
   const run = await store.updateRun(runId, ["staged"], { status: "processing" });
   return await withSpan("ingest.refresh", attributes(type, run), parent, async (span) => {
+    const stopHeartbeat = keepRunAlive(store, runId);
     try {
       const counts = await store.classify(runId, type, run.columns);
       span.setAttribute("ingest.rows", counts.rows);
@@ -138,6 +145,8 @@ export async function refreshRun(
     } catch (err) {
       await store.updateRun(runId, ["processing"], { status: "staged" }).catch(() => {});
       throw err;
+    } finally {
+      stopHeartbeat();
     }
   });
 }

@@ -30,6 +30,7 @@ import { compileRowValidator } from "./stages/validate.ts";
 import type { CellValue, StagedRow, Store, TargetTable } from "./store.ts";
 import { recordFailure, type StageName, StageSpans, startSpan, traceIdOf } from "./telemetry.ts";
 import { applyCommit } from "./lifecycle.ts";
+import { keepRunAlive } from "./run_heartbeat.ts";
 
 /** Live progress of a run, reported about twice a second. */
 export interface Progress {
@@ -61,6 +62,11 @@ export interface IngestRequest {
   /** CSV field delimiter; detected when absent (pass "\t" for TSV). */
   delimiter?: "," | ";" | "\t" | "|";
   actor?: string | null;
+  /**
+   * A run created `queued` (its upload stored for the background worker) to carry through
+   * instead of creating a new one; it moves `queued → receiving` when the pipeline starts.
+   */
+  queued?: Run;
   /** Operator's cap on file size; the type's `maxFileBytes` applies when lower. */
   maxFileBytes?: number;
   /** Parent trace context (the HTTP request's span). */
@@ -103,7 +109,7 @@ const STAGE_OF: Partial<Record<IngestErrorType, StageName>> = {
  * ```
  */
 export async function startIngest(store: Store, request: IngestRequest): Promise<IngestHandle> {
-  const id = crypto.randomUUID();
+  const id = request.queued?.id ?? crypto.randomUUID();
   const common = {
     "ingest.upload_type": request.type.name,
     "ingest.run_id": id,
@@ -115,15 +121,21 @@ export async function startIngest(store: Store, request: IngestRequest): Promise
   }, request.parent);
   let run: Run;
   try {
-    run = await store.createRun({
-      id,
-      uploadType: request.type.name,
-      mode: request.mode,
-      fileName: request.fileName ?? null,
-      contentType: request.contentType ?? null,
-      actor: request.actor ?? null,
-      traceId: traceIdOf(root.span),
-    });
+    run = request.queued
+      ? await store.updateRun(id, ["queued"], {
+        status: "receiving",
+        startedAt: true,
+        traceId: traceIdOf(root.span) ?? request.queued.traceId,
+      })
+      : await store.createRun({
+        id,
+        uploadType: request.type.name,
+        mode: request.mode,
+        fileName: request.fileName ?? null,
+        contentType: request.contentType ?? null,
+        actor: request.actor ?? null,
+        traceId: traceIdOf(root.span),
+      });
   } catch (err) {
     recordFailure(root.span, err);
     root.span.end();
@@ -194,6 +206,7 @@ class IngestRun {
   }
 
   async execute(): Promise<Run> {
+    const stopHeartbeat = keepRunAlive(this.#store, this.#run.id);
     try {
       return await this.#process();
     } catch (err) {
@@ -202,6 +215,8 @@ class IngestRun {
       // A failed commit has already been recorded on its own span by applyCommit.
       if (this.#stage !== "commit") this.#spans.abort(STAGE_OF[error.type] ?? this.#stage, error);
       throw await this.#fail(error);
+    } finally {
+      stopHeartbeat();
     }
   }
 

@@ -2,11 +2,15 @@
  * The run: one upload's id, status and audit record, and the rules of its lifecycle.
  *
  * ```
- * receiving → processing → staged → committing → committed
- *                 │           │         │
- *                 │           └→ discarded   └→ staged (stale review) / failed
- *                 └→ committing (direct mode) / failed
+ * (queued →) receiving → processing → staged → committing → committed
+ *                            │           │         │
+ *                            │           └→ discarded   └→ staged (stale review) / failed
+ *                            └→ committing (direct mode) / failed
  * ```
+ *
+ * A run starts `queued` when its upload is stored for the background worker. A queued run whose
+ * worker died before it committed goes back from `receiving` or `processing` to `queued` to be
+ * retried from the stored upload.
  *
  * This module is browser compatible.
  *
@@ -16,6 +20,7 @@ import { IngestError, type IngestErrorType } from "./errors.ts";
 
 /** Where a run is in its lifecycle. */
 export type RunStatus =
+  | "queued"
   | "receiving"
   | "processing"
   | "staged"
@@ -76,6 +81,7 @@ export interface Run {
 
 /** Every status, in lifecycle order. */
 export const RUN_STATUSES: readonly RunStatus[] = [
+  "queued",
   "receiving",
   "processing",
   "staged",
@@ -89,8 +95,9 @@ export const RUN_STATUSES: readonly RunStatus[] = [
 export const FINAL_STATUSES: readonly RunStatus[] = ["committed", "discarded", "failed"];
 
 const TRANSITIONS: Record<RunStatus, readonly RunStatus[]> = {
-  receiving: ["processing", "failed"],
-  processing: ["staged", "committing", "failed"],
+  queued: ["receiving", "failed"],
+  receiving: ["processing", "queued", "failed"],
+  processing: ["staged", "committing", "queued", "failed"],
   staged: ["committing", "discarded", "processing", "failed"],
   committing: ["committed", "staged", "failed"],
   committed: [],

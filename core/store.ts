@@ -70,6 +70,8 @@ export interface NewRun {
   contentType: string | null;
   actor: string | null;
   traceId: string | null;
+  /** `queued` when the upload is stored for the background worker. @default "receiving" */
+  status?: "receiving" | "queued";
 }
 
 /** Fields that lifecycle steps change on a run. */
@@ -83,6 +85,7 @@ export interface RunPatch {
   counts?: Partial<RunCounts>;
   progress?: { bytes: number; rows: number };
   error?: RunError | null;
+  traceId?: string | null;
   startedAt?: true;
   stagedAt?: true;
   finishedAt?: true;
@@ -126,7 +129,7 @@ export interface CommitOptions {
 
 /** Storage for runs and staged rows. */
 export interface Store {
-  /** Creates a run in status `receiving`. */
+  /** Creates a run in status `receiving` (or `queued`, see {@linkcode NewRun}). */
   createRun(run: NewRun): Promise<Run>;
   /** Returns the run, or null when the id is unknown. */
   getRun(id: string): Promise<Run | null>;
@@ -139,6 +142,11 @@ export interface Store {
   updateRun(id: string, from: readonly RunStatus[], patch: RunPatch): Promise<Run>;
   /** Records live progress while the run is receiving or processing (cheap, about once a second). */
   reportProgress(id: string, progress: { bytes: number; rows: number }): Promise<void>;
+  /**
+   * Marks an active run as still being worked on (`updated_at`), so a sweeper can tell it from
+   * a run whose process died.
+   */
+  touchRun(id: string): Promise<void>;
 
   /** Appends a batch of rows to the run's staging area (COPY where the driver has it). */
   stageRows(runId: string, rows: readonly StagedRow[]): Promise<void>;

@@ -5,25 +5,26 @@
  */
 import { type Kysely, sql } from "kysely";
 import { IngestError } from "../errors.ts";
-import type { Run, RunCounts, RunStatus } from "../runs.ts";
+import { isActive, type Run, RUN_STATUSES, type RunCounts, type RunStatus } from "../runs.ts";
 import type { NewRun, Page, RunPatch, RunQuery } from "../store.ts";
 
 // deno-lint-ignore no-explicit-any
 type Db = Kysely<any>;
 type Row = Record<string, unknown>;
 
-/** Inserts a run in status `receiving`. */
+/** Inserts a run in status `receiving` (or `queued`: not started until a worker takes it). */
 export async function insertRun(db: Db, run: NewRun): Promise<Run> {
+  const status = run.status ?? "receiving";
   const row = await db.insertInto("ingest_runs").values({
     id: run.id,
     upload_type: run.uploadType,
     mode: run.mode,
-    status: "receiving",
+    status,
     file_name: run.fileName,
     content_type: run.contentType,
     actor: run.actor,
     trace_id: run.traceId,
-    started_at: sql`now()`,
+    started_at: status === "queued" ? null : sql`now()`,
   }).returningAll().executeTakeFirstOrThrow();
   return toRun(row);
 }
@@ -93,6 +94,14 @@ export async function updateProgress(
     .where("id", "=", id).where("status", "in", ["receiving", "processing"]).execute();
 }
 
+/** Touches `updated_at` of a run that is still active. */
+export async function touchActiveRun(db: Db, id: string): Promise<void> {
+  await db.updateTable("ingest_runs").set({ updated_at: sql`now()` })
+    .where("id", "=", id).where("status", "in", ACTIVE_STATUSES).execute();
+}
+
+const ACTIVE_STATUSES = RUN_STATUSES.filter(isActive);
+
 const COUNT_COLUMNS: Record<keyof RunCounts, string> = {
   rows: "row_count",
   new: "new_count",
@@ -115,6 +124,7 @@ function toColumns(patch: RunPatch): Row {
     set.progress_rows = patch.progress.rows;
   }
   if (patch.error !== undefined) set.error = patch.error && JSON.stringify(patch.error);
+  if (patch.traceId !== undefined) set.trace_id = patch.traceId;
   for (const [key, value] of Object.entries(patch.counts ?? {})) {
     set[COUNT_COLUMNS[key as keyof RunCounts]] = value;
   }

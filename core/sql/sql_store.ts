@@ -26,7 +26,14 @@ import type { ColumnMapping } from "../stages/map_headers.ts";
 import { classifyRows } from "./classify.ts";
 import { selectMapping, upsertMapping } from "./saved_mappings.ts";
 import { applyRun } from "./commit.ts";
-import { insertRun, selectRun, selectRuns, updateProgress, updateRunIf } from "./run_repository.ts";
+import {
+  insertRun,
+  selectRun,
+  selectRuns,
+  touchActiveRun,
+  updateProgress,
+  updateRunIf,
+} from "./run_repository.ts";
 import {
   copyStagedRows,
   countExcluded,
@@ -78,6 +85,10 @@ export class SqlStore implements Store {
 
   reportProgress(id: string, progress: { bytes: number; rows: number }): Promise<void> {
     return updateProgress(this.#db.kysely, id, progress);
+  }
+
+  touchRun(id: string): Promise<void> {
+    return touchActiveRun(this.#db.kysely, id);
   }
 
   stageRows(runId: string, rows: readonly StagedRow[]): Promise<void> {
