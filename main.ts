@@ -1,32 +1,61 @@
 /**
  * Intake's server: settings from the environment, the database (embedded PGlite unless
  * `DATABASE_URL` is set) migrated to the latest schema, the upload types loaded from
- * `config/upload_types/`, then the Fresh app on `Deno.serve`.
+ * `config/upload_types/`, the background job worker, then the Fresh app on `Deno.serve`.
+ *
+ * On SIGTERM or SIGINT it stops in steps, each logged: no new connections (requests under way
+ * finish), no new jobs claimed, running work gets `INTAKE_SHUTDOWN_GRACE_MS` to finish before
+ * the jobs still running go back to the queue for another instance, then the database closes.
  *
  * @module
  */
 import { start } from "$fresh/server.ts";
 import config from "./fresh.config.ts";
 import manifest from "./fresh.gen.ts";
+import { startJobWorker } from "./server/jobs/job_worker.ts";
 import { log } from "./server/log.ts";
 import { closeServices, installServices, openServices } from "./server/services.ts";
 import { loadSettings } from "./server/settings.ts";
+
+const SIGNALS: Deno.Signal[] = Deno.build.os === "windows" ? ["SIGINT"] : ["SIGINT", "SIGTERM"];
 
 try {
   const settings = loadSettings();
   log.setLevel(settings.logLevel);
   const services = await openServices(settings);
   installServices(services);
+  if (settings.workerConcurrency > 0) await startJobWorker(services);
   log.info("intake started", {
     database: services.database.kind,
     data_dir: services.database.kind === "pglite" ? settings.dataDir : undefined,
     upload_types: services.uploadTypes.list().map((t) => t.name),
+    worker_concurrency: settings.workerConcurrency,
   });
-  await start(manifest, {
+  // start() stops accepting connections on the same signals; this stops claiming jobs.
+  let signalled: (() => void) | undefined;
+  const stopRequested = new Promise<void>((resolve) => signalled = resolve);
+  const onSignal = (signal: Deno.Signal) => () => {
+    log.info("shutdown requested", { signal, grace_ms: settings.shutdownGraceMs });
+    void services.jobs?.stop(settings.shutdownGraceMs);
+    signalled?.();
+  };
+  const listeners = SIGNALS.map((signal) => [signal, onSignal(signal)] as const);
+  for (const [signal, listener] of listeners) Deno.addSignalListener(signal, listener);
+  const served = start(manifest, {
     ...config,
     server: { port: settings.port, hostname: settings.hostname },
   });
-  await closeServices(services);
+  // Requests that never end (event streams of runs still going) may not hold the exit up longer
+  // than the grace period.
+  const outlasted = stopRequested.then(() =>
+    new Promise<boolean>((resolve) => setTimeout(() => resolve(true), settings.shutdownGraceMs))
+  );
+  const late = await Promise.race([served.then(() => false), outlasted]);
+  log.info(late ? "http server stopped waiting for requests" : "http server stopped");
+  await closeServices(services, settings.shutdownGraceMs);
+  for (const [signal, listener] of listeners) Deno.removeSignalListener(signal, listener);
+  log.info("intake stopped");
+  Deno.exit(0);
 } catch (err) {
   // Start-up errors (bad settings, bad upload-type config, unreachable database) are for people.
   console.error(`Intake could not start: ${err instanceof Error ? err.message : err}`);

@@ -1,6 +1,7 @@
 import type { RunStatus } from "../core/runs.ts";
 
 const LABELS: Record<RunStatus, string> = {
+  queued: "Queued",
   receiving: "Receiving",
   processing: "Processing",
   staged: "Ready for review",

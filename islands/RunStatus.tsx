@@ -8,7 +8,7 @@ interface Progress {
 }
 
 /**
- * Live progress of a run that is still receiving or processing (see `followRun`), then a reload
+ * Live progress of a run that is still queued, receiving or processing (see `followRun`), then a reload
  * once the run is staged, committed or failed so the server renders the outcome. `compact` is
  * the one-line form for a row of the history table.
  */

@@ -1,7 +1,9 @@
 /**
  * Accepting an upload over HTTP: checks the declared size, reads the request into the pipeline,
  * and waits a little for the run to finish so small files answer `201` with the final run while
- * large ones answer `202` and go on in the background.
+ * large ones answer `202` and go on in the background. When this instance runs a job worker,
+ * uploads declaring more than `INTAKE_ASYNC_THRESHOLD_BYTES` (and any with `?async=1`) are stored
+ * in the database and queued instead, answering `202` with the `queued` run.
  *
  * @module
  */
@@ -42,7 +44,19 @@ export async function acceptUpload(
       { maxBytes: limit, bytes: declared },
     );
   }
-  const input = await readUpload(req, new URL(req.url));
+  const url = new URL(req.url);
+  const input = await readUpload(req, url);
+  const queue = services.jobs;
+  const async = url.searchParams.get("async") === "1";
+  if (queue && (async || declared > services.settings.asyncThresholdBytes)) {
+    const run = await queue.enqueue(type, input, {
+      actor: options.actor,
+      maxBytes: limit,
+      signal: req.signal,
+      parent: context.active(),
+    });
+    return { run, finished: run.status === "failed" };
+  }
   // A client that goes away mid-upload cancels the run; once the body is in, the run no longer
   // depends on the connection (Deno also aborts req.signal after a response is sent).
   const cancel = new AbortController();
@@ -68,7 +82,8 @@ export async function acceptUpload(
   } finally {
     req.signal.removeEventListener("abort", onAbort);
   }
-  const final = options.respondAsync ? null : await Promise.race([
+  // Without a worker `?async=1` still answers at once; the run goes on in this process.
+  const final = options.respondAsync || async ? null : await Promise.race([
     handle.done,
     new Promise<null>((resolve) => setTimeout(() => resolve(null), WAIT_AFTER_RECEIVE_MS)),
   ]);

@@ -9,6 +9,7 @@ import type { Database } from "../core/database.ts";
 import type { Store } from "../core/store.ts";
 import { migrateToLatest } from "../db/migrate.ts";
 import { openDatabase } from "../db/open_database.ts";
+import type { JobWorker } from "./jobs/job_worker.ts";
 import { loadUploadTypes } from "./load_upload_types.ts";
 import { log } from "./log.ts";
 import { createIntakeMetrics, type IntakeMetrics } from "./metrics/intake_metrics.ts";
@@ -36,6 +37,11 @@ export interface Services {
   readinessChecks: ReadinessCheck[];
   /** The background worker, once there is one; the `worker` check asks its `status()`. */
   worker?: WorkerProbe;
+  /**
+   * The job queue and worker of this instance, when it runs one (`startJobWorker`, also set as
+   * `worker`); large uploads and `?async=1` are queued only then.
+   */
+  jobs?: JobWorker;
 }
 
 /** `ctx.state` of every route. */
@@ -74,11 +80,25 @@ export async function openServices(
   return services;
 }
 
-/** Waits for runs still processing, then closes the database. */
-export async function closeServices(services: Services): Promise<void> {
-  await Promise.allSettled([...services.inFlight]);
+/**
+ * Stops the job worker (running jobs get `graceMs` to finish, then go back to the queue), waits
+ * for runs still processing during their request (at most `graceMs`, when given), then closes
+ * the database.
+ */
+export async function closeServices(services: Services, graceMs?: number): Promise<void> {
+  await services.jobs?.stop(graceMs ?? 0);
+  const settled = Promise.allSettled([...services.inFlight]).then(() => true);
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const finished = graceMs === undefined ? await settled : await Promise.race([
+    settled,
+    new Promise<false>((resolve) => timer = setTimeout(() => resolve(false), graceMs)),
+  ]);
+  clearTimeout(timer);
+  // Their heartbeat stops with this process; a sweep elsewhere marks them interrupted.
+  if (!finished) log.warn("runs still processing at shutdown", { runs: services.inFlight.size });
   services.metrics.dispose();
   await services.database.close();
+  log.info("database closed", { database: services.database.kind });
 }
 
 let installed: Services | undefined;

@@ -10,6 +10,10 @@
  * | `INTAKE_MAX_FILE_BYTES` | unset | operator's cap on upload size, below each type's limit |
  * | `LOG_LEVEL` | info | debug, info, warn or error |
  * | `TRACE_URL_TEMPLATE` | unset | link to a run's trace, `{traceId}` replaced (e.g. Jaeger's) |
+ * | `INTAKE_ASYNC_THRESHOLD_BYTES` | 8 MiB | uploads declaring more (Content-Length) are queued |
+ * | `INTAKE_WORKER_CONCURRENCY` | 2 | queued runs this instance processes at once; 0: no worker |
+ * | `INTAKE_JOB_LEASE_MS` | 30000 | how long a claimed job stays claimed without a heartbeat |
+ * | `INTAKE_SHUTDOWN_GRACE_MS` | 20000 | on SIGTERM/SIGINT, how long running work may finish |
  *
  * @module
  */
@@ -27,6 +31,14 @@ export interface Settings {
   logLevel: typeof LOG_LEVELS[number];
   /** URL of a trace in the operators' trace viewer, with `{traceId}` where the id goes. */
   traceUrlTemplate: string | undefined;
+  /** Uploads whose Content-Length is above this are queued for the background worker. */
+  asyncThresholdBytes: number;
+  /** Queued runs processed at once by this instance; 0 runs no worker (and queues nothing). */
+  workerConcurrency: number;
+  /** Lease of a claimed job; renewed every third of it while the job runs. */
+  jobLeaseMs: number;
+  /** On SIGTERM/SIGINT, how long running work may take to finish before it is handed back. */
+  shutdownGraceMs: number;
 }
 
 /** Reads settings from `env` (the process environment by default); throws on a bad value. */
@@ -51,6 +63,16 @@ export function loadSettings(
       : undefined,
     logLevel: logLevel as Settings["logLevel"],
     traceUrlTemplate: traceUrlTemplate(env("TRACE_URL_TEMPLATE")),
+    asyncThresholdBytes: integer(
+      env,
+      "INTAKE_ASYNC_THRESHOLD_BYTES",
+      8 * 1024 * 1024,
+      0,
+      Number.MAX_SAFE_INTEGER,
+    ),
+    workerConcurrency: integer(env, "INTAKE_WORKER_CONCURRENCY", 2, 0, 64),
+    jobLeaseMs: integer(env, "INTAKE_JOB_LEASE_MS", 30_000, 1000, 3_600_000),
+    shutdownGraceMs: integer(env, "INTAKE_SHUTDOWN_GRACE_MS", 20_000, 0, 3_600_000),
   });
 }
 

@@ -142,19 +142,24 @@ export class JobQueue {
 
   /**
    * Takes over one job whose lease ran out (or, with `orphans`, any job held by another
-   * instance: right at the start of the only instance on a database) for `holder`.
+   * instance: right at the start of the only instance on a database) for `holder`, except the
+   * runs in `exclude`.
    */
   async claimExpired(
     holder: string,
     leaseMs: number,
-    options: { orphans?: boolean } = {},
+    options: { orphans?: boolean; exclude?: readonly string[] } = {},
   ): Promise<ExpiredJob | null> {
     const expired = options.orphans
       ? sql`(lease_until < now() or locked_by is distinct from ${holder})`
       : sql`lease_until < now()`;
+    // The holder's own jobs under way: their renewal may just be late (a busy event loop).
+    const exclude = options.exclude?.length
+      ? sql`and run_id not in (${sql.join(options.exclude)})`
+      : sql``;
     const { rows } = await sql<Row>`with picked as (
         select run_id, locked_by as previous_holder from ingest_jobs
-        where state in ('receiving', 'running') and ${expired}
+        where state in ('receiving', 'running') and ${expired} ${exclude}
         order by lease_until limit 1 for update skip locked)
       update ingest_jobs j set locked_by = ${holder}, lease_until = ${lease(leaseMs)},
         heartbeat_at = now()

@@ -1,0 +1,37 @@
+/**
+ * Waiting for something that happens in the background (a worker, another process) without a
+ * timed assertion: look again and again until it holds or a generous deadline passes.
+ *
+ * @module
+ */
+
+/**
+ * Calls `look` every `everyMs` until it returns something other than `undefined`, and returns
+ * that; throws naming `what` (and the last value seen, from `describe`) after `timeoutMs`.
+ *
+ * @example
+ * ```ts ignore
+ * const run = await pollUntil("the run to be staged", async () => {
+ *   const run = await store.getRun(id);
+ *   return run?.status === "staged" ? run : undefined;
+ * });
+ * ```
+ */
+export async function pollUntil<T>(
+  what: string,
+  look: () => Promise<T | undefined> | T | undefined,
+  options: { timeoutMs?: number; everyMs?: number; describe?: () => Promise<unknown> } = {},
+): Promise<T> {
+  const deadline = Date.now() + (options.timeoutMs ?? 60_000);
+  while (true) {
+    const value = await look();
+    if (value !== undefined) return value;
+    if (Date.now() > deadline) {
+      const seen = options.describe
+        ? `; last seen: ${JSON.stringify(await options.describe())}`
+        : "";
+      throw new Error(`Timed out waiting for ${what}${seen}`);
+    }
+    await new Promise((resolve) => setTimeout(resolve, options.everyMs ?? 50));
+  }
+}
