@@ -1,7 +1,7 @@
 /**
  * The stored upload of a queued run, in `ingest_inputs(run_id, seq, bytes)`: written in chunks of
- * about 1 MiB as the request body arrives, read back one chunk at a time by the worker, so neither
- * side holds more than a chunk of the file. The byte count and SHA-256 taken while storing are
+ * 1 MiB as the request body arrives, read back one chunk at a time by the worker, so neither side
+ * holds more than a chunk of the file. The byte count and SHA-256 taken while storing are
  * checked again while reading: a stored upload that no longer matches fails its run rather than
  * importing something else.
  *
@@ -83,9 +83,16 @@ export async function writeInput(
   return await stats;
 }
 
+/** Bytes per piece handed to the pipeline; the event loop gets a turn between pieces. */
+const PIECE_BYTES = 64 * 1024;
+
 /**
- * Streams the stored upload of run `runId` back, one chunk per read; errors the stream with
- * `internal_error` when its size or SHA-256 differ from `expected`.
+ * Streams the stored upload of run `runId` back, a chunk per query in pieces of 64 KiB; errors
+ * the stream with `internal_error` when its size or SHA-256 differ from `expected`.
+ *
+ * Each piece waits for a turn of the event loop: on PGlite every query resolves without one, so
+ * a run fed from the database would otherwise keep timers (lease heartbeats) and HTTP requests
+ * waiting until it ends.
  */
 export function readInput(
   db: Database,
@@ -95,32 +102,40 @@ export function readInput(
   const hasher = sha256.create();
   let seq = 0;
   let bytes = 0;
+  let chunk: Uint8Array | null = null;
+  let offset = 0;
   return new ReadableStream<Uint8Array>({
     async pull(controller) {
-      const row = await db.kysely.selectFrom("ingest_inputs").select("bytes")
-        .where("run_id", "=", runId).where("seq", "=", seq).executeTakeFirst();
-      if (row) {
-        const chunk = row.bytes as Uint8Array;
+      await new Promise((resolve) => setTimeout(resolve, 0));
+      if (chunk === null || offset >= chunk.byteLength) {
+        const row = await db.kysely.selectFrom("ingest_inputs").select("bytes")
+          .where("run_id", "=", runId).where("seq", "=", seq).executeTakeFirst();
+        if (!row) return finish(controller);
+        chunk = row.bytes as Uint8Array;
+        offset = 0;
         seq++;
         bytes += chunk.byteLength;
         hasher.update(chunk);
-        controller.enqueue(chunk);
-        return;
       }
-      const sha = bytesToHex(hasher.digest());
-      if (bytes === expected.bytes && sha === expected.sha256) {
-        controller.close();
-        return;
-      }
-      controller.error(
-        new IngestError(
-          "internal_error",
-          `The stored upload of run "${runId}" does not match what was received`,
-          { runId, expected, found: { bytes, sha256: sha } },
-        ),
-      );
+      controller.enqueue(chunk.subarray(offset, offset + PIECE_BYTES));
+      offset += PIECE_BYTES;
     },
   }, { highWaterMark: 0 });
+
+  function finish(controller: ReadableStreamDefaultController<Uint8Array>): void {
+    const sha = bytesToHex(hasher.digest());
+    if (bytes === expected.bytes && sha === expected.sha256) {
+      controller.close();
+      return;
+    }
+    controller.error(
+      new IngestError(
+        "internal_error",
+        `The stored upload of run "${runId}" does not match what was received`,
+        { runId, expected, found: { bytes, sha256: sha } },
+      ),
+    );
+  }
 }
 
 /** Deletes the stored upload of run `runId` (nothing when there is none). */

@@ -299,7 +299,6 @@ describeMigratedDatabases(
   { only: ["pglite"] },
 );
 
-// PostgreSQL only here: PGlite's one connection answers the test's looks only after the run.
 describeMigratedDatabases(
   "stop() hands a job still running after the grace period back to the queue",
   async (db) => {
@@ -331,7 +330,6 @@ describeMigratedDatabases(
       assertEquals((await new JobQueue(db).get(queued.id))?.attempts, 2);
     });
   },
-  { only: ["postgres"] },
 );
 
 describeMigratedDatabases("a worker that lost its lease stops writing to the run", async (db) => {
@@ -363,7 +361,7 @@ describeMigratedDatabases("a worker that lost its lease stops writing to the run
   } finally {
     await worker.stop(0);
   }
-}, { only: ["postgres"] });
+});
 
 describeMigratedDatabases(
   "two workers on one database process 20 queued runs, each exactly once",

@@ -1,0 +1,83 @@
+/**
+ * `main.ts` as a real subprocess for the job tests: started on a free port with the environment
+ * given, its JSON log lines collected, stopped with a signal of the test's choosing.
+ *
+ * @module
+ */
+
+const ROOT = new URL("../../", import.meta.url);
+
+/** A running `main.ts`. */
+export interface ServerProcess {
+  url: string;
+  /** The worker's instance id (from its `job worker started` line), or null (yet). */
+  readonly instance: string | null;
+  /** Log lines so far, parsed. */
+  lines(): Record<string, unknown>[];
+  /** Sends `signal` and waits for the exit; returns the exit code. */
+  stop(signal: Deno.Signal): Promise<number>;
+}
+
+/** Starts `main.ts` with `env` (on top of a free port and LOG_LEVEL=info); resolves once ready. */
+export async function startServer(env: Record<string, string>): Promise<ServerProcess> {
+  const child = new Deno.Command(Deno.execPath(), {
+    args: ["run", "-A", "--quiet", "main.ts"],
+    cwd: ROOT,
+    env: { PORT: "0", HOSTNAME: "127.0.0.1", LOG_LEVEL: "info", ...env },
+    stdout: "piped",
+    stderr: "piped",
+  }).spawn();
+  let stderr = "";
+  const reading = child.stderr.pipeThrough(new TextDecoderStream()).pipeTo(
+    new WritableStream({ write: (text) => void (stderr += text) }),
+  );
+  const stdout = child.stdout.pipeThrough(new TextDecoderStream()).getReader();
+  let out = "";
+  while (!out.includes("\n")) {
+    const { value, done } = await stdout.read();
+    if (done) break;
+    out += value;
+  }
+  const ready = /^Fresh ready: (http:\/\/127\.0\.0\.1:\d+)\/\n$/.exec(out);
+  if (!ready) {
+    child.kill("SIGKILL");
+    await child.status;
+    await reading;
+    throw new Error(`main.ts did not start: ${out}${stderr}`);
+  }
+  const lines = () => stderr.split("\n").filter((l) => l.startsWith("{")).map((l) => JSON.parse(l));
+  return {
+    url: ready[1],
+    get instance() {
+      const started = lines().find((l) => l.msg === "job worker started");
+      return (started?.instance as string | undefined) ?? null;
+    },
+    lines,
+    async stop(signal) {
+      child.kill(signal);
+      for (let r = await stdout.read(); !r.done; r = await stdout.read()) { /* drain */ }
+      const { code } = await child.status;
+      await reading;
+      return code;
+    },
+  };
+}
+
+/** Uploads `bytes` as a multipart CSV file to `type`; returns the answer's status and JSON. */
+export async function uploadFile(
+  url: string,
+  type: string,
+  bytes: Uint8Array<ArrayBuffer>,
+  query = "mode=direct",
+): Promise<{ status: number; body: Record<string, unknown> }> {
+  const form = new FormData();
+  form.set("file", new File([bytes], `${type}.csv`, { type: "text/csv" }));
+  const res = await fetch(`${url}/api/v1/uploads/${type}?${query}`, { method: "POST", body: form });
+  return { status: res.status, body: await res.json() };
+}
+
+/** The run as the API gives it. */
+export async function getRun(url: string, id: string): Promise<Record<string, unknown>> {
+  const res = await fetch(`${url}/api/v1/runs/${id}`);
+  return await res.json();
+}
