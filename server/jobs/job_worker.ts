@@ -122,12 +122,17 @@ export class JobWorker {
     });
   }
 
-  /** For the readiness check: whether it claims jobs, how many run, how many may. */
+  /**
+   * For the readiness check: whether it claims jobs, how many run and may run, and how many
+   * leases it keeps (jobs under way and uploads being stored; a job whose lease was lost winds
+   * down in `active` without one).
+   */
   status(): WorkerStatus {
     return {
       running: this.#running,
       active: this.#active.size,
       concurrency: this.#options.concurrency,
+      leases: this.#leases.held().length,
       instance: this.instanceId,
     };
   }
@@ -139,8 +144,8 @@ export class JobWorker {
 
   /**
    * Creates a `queued` run for `upload`, stores its bytes (at most `maxBytes`) and queues it.
-   * Returns the queued run, or the failed run when storing failed for a reason of the upload's
-   * (too large, cancelled); throws when the database failed.
+   * Returns the run as queued, or the failed run when storing failed for a reason of the
+   * upload's (too large, cancelled); throws when the database failed.
    */
   async enqueue(
     type: ResolvedUploadType,
@@ -168,6 +173,7 @@ export class JobWorker {
     );
     this.#leases.hold(run.id);
     let lastReport = 0;
+    let queued: Run;
     try {
       const input = await writeInput(database, run.id, upload.body, {
         maxBytes: options.maxBytes,
@@ -178,9 +184,10 @@ export class JobWorker {
           store.reportProgress(run.id, { bytes, rows: 0 }).catch(() => {});
         },
       });
-      await this.#queue.markQueued(run.id, this.instanceId, input);
       await store.reportProgress(run.id, { bytes: input.bytes, rows: 0 });
+      await this.#queue.markQueued(run.id, this.instanceId, input);
       log.info("job queued", { run_id: run.id, bytes: input.bytes, instance: this.instanceId });
+      queued = { ...run, progress: { bytes: input.bytes, rows: 0 } };
     } catch (err) {
       // The run fails as it would have in the pipeline (too large, cancelled, body broke off).
       const error = toIngestError(err);
@@ -200,7 +207,8 @@ export class JobWorker {
       this.#leases.drop(run.id);
     }
     this.#nudge();
-    return await store.getRun(run.id) ?? run;
+    // As queued: a worker (of any instance) may have taken it on already.
+    return queued;
   }
 
   /**

@@ -332,36 +332,61 @@ describeMigratedDatabases(
   },
 );
 
-describeMigratedDatabases("a worker that lost its lease stops writing to the run", async (db) => {
-  const services = await servicesOn(db);
-  const worker = await startJobWorker(services, {
-    concurrency: 1,
-    pollMs: 50,
-    leaseMs: 1500,
-    exclusive: false,
-  });
-  try {
-    const queued = await worker.enqueue(
-      services.uploadTypes.get("emissions"),
-      csvUpload(generateEmissionsCsv(60_000, 8), "direct"),
-      { maxBytes: 1e9 },
-    );
-    await pollUntil("the run to be processing rows", async () => {
+describeMigratedDatabases(
+  "a worker that lost its lease stops writing to the run",
+  async (db) => {
+    const services = await servicesOn(db);
+    const worker = await startJobWorker(services, {
+      concurrency: 1,
+      pollMs: 50,
+      leaseMs: 1500,
+      exclusive: false,
+    });
+    // Holding the target locked keeps the run in classification until the test lets go.
+    const blocker = await openPostgresDatabase({ url: db.url!, poolSize: 1 });
+    let unlock!: () => void;
+    const locked = new Promise<void>((resolve) => unlock = resolve);
+    let holding!: () => void;
+    const held = new Promise<void>((resolve) => holding = resolve);
+    const lock = blocker.kysely.transaction().execute(async (trx) => {
+      await sql`lock table emissions in access exclusive mode`.execute(trx);
+      holding();
+      await locked;
+    });
+    try {
+      await held;
+      const queued = await worker.enqueue(
+        services.uploadTypes.get("emissions"),
+        csvUpload(generateEmissionsCsv(20_000, 8), "direct"),
+        { maxBytes: 1e9 },
+      );
+      await pollUntil("the run to be processing rows", async () => {
+        const run = await services.store.getRun(queued.id);
+        return run?.status === "processing" && run.progress.rows > 0 ? run : undefined;
+      }, { everyMs: 20, describe: () => services.store.getRun(queued.id) });
+      // Another instance took the job over (as after a long pause of this one).
+      await sql`update ingest_jobs set locked_by = 'other', lease_until = now() + interval '1 hour'`
+        .execute(db.kysely);
+      await pollUntil("the lease loss to be noticed", () => {
+        const status = worker.status();
+        return status.active === 1 && status.leases === 0 ? true : undefined;
+      });
+      unlock();
+      await lock;
+      await pollUntil("the worker to let go", () => worker.status().active === 0 || undefined);
       const run = await services.store.getRun(queued.id);
-      return run?.status === "processing" && run.progress.rows > 0 ? run : undefined;
-    }, { everyMs: 20, describe: () => services.store.getRun(queued.id) });
-    // Another instance took the job over (as after a long pause of this one).
-    await sql`update ingest_jobs set locked_by = 'other', lease_until = now() + interval '1 hour'`
-      .execute(db.kysely);
-    await pollUntil("the worker to let go", () => worker.status().active === 0 ? true : undefined);
-    const run = await services.store.getRun(queued.id);
-    assertEquals(run?.status, "processing", "not failed by the instance that lost it");
-    assertEquals((await new JobQueue(db).get(queued.id))?.lockedBy, "other");
-    assertEquals(await count(db, "select count(*) as n from emissions"), 0);
-  } finally {
-    await worker.stop(0);
-  }
-});
+      assertEquals(run?.status, "processing", "not failed by the instance that lost it");
+      assertEquals((await new JobQueue(db).get(queued.id))?.lockedBy, "other");
+      assertEquals(await count(db, "select count(*) as n from emissions"), 0);
+    } finally {
+      unlock();
+      await lock.catch(() => {});
+      await blocker.close();
+      await worker.stop(0);
+    }
+  },
+  { only: ["postgres"] },
+);
 
 describeMigratedDatabases(
   "two workers on one database process 20 queued runs, each exactly once",
