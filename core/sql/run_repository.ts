@@ -88,10 +88,10 @@ export async function updateProgress(
   progress: { bytes: number; rows: number },
 ): Promise<void> {
   // Reports are fire-and-forget: one that arrives after the run moved on must not overwrite the
-  // final figures.
+  // final figures. A queued run reports the bytes of its upload stored so far.
   await db.updateTable("ingest_runs")
     .set({ progress_bytes: progress.bytes, progress_rows: progress.rows, updated_at: sql`now()` })
-    .where("id", "=", id).where("status", "in", ["receiving", "processing"]).execute();
+    .where("id", "=", id).where("status", "in", ["queued", "receiving", "processing"]).execute();
 }
 
 /** Touches `updated_at` of a run that is still active. */

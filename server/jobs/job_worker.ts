@@ -25,6 +25,7 @@ import type { ResolvedUploadType } from "../../core/config/upload_type_schema.ts
 import type { Database } from "../../core/database.ts";
 import { IngestError, toIngestError } from "../../core/errors.ts";
 import { startIngest } from "../../core/pipeline.ts";
+import { fromTraceparent, parseTraceparent, toTraceparent } from "../../core/trace_context.ts";
 import { RUN_HEARTBEAT_MS } from "../../core/run_heartbeat.ts";
 import { isActive, type Run, type RunMode } from "../../core/runs.ts";
 import type { Store } from "../../core/store.ts";
@@ -38,7 +39,6 @@ import { deleteInput, readInput, writeInput } from "./input_store.ts";
 import { type Job, JobQueue, type JobRequest } from "./job_queue.ts";
 import { LeaseKeeper } from "./lease_keeper.ts";
 import { recoverJob, sweep } from "./recovery.ts";
-import { fromTraceparent, toTraceparent, traceIdOfParent } from "./traceparent.ts";
 
 /** How the worker runs. */
 export interface JobWorkerOptions {
@@ -161,7 +161,7 @@ export class JobWorker {
       fileName: upload.fileName,
       contentType: upload.contentType,
       actor: options.actor ?? null,
-      traceId: traceIdOfParent(traceparent),
+      traceId: parseTraceparent(traceparent)?.traceId ?? null,
       status: "queued",
     });
     const { encoding, format, delimiter, sheet, mapping } = upload;

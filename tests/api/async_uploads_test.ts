@@ -133,6 +133,7 @@ appTest(
     assertMatch(page, /Waiting for a worker/);
     const list = await app.json<{ runs: Run[] }>(await app.fetch("/api/v1/runs?status=queued"));
     assertEquals(list.runs.map((r) => r.id), [queued.id]);
+    assertEquals(list.runs[0].progress, { bytes: FACILITIES.length, rows: 0 }, "stored bytes");
     const history = await (await app.fetch("/runs?status=queued")).text();
     assertMatch(history, /<option value="queued" selected[^>]*>queued</);
 
