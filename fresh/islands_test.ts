@@ -16,8 +16,9 @@ async function islandPage(): Promise<string> {
 }
 
 function stateScript(html: string): string {
-  const match = /<script id="(__FRSH_STATE_[0-9a-f-]+)" type="application\/json">(.*?)<\/script>/
-    .exec(html);
+  const match =
+    /<script id="(__FRSH_STATE_[0-9a-f-]+)" type="application\/json" data-build-id="[^"]+">(.*?)<\/script>/
+      .exec(html);
   assert(match, "no state script");
   return match[2];
 }
@@ -52,12 +53,18 @@ Deno.test("island props are in the state script, escaped for inline use", async 
 Deno.test("an island page boots the content-hashed bundle, served immutable", async () => {
   const html = await islandPage();
   const boot =
-    /<script type="module">import \{ boot \} from "(\/_frsh\/js\/([0-9a-f]{16})\/main\.js)"; boot\("__FRSH_STATE_[0-9a-f-]+", "[^"]+"\);<\/script><\/body>/
+    /<script type="module" src="(\/_frsh\/js\/([0-9a-f]{16})\/boot\.js)"><\/script><\/body>/
       .exec(html);
   assert(boot, html);
-  assertMatch(html, new RegExp(`<link rel="modulepreload" href="${boot[1]}"></head>`));
+  const mainPath = `/_frsh/js/${boot[2]}/main.js`;
+  assertMatch(html, new RegExp(`<link rel="modulepreload" href="${mainPath}"></head>`));
 
-  const js = await get(boot[1]);
+  const bootJs = await get(boot[1]);
+  assertEquals(bootJs.status, 200);
+  assertEquals(bootJs.headers.get("cache-control"), "public, max-age=31536000, immutable");
+  assertMatch(await bootJs.text(), /^import \{ boot \} from "\.\/main\.js";/);
+
+  const js = await get(mainPath);
   assertEquals(js.status, 200);
   assertEquals(js.headers.get("content-type"), "text/javascript; charset=utf-8");
   assertEquals(js.headers.get("cache-control"), "public, max-age=31536000, immutable");
@@ -66,11 +73,22 @@ Deno.test("an island page boots the content-hashed bundle, served immutable", as
   // Minified: no indentation survives.
   assert(!code.includes("\n  "), "bundle is not minified");
 
-  const again = await get(boot[1], { "if-none-match": js.headers.get("etag")! });
+  const again = await get(mainPath, { "if-none-match": js.headers.get("etag")! });
   assertEquals(again.status, 304);
   const stale = await get(`/_frsh/js/0000000000000000/main.js`);
   assertEquals(stale.status, 404);
   await stale.body?.cancel();
+});
+
+Deno.test("an island page has no inline script, so script-src 'self' suffices", async () => {
+  const html = await islandPage();
+  const scripts = [...html.matchAll(/<script([^>]*)>(.*?)<\/script>/gs)];
+  assertEquals(scripts.length, 2);
+  for (const [, attributes, body] of scripts) {
+    const external = /\bsrc="\/_frsh\/js\//.test(attributes) && body === "";
+    const data = /\btype="application\/json"/.test(attributes);
+    assert(external || data, `inline executable script: <script${attributes}>`);
+  }
 });
 
 Deno.test("a function prop fails the render with the island and prop named", async () => {

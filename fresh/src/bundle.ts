@@ -13,24 +13,36 @@ import type { Island } from "./islands.ts";
 
 /** A built bundle, served under `/_frsh/js/<hash>/`. */
 export interface ClientBundle {
-  /** Content hash of `main.js`. */
+  /** Content hash of `main.js` and `boot.js`. */
   hash: string;
   /** File name → bytes. */
   files: ReadonlyMap<string, Uint8Array>;
   /** URL path of the entry module, e.g. `/_frsh/js/3f2a…/main.js`. */
   mainPath: string;
+  /** URL path of the boot module a page loads with `<script type="module" src>`. */
+  bootPath: string;
 }
 
 interface Snapshot {
-  version: 1;
+  version: typeof SNAPSHOT_VERSION;
   hash: string;
   islands: string[];
   /** Source files that went into the bundle (relative to the project root) → SHA-256. */
   inputs: Record<string, string>;
 }
 
-const SNAPSHOT_VERSION = 1;
+const SNAPSHOT_VERSION = 2;
 const REVIVER_URL = new URL("./client/reviver.ts", import.meta.url).href;
+
+/**
+ * `boot.js`: finds the page's state script and boots the islands. It is a file of its own, not an
+ * inline script, so pages work under a Content-Security-Policy of `script-src 'self'` without
+ * nonces or hashes; the per-page values (state id, build id) travel in the state script.
+ */
+export const BOOT_SOURCE = `import { boot } from "./main.js";
+const state = document.querySelector('script[type="application/json"][id^="__FRSH_STATE_"]');
+if (state) boot(state.id, state.dataset.buildId ?? "");
+`;
 
 /** The generated entry: imports the reviver and each island, exports `boot()`. */
 export function entrySource(islands: Island[]): string {
@@ -88,9 +100,19 @@ export async function buildClientBundle(
   }
 }
 
-async function toBundle(code: Uint8Array): Promise<ClientBundle> {
-  const hash = (await hexDigest("SHA-256", code)).slice(0, 16);
-  return { hash, files: new Map([["main.js", code]]), mainPath: `/_frsh/js/${hash}/main.js` };
+/** The bundle around `main.js`; the hash covers `boot.js` too, since both are cached forever. */
+export async function toBundle(code: Uint8Array): Promise<ClientBundle> {
+  const boot = new TextEncoder().encode(BOOT_SOURCE);
+  const both = new Uint8Array(code.byteLength + boot.byteLength);
+  both.set(code);
+  both.set(boot, code.byteLength);
+  const hash = (await hexDigest("SHA-256", both)).slice(0, 16);
+  return {
+    hash,
+    files: new Map([["main.js", code], ["boot.js", boot]]),
+    mainPath: `/_frsh/js/${hash}/main.js`,
+    bootPath: `/_frsh/js/${hash}/boot.js`,
+  };
 }
 
 async function run(args: string[]): Promise<Uint8Array> {

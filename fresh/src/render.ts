@@ -1,7 +1,7 @@
 /**
  * Renders a page: `_app( layout_root( … layout_leaf( Page ) ) )` to HTML with
  * preact-render-to-string, then, only when islands rendered, appends their props state and the
- * boot script that loads the client bundle.
+ * boot module that loads the client bundle.
  *
  * @module
  */
@@ -10,7 +10,7 @@ import { renderToString } from "preact-render-to-string";
 import type { ClientBundle } from "./bundle.ts";
 import { collectIslands } from "./islands.ts";
 import type { AnyComponent, LayoutRoute } from "./routes.ts";
-import { escapeScriptJson, serializeState } from "./serializer.ts";
+import { serializeState } from "./serializer.ts";
 import type { FreshContext, RenderOptions } from "./types.ts";
 
 /** What a page render needs besides the request. */
@@ -104,16 +104,19 @@ async function addIslandScripts(
   islandProps: unknown[],
   env: RenderEnv,
 ): Promise<string> {
-  const { mainPath } = await env.bundle();
+  const { mainPath, bootPath } = await env.bundle();
   const stateId = `__FRSH_STATE_${crypto.randomUUID()}`;
-  const boot = escapeScriptJson(
-    `import { boot } from ${JSON.stringify(mainPath)}; ` +
-      `boot(${JSON.stringify(stateId)}, ${JSON.stringify(env.buildId)});`,
-  );
-  const scripts = `<script id="${stateId}" type="application/json">` +
-    `${serializeState(islandProps)}</script><script type="module">${boot}</script>`;
+  // No inline script: boot.js reads the state id and build id from the state script, so a strict
+  // Content-Security-Policy (`script-src 'self'`) needs no nonce.
+  const scripts = `<script id="${stateId}" type="application/json" ` +
+    `data-build-id="${escapeAttribute(env.buildId)}">${serializeState(islandProps)}</script>` +
+    `<script type="module" src="${bootPath}"></script>`;
   html = insertBefore(html, "</head>", `<link rel="modulepreload" href="${mainPath}">`);
   return insertBefore(html, "</body>", scripts, true);
+}
+
+function escapeAttribute(text: string): string {
+  return text.replace(/&/g, "&amp;").replace(/"/g, "&quot;").replace(/</g, "&lt;");
 }
 
 /** Inserts `text` before the first (or last) `tag`, or appends it when the tag is absent. */

@@ -11,7 +11,7 @@ import { setBuildId } from "../build_id.ts";
 const MARKER = /^frsh-([^:]+):(\d+):(.*)$/;
 
 /**
- * Renders every island on the page. Called by the page's inline boot script.
+ * Renders every island on the page. Called by `boot.js`, which the page loads as a module.
  *
  * @param islands island components by marker id (`counter_default`)
  * @param stateId the id of the `<script type="application/json">` holding the props
