@@ -26,6 +26,8 @@ import * as $api_v1_uploads_type_ from "./routes/api/v1/uploads/[type].ts";
 import * as $health_index from "./routes/health/index.ts";
 import * as $health_ready from "./routes/health/ready.ts";
 import * as $index from "./routes/index.tsx";
+import * as $login from "./routes/login.tsx";
+import * as $logout from "./routes/logout.ts";
 import * as $metrics from "./routes/metrics.ts";
 import * as $runs_id_index from "./routes/runs/[id]/index.tsx";
 import * as $runs_id_review from "./routes/runs/[id]/review.tsx";
@@ -62,6 +64,8 @@ const manifest = {
     "./routes/health/index.ts": $health_index,
     "./routes/health/ready.ts": $health_ready,
     "./routes/index.tsx": $index,
+    "./routes/login.tsx": $login,
+    "./routes/logout.ts": $logout,
     "./routes/metrics.ts": $metrics,
     "./routes/runs/[id]/index.tsx": $runs_id_index,
     "./routes/runs/[id]/review.tsx": $runs_id_review,

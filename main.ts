@@ -12,6 +12,7 @@
 import { start } from "$fresh/server.ts";
 import config from "./fresh.config.ts";
 import manifest from "./fresh.gen.ts";
+import { checkListenAddress } from "./server/auth/listen_policy.ts";
 import { startJobWorker } from "./server/jobs/job_worker.ts";
 import { log } from "./server/log.ts";
 import { closeServices, installServices, openServices } from "./server/services.ts";
@@ -21,7 +22,10 @@ const SIGNALS: Deno.Signal[] = Deno.build.os === "windows" ? ["SIGINT"] : ["SIGI
 
 try {
   const settings = loadSettings();
+  // Refused before the database opens: an exposed admin-for-everyone server must not start.
+  const authOff = checkListenAddress(settings);
   log.setLevel(settings.logLevel);
+  if (authOff) log.warn(authOff, { hostname: settings.hostname });
   const services = await openServices(settings);
   installServices(services);
   if (settings.workerConcurrency > 0) await startJobWorker(services);

@@ -95,6 +95,8 @@ export interface RunPatch {
 export interface RunQuery {
   uploadType?: string;
   status?: RunStatus;
+  /** Only runs started by this actor (an uploader sees their own runs). */
+  actor?: string;
   limit: number;
   cursor?: string;
 }

@@ -19,6 +19,8 @@ interface Props {
   maxFileBytes: number;
   /** The type's columns, to match a file's headers before sending it. */
   columns: MapperColumn[];
+  /** The session's anti-CSRF token, for browsers that send no `Origin` with the plain form. */
+  csrfToken?: string | null;
 }
 
 /** A file waiting for its columns to be matched. */
@@ -53,7 +55,9 @@ let nextKey = 1;
  * follows processing, and then opens the run's review or run page — or, for a batch, lists every
  * file with its outcome.
  */
-export default function UploadProgress({ uploadType, maxFileBytes, columns }: Props) {
+export default function UploadProgress(
+  { uploadType, maxFileBytes, columns, csrfToken }: Props,
+) {
   const [items, setItems] = useState<Item[]>([]);
   const [mapping, setMapping] = useState<Mapping | null>(null);
   const [hydrated, setHydrated] = useState(false);
@@ -163,6 +167,11 @@ export default function UploadProgress({ uploadType, maxFileBytes, columns }: Pr
         start([...input.files]);
       }}
     >
+      {
+        /* First in the form (the server reads it before the file streams in); "_csrf" is
+          CSRF_FIELD of server/auth/csrf.ts, which an island cannot import. */
+      }
+      {csrfToken && <input type="hidden" name="_csrf" value={csrfToken} />}
       <fieldset disabled={busy}>
         <legend>What should happen</legend>
         <label>

@@ -1,7 +1,10 @@
 import type { PageProps } from "$fresh/server.ts";
+import { CsrfField } from "../components/csrf_field.tsx";
+import type { AppState } from "../server/services.ts";
 
-/** The HTML shell of every page. */
-export default function App({ Component }: PageProps) {
+/** The HTML shell of every page, with the signed-in user and a sign-out button. */
+export default function App({ Component, state }: PageProps<unknown, AppState>) {
+  const principal = state.principal;
   return (
     <html lang="en">
       <head>
@@ -20,6 +23,15 @@ export default function App({ Component }: PageProps) {
             <a href="/">Upload types</a>
             <a href="/runs">Runs</a>
           </nav>
+          {principal?.via === "session" && (
+            <form class="account" method="post" action="/logout">
+              <CsrfField token={principal.csrfToken} />
+              <span class="muted small">
+                {principal.name} ({principal.role})
+              </span>{" "}
+              <button type="submit" class="secondary">Sign out</button>
+            </form>
+          )}
         </header>
         <main class="page">
           <Component />

@@ -2,21 +2,32 @@ import type { Handlers, PageProps } from "$fresh/server.ts";
 import type { ResolvedUploadType } from "../core/config/upload_type_schema.ts";
 import type { Run } from "../core/runs.ts";
 import { StatusBadge } from "../components/status_badge.tsx";
+import { requirePrincipal, visibleActor } from "../server/auth/guards.ts";
+import { can } from "../server/auth/principal.ts";
 import type { AppState } from "../server/services.ts";
 
 interface TypeCard {
   type: ResolvedUploadType;
   lastRun: Run | null;
+  canUpload: boolean;
+  canExport: boolean;
 }
 
 /** Loads every upload type with its most recent run. */
 export const handler: Handlers<TypeCard[], AppState> = {
   async GET(_req, ctx) {
     const { uploadTypes, store } = ctx.state.services;
+    const principal = requirePrincipal(ctx.state);
+    const actor = visibleActor(ctx.state);
     const cards = await Promise.all(
       uploadTypes.list().map(async (type) => {
-        const page = await store.listRuns({ uploadType: type.name, limit: 1 });
-        return { type, lastRun: page.items[0] ?? null };
+        const page = await store.listRuns({ uploadType: type.name, limit: 1, actor });
+        return {
+          type,
+          lastRun: page.items[0] ?? null,
+          canUpload: can(principal, "upload"),
+          canExport: can(principal, "export"),
+        };
       }),
     );
     return ctx.render(cards);
@@ -41,16 +52,14 @@ export default function Home({ data }: PageProps<TypeCard[]>) {
         )
         : (
           <ul class="cards">
-            {data.map(({ type, lastRun }) => (
-              <UploadTypeCard key={type.name} type={type} lastRun={lastRun} />
-            ))}
+            {data.map((card) => <UploadTypeCard key={card.type.name} {...card} />)}
           </ul>
         )}
     </>
   );
 }
 
-function UploadTypeCard({ type, lastRun }: TypeCard) {
+function UploadTypeCard({ type, lastRun, canUpload, canExport }: TypeCard) {
   const required = type.columns.filter((c) => c.required).map((c) => c.label);
   return (
     <li class="card">
@@ -73,9 +82,9 @@ function UploadTypeCard({ type, lastRun }: TypeCard) {
           : <span class="muted">never</span>}
       </p>
       <p class="actions">
-        <a class="button" href={`/upload/${type.name}`}>Upload</a>
+        {canUpload && <a class="button" href={`/upload/${type.name}`}>Upload</a>}
         <a href={`/api/v1/upload-types/${type.name}/template.csv`}>Template</a>
-        <a href={`/api/v1/upload-types/${type.name}/export.csv`}>Export</a>
+        {canExport && <a href={`/api/v1/upload-types/${type.name}/export.csv`}>Export</a>}
         <a href={`/runs?type=${type.name}`}>History</a>
       </p>
     </li>

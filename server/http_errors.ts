@@ -4,7 +4,7 @@
  *
  * @module
  */
-import { type IngestErrorType, toIngestError } from "../core/errors.ts";
+import { type IngestError, type IngestErrorType, toIngestError } from "../core/errors.ts";
 import { log } from "./log.ts";
 
 /** HTTP status for each error type. */
@@ -12,6 +12,10 @@ export const STATUS_OF: Record<IngestErrorType, number> = {
   bad_request: 400,
   unknown_upload_type: 404,
   not_found: 404,
+  unauthorized: 401,
+  forbidden: 403,
+  csrf_rejected: 403,
+  rate_limited: 429,
   unsupported_file_type: 415,
   file_too_large: 413,
   too_many_rows: 413,
@@ -35,5 +39,23 @@ export function errorResponse(err: unknown, headers?: HeadersInit): Response {
   if (status >= 500) {
     log.error("request failed", { error_type: error.type, cause: String(error.cause) });
   }
-  return Response.json({ error: error.toJSON() }, { status, headers });
+  const out = errorHeaders(error);
+  new Headers(headers).forEach((value, name) => out.set(name, value));
+  return Response.json({ error: error.toJSON() }, { status, headers: out });
+}
+
+/**
+ * The headers an error type calls for: `WWW-Authenticate` on `unauthorized` (RFC 6750, with
+ * `error="invalid_token"` when a token was sent and refused) and `Retry-After` on `rate_limited`.
+ */
+export function errorHeaders(error: IngestError): Headers {
+  const headers = new Headers();
+  if (error.type === "unauthorized") {
+    const invalid = error.details.reason === "invalid_token" ? ', error="invalid_token"' : "";
+    headers.set("www-authenticate", `Bearer realm="intake"${invalid}`);
+  }
+  if (error.type === "rate_limited" && typeof error.details.retryAfterSeconds === "number") {
+    headers.set("retry-after", String(error.details.retryAfterSeconds));
+  }
+  return headers;
 }

@@ -10,6 +10,8 @@ import type { Store } from "../core/store.ts";
 import { migrateToLatest } from "../db/migrate.ts";
 import { openDatabase } from "../db/open_database.ts";
 import type { JobWorker } from "./jobs/job_worker.ts";
+import { type Access, createAccess } from "./auth/access.ts";
+import type { Principal } from "./auth/principal.ts";
 import { loadUploadTypes } from "./load_upload_types.ts";
 import { log } from "./log.ts";
 import { createIntakeMetrics, type IntakeMetrics } from "./metrics/intake_metrics.ts";
@@ -42,11 +44,15 @@ export interface Services {
    * `worker`); large uploads and `?async=1` are queued only then.
    */
   jobs?: JobWorker;
+  /** Users, tokens, sessions and rate limits (`server/auth/`). */
+  access: Access;
 }
 
 /** `ctx.state` of every route. */
 export interface AppState {
   services: Services;
+  /** Who the request acts as (set by the access middleware); null only on public paths. */
+  principal: Principal | null;
 }
 
 const UPLOAD_TYPES_DIR = new URL("../config/upload_types/", import.meta.url);
@@ -71,6 +77,7 @@ export async function openServices(
     inFlight: new Set(),
     metrics,
     readinessChecks: [],
+    access: await createAccess(settings),
   };
   services.readinessChecks.push(
     databaseCheck(database),

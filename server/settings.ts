@@ -14,9 +14,13 @@
  * | `INTAKE_WORKER_CONCURRENCY` | 2 | queued runs this instance processes at once; 0: no worker |
  * | `INTAKE_JOB_LEASE_MS` | 30000 | how long a claimed job stays claimed without a heartbeat |
  * | `INTAKE_SHUTDOWN_GRACE_MS` | 20000 | on SIGTERM/SIGINT, how long running work may finish |
+ * | `INTAKE_USERS`, `INTAKE_TOKENS`, `INTAKE_SESSION_SECRET`, `INTAKE_ALLOW_UNAUTHENTICATED` | unset | access (`server/auth/auth_settings.ts`) |
+ * | `INTAKE_UPLOAD_RATE` | unset | uploads per user, token or address, e.g. `30/min` |
  *
  * @module
  */
+import { type AuthSettings, readAuthSettings } from "./auth/auth_settings.ts";
+import { parseRate, type Rate } from "./rate_limit.ts";
 
 /** Log levels, least to most severe. */
 export const LOG_LEVELS = ["debug", "info", "warn", "error"] as const;
@@ -39,6 +43,10 @@ export interface Settings {
   jobLeaseMs: number;
   /** On SIGTERM/SIGINT, how long running work may take to finish before it is handed back. */
   shutdownGraceMs: number;
+  /** Users, API tokens and the session secret; authentication is off when none are set. */
+  auth: AuthSettings;
+  /** Uploads allowed per user, token or address (`INTAKE_UPLOAD_RATE`); null for no limit. */
+  uploadRate: Rate | null;
 }
 
 /** Reads settings from `env` (the process environment by default); throws on a bad value. */
@@ -73,6 +81,10 @@ export function loadSettings(
     workerConcurrency: integer(env, "INTAKE_WORKER_CONCURRENCY", 2, 0, 64),
     jobLeaseMs: integer(env, "INTAKE_JOB_LEASE_MS", 30_000, 1000, 3_600_000),
     shutdownGraceMs: integer(env, "INTAKE_SHUTDOWN_GRACE_MS", 20_000, 0, 3_600_000),
+    auth: readAuthSettings(env),
+    uploadRate: env("INTAKE_UPLOAD_RATE")
+      ? parseRate(env("INTAKE_UPLOAD_RATE")!, "INTAKE_UPLOAD_RATE")
+      : null,
   });
 }
 

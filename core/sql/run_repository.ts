@@ -42,6 +42,7 @@ export async function selectRuns(db: Db, query: RunQuery): Promise<Page<Run>> {
   let q = db.selectFrom("ingest_runs").selectAll();
   if (query.uploadType) q = q.where("upload_type", "=", query.uploadType);
   if (query.status) q = q.where("status", "=", query.status);
+  if (query.actor !== undefined) q = q.where("actor", "=", query.actor);
   if (query.cursor) {
     if (!isUuid(query.cursor)) {
       throw new IngestError("bad_request", `Invalid cursor "${query.cursor}"`, {

@@ -3,6 +3,7 @@ import { isActive, type Run, RUN_STATUSES, type RunStatus } from "../../core/run
 import RunStatusIsland from "../../islands/RunStatus.tsx";
 import { formatElapsed, formatTime } from "../../components/format.ts";
 import { StatusBadge } from "../../components/status_badge.tsx";
+import { visibleActor } from "../../server/auth/guards.ts";
 import type { AppState } from "../../server/services.ts";
 
 interface History {
@@ -13,7 +14,7 @@ interface History {
   types: Array<{ name: string; label: string }>;
 }
 
-/** Loads one page of run history with the filters from the query string. */
+/** Loads one page of run history (an uploader's own runs) with the query string's filters. */
 export const handler: Handlers<History, AppState> = {
   async GET(_req, ctx) {
     const { store, uploadTypes } = ctx.state.services;
@@ -21,6 +22,7 @@ export const handler: Handlers<History, AppState> = {
     const statusParam = ctx.url.searchParams.get("status") ?? "";
     const status = RUN_STATUSES.includes(statusParam as RunStatus) ? statusParam as RunStatus : "";
     const page = await store.listRuns({
+      actor: visibleActor(ctx.state),
       uploadType: type || undefined,
       status: status || undefined,
       limit: 25,

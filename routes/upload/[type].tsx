@@ -1,11 +1,13 @@
 import type { Handlers, PageProps } from "$fresh/server.ts";
 import type { ResolvedUploadType } from "../../core/config/upload_type_schema.ts";
-import { toIngestError } from "../../core/errors.ts";
+import { IngestError, toIngestError } from "../../core/errors.ts";
 import type { RunError } from "../../core/runs.ts";
 import { RunErrorPanel } from "../../components/run_error.tsx";
 import UploadProgress from "../../islands/UploadProgress.tsx";
 import { acceptUpload } from "../../server/accept_upload.ts";
-import { STATUS_OF } from "../../server/http_errors.ts";
+import { limitUploads, requirePermission, requirePrincipal } from "../../server/auth/guards.ts";
+import { can } from "../../server/auth/principal.ts";
+import { errorHeaders, STATUS_OF } from "../../server/http_errors.ts";
 import type { AppState } from "../../server/services.ts";
 
 interface UploadPage {
@@ -13,6 +15,10 @@ interface UploadPage {
   /** The type's limit, or the operator's cap when that is lower. */
   maxFileBytes: number;
   error?: RunError;
+  /** Whether the form is shown: false for a role that may not upload. */
+  canUpload: boolean;
+  /** The session's anti-CSRF token for the form, when signed in with a cookie. */
+  csrfToken: string | null;
 }
 
 /** The upload form; a plain multipart POST works without JavaScript (303 to the run page). */
@@ -20,24 +26,51 @@ export const handler: Handlers<UploadPage, AppState> = {
   GET(_req, ctx) {
     const { uploadTypes, settings } = ctx.state.services;
     const type = uploadTypes.get(ctx.params.type);
-    return ctx.render({ type, maxFileBytes: limit(type, settings.maxFileBytes) });
+    const principal = requirePrincipal(ctx.state);
+    const page = {
+      type,
+      maxFileBytes: limit(type, settings.maxFileBytes),
+      canUpload: can(principal, "upload"),
+      csrfToken: principal.csrfToken,
+    };
+    if (page.canUpload) return ctx.render(page);
+    const error = new IngestError(
+      "forbidden",
+      `The role "${principal.role}" may not upload files`,
+      {
+        role: principal.role,
+      },
+    );
+    return ctx.render({ ...page, error: error.toJSON() }, { status: 403 });
   },
   async POST(req, ctx) {
     const { services } = ctx.state;
     const type = services.uploadTypes.get(ctx.params.type);
+    const principal = requirePrincipal(ctx.state);
     try {
-      const { run } = await acceptUpload(services, req, type.name);
+      requirePermission(ctx.state, "upload");
+      limitUploads(ctx.state, ctx.remoteAddr);
+      const { run } = await acceptUpload(services, req, type.name, { actor: principal.name });
       return new Response(null, { status: 303, headers: { location: `/runs/${run.id}` } });
     } catch (err) {
-      const error = toIngestError(err).toJSON();
-      const maxFileBytes = limit(type, services.settings.maxFileBytes);
-      return ctx.render({ type, maxFileBytes, error }, { status: STATUS_OF[error.type] });
+      await req.body?.cancel().catch(() => {});
+      const error = toIngestError(err);
+      const page = {
+        type,
+        maxFileBytes: limit(type, services.settings.maxFileBytes),
+        error: error.toJSON(),
+        canUpload: can(principal, "upload"),
+        csrfToken: principal.csrfToken,
+      };
+      return ctx.render(page, { status: STATUS_OF[error.type], headers: errorHeaders(error) });
     }
   },
 };
 
 /** `/upload/[type]`: choose a file and a mode, see the expected columns. */
-export default function Upload({ data: { type, maxFileBytes, error } }: PageProps<UploadPage>) {
+export default function Upload(
+  { data: { type, maxFileBytes, error, canUpload, csrfToken } }: PageProps<UploadPage>,
+) {
   return (
     <>
       <p class="breadcrumb">
@@ -46,18 +79,21 @@ export default function Upload({ data: { type, maxFileBytes, error } }: PageProp
       <h1>Upload {type.label.toLowerCase()}</h1>
       <p>{type.description}</p>
       {error && <RunErrorPanel error={error} />}
-      <UploadProgress
-        uploadType={type.name}
-        maxFileBytes={maxFileBytes}
-        columns={type.columns.map((c) => ({
-          name: c.name,
-          label: c.label,
-          required: c.required,
-          aliases: c.aliases,
-          ...(c.values ? { values: c.values } : {}),
-          ...(c.pattern ? { pattern: c.pattern } : {}),
-        }))}
-      />
+      {canUpload && (
+        <UploadProgress
+          uploadType={type.name}
+          maxFileBytes={maxFileBytes}
+          csrfToken={csrfToken}
+          columns={type.columns.map((c) => ({
+            name: c.name,
+            label: c.label,
+            required: c.required,
+            aliases: c.aliases,
+            ...(c.values ? { values: c.values } : {}),
+            ...(c.pattern ? { pattern: c.pattern } : {}),
+          }))}
+        />
+      )}
       <h2>Expected columns</h2>
       <div class="table-wrap">
         <table>

@@ -6,13 +6,14 @@ import { RunErrorPanel } from "../../../components/run_error.tsx";
 import { StatusBadge } from "../../../components/status_badge.tsx";
 import { TraceLink } from "../../../components/trace_link.tsx";
 import RunStatus from "../../../islands/RunStatus.tsx";
+import { requireVisibleRun } from "../../../server/auth/guards.ts";
+import { can } from "../../../server/auth/principal.ts";
 import type { AppState } from "../../../server/services.ts";
 
-/** Loads the run (404 page for an unknown id). */
+/** Loads the run (the 404 page for an unknown id, or a run the user may not see). */
 export const handler: Handlers<Run, AppState> = {
   async GET(_req, ctx) {
-    const run = await ctx.state.services.store.getRun(ctx.params.id);
-    return run ? ctx.render(run) : ctx.renderNotFound();
+    return ctx.render(await requireVisibleRun(ctx.state, ctx.params.id));
   },
 };
 
@@ -50,7 +51,9 @@ export default function RunPage({ data: run, state }: PageProps<Run, AppState>) 
         {run.counts.invalid > 0 && (
           <a href={`/api/v1/runs/${run.id}/errors.csv`}>Download the error report</a>
         )}
-        <a href={`/upload/${run.uploadType}`}>Upload another file</a>
+        {state.principal && can(state.principal, "upload") && (
+          <a href={`/upload/${run.uploadType}`}>Upload another file</a>
+        )}
       </p>
       <dl class="facts">
         <dt>Run id</dt>

@@ -1,18 +1,15 @@
 import type { Handlers, PageProps } from "$fresh/server.ts";
 import { toIngestError } from "../../../core/errors.ts";
-import {
-  commitRun,
-  discardRun,
-  refreshRun,
-  requireRun,
-  setExcluded,
-} from "../../../core/lifecycle.ts";
+import { commitRun, discardRun, refreshRun, setExcluded } from "../../../core/lifecycle.ts";
 import type { RowAction, Run, RunError } from "../../../core/runs.ts";
 import type { ExcludedCounts, ReviewRow, Store } from "../../../core/store.ts";
+import { CsrfField } from "../../../components/csrf_field.tsx";
 import { formatValue } from "../../../components/format.ts";
 import { RunErrorPanel } from "../../../components/run_error.tsx";
 import { StatusBadge } from "../../../components/status_badge.tsx";
 import ReviewActions from "../../../islands/ReviewActions.tsx";
+import { requirePermission, requireVisibleRun } from "../../../server/auth/guards.ts";
+import { can } from "../../../server/auth/principal.ts";
 import { STATUS_OF } from "../../../server/http_errors.ts";
 import type { AppState } from "../../../server/services.ts";
 
@@ -29,6 +26,10 @@ interface Review {
   /** True past the first page. */
   paged: boolean;
   error?: RunError;
+  /** The principal may commit, discard, refresh and change exclusions. */
+  canReview: boolean;
+  /** The session's anti-CSRF token for the forms, when signed in with a cookie. */
+  csrfToken: string | null;
 }
 
 async function load(
@@ -36,7 +37,7 @@ async function load(
   error?: RunError,
 ): Promise<Review> {
   const { store } = ctx.state.services;
-  const run = await requireRun(store, ctx.params.id);
+  const run = await requireVisibleRun(ctx.state, ctx.params.id);
   const actionParam = ctx.url.searchParams.get("action") as RowAction | null;
   const action = actionParam && ACTIONS.includes(actionParam) ? actionParam : null;
   const page = await store.listRows(run.id, {
@@ -53,6 +54,8 @@ async function load(
     excluded: await store.countExcluded(run.id),
     paged: Boolean(ctx.url.searchParams.get("cursor")),
     error,
+    canReview: ctx.state.principal !== null && can(ctx.state.principal, "review"),
+    csrfToken: ctx.state.principal?.csrfToken ?? null,
   };
 }
 
@@ -63,11 +66,12 @@ export const handler: Handlers<Review, AppState> = {
   },
   async POST(req, ctx) {
     const { store, uploadTypes } = ctx.state.services;
-    const run = await requireRun(store, ctx.params.id);
+    const run = await requireVisibleRun(ctx.state, ctx.params.id);
     const type = uploadTypes.get(run.uploadType);
     const form = await req.formData();
     const intent = form.get("intent");
     try {
+      requirePermission(ctx.state, "review");
       if (intent === "commit" || intent === "select") await saveTicks(store, run.id, form);
       if (intent === "select") {
         return new Response(null, { status: 303, headers: { location: ctx.url.href } });
@@ -110,8 +114,9 @@ export default function ReviewPage({ data }: PageProps<Review>) {
         Review {run.fileName ?? "upload"} <StatusBadge status={run.status} />
       </h1>
       {data.error && <RunErrorPanel error={data.error} />}
-      {data.error?.type === "stale_review" && (
+      {data.error?.type === "stale_review" && data.canReview && (
         <form method="post">
+          <CsrfField token={data.csrfToken} />
           <p>
             Rows {(data.error.details.rows as number[]).join(", ")}{" "}
             changed in the table since this file was staged.
@@ -128,6 +133,7 @@ export default function ReviewPage({ data }: PageProps<Review>) {
         ))}
       </nav>
       <form method="post" id="review">
+        <CsrfField token={data.csrfToken} />
         <div class="table-wrap">
           <table class="review">
             <thead>
@@ -139,7 +145,14 @@ export default function ReviewPage({ data }: PageProps<Review>) {
               </tr>
             </thead>
             <tbody>
-              {rows.map((row) => <ReviewLine key={row.rowNumber} row={row} columns={columns} />)}
+              {rows.map((row) => (
+                <ReviewLine
+                  key={row.rowNumber}
+                  row={row}
+                  columns={columns}
+                  readOnly={!data.canReview}
+                />
+              ))}
             </tbody>
           </table>
         </div>
@@ -150,7 +163,7 @@ export default function ReviewPage({ data }: PageProps<Review>) {
           paged={data.paged}
           nextCursor={data.nextCursor}
         />
-        {staged && (
+        {staged && data.canReview && (
           <ReviewActions
             runId={run.id}
             formId="review"
@@ -163,7 +176,9 @@ export default function ReviewPage({ data }: PageProps<Review>) {
   );
 }
 
-function ReviewLine({ row, columns }: { row: ReviewRow; columns: string[] }) {
+function ReviewLine(
+  { row, columns, readOnly }: { row: ReviewRow; columns: string[]; readOnly: boolean },
+) {
   const changes = new Map(row.changes.map((c) => [c.column, c]));
   const errors = new Map(row.errors.map((e) => [e.column, e]));
   const rowError = row.errors.find((e) => e.column === null || !columns.includes(e.column));
@@ -179,6 +194,7 @@ function ReviewLine({ row, columns }: { row: ReviewRow; columns: string[] }) {
               value={row.rowNumber}
               aria-label={`Exclude row ${row.rowNumber}`}
               checked={row.excluded}
+              disabled={readOnly}
             />
           </>
         )}

@@ -1,9 +1,13 @@
 import type { Handlers } from "$fresh/server.ts";
 import { readChoice, readLimit } from "../../../../server/api.ts";
+import { visibleActor } from "../../../../server/auth/guards.ts";
 import { RUN_STATUSES } from "../../../../core/runs.ts";
 import type { AppState } from "../../../../server/services.ts";
 
-/** `GET /api/v1/runs?type=&status=&limit=&cursor=`: run history, newest first. */
+/**
+ * `GET /api/v1/runs?type=&status=&limit=&cursor=`: run history, newest first (an uploader's own
+ * runs only).
+ */
 export const handler: Handlers<unknown, AppState> = {
   async GET(req, ctx) {
     const url = new URL(req.url);
@@ -11,6 +15,7 @@ export const handler: Handlers<unknown, AppState> = {
     const type = url.searchParams.get("type") || undefined;
     if (type) uploadTypes.get(type);
     const page = await store.listRuns({
+      actor: visibleActor(ctx.state),
       uploadType: type,
       status: readChoice(url, "status", RUN_STATUSES),
       limit: readLimit(url, 50, 500),

@@ -1,6 +1,7 @@
 import type { Handlers } from "$fresh/server.ts";
 import { acceptUpload, runFailure } from "../../../../server/accept_upload.ts";
 import { runPath, runResponse } from "../../../../server/api.ts";
+import { limitUploads, requirePermission } from "../../../../server/auth/guards.ts";
 import { errorResponse } from "../../../../server/http_errors.ts";
 import type { AppState } from "../../../../server/services.ts";
 
@@ -12,8 +13,11 @@ import type { AppState } from "../../../../server/services.ts";
 export const handler: Handlers<unknown, AppState> = {
   async POST(req, ctx) {
     const respondAsync = /\brespond-async\b/.test(req.headers.get("prefer") ?? "");
+    const principal = requirePermission(ctx.state, "upload");
+    limitUploads(ctx.state, ctx.remoteAddr);
     const { run, finished } = await acceptUpload(ctx.state.services, req, ctx.params.type, {
       respondAsync,
+      actor: principal.name,
     });
     if (!finished) return runResponse(run, 202);
     if (run.status === "failed") {

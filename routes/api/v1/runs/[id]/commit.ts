@@ -1,7 +1,8 @@
 import type { Handlers } from "$fresh/server.ts";
 import { z } from "zod";
-import { commitRun, requireRun } from "../../../../../core/lifecycle.ts";
+import { commitRun } from "../../../../../core/lifecycle.ts";
 import { readJsonBody } from "../../../../../server/json_body.ts";
+import { requirePermission, requireVisibleRun } from "../../../../../server/auth/guards.ts";
 import type { AppState } from "../../../../../server/services.ts";
 
 const CommitBody = z.object({ excludeRows: z.array(z.number().int()).max(1_000_000).default([]) })
@@ -14,7 +15,8 @@ const CommitBody = z.object({ excludeRows: z.array(z.number().int()).max(1_000_0
 export const handler: Handlers<unknown, AppState> = {
   async POST(req, ctx) {
     const { store, uploadTypes } = ctx.state.services;
-    const run = await requireRun(store, ctx.params.id);
+    const run = await requireVisibleRun(ctx.state, ctx.params.id);
+    requirePermission(ctx.state, "review");
     const { excludeRows } = await readJsonBody(req, CommitBody, '{"excludeRows": [row numbers]}');
     const committed = await commitRun(store, uploadTypes.get(run.uploadType), run.id, excludeRows);
     return Response.json(committed);

@@ -1,14 +1,14 @@
 import type { Handlers } from "$fresh/server.ts";
 import { errorReport } from "../../../../../core/error_report.ts";
-import { requireRun } from "../../../../../core/lifecycle.ts";
 import { csvResponse } from "../../../../../server/api.ts";
+import { requireVisibleRun } from "../../../../../server/auth/guards.ts";
 import type { AppState } from "../../../../../server/services.ts";
 
 /** `GET /api/v1/runs/{id}/errors.csv`: invalid rows with their raw cells, `row` and `errors`. */
 export const handler: Handlers<unknown, AppState> = {
   async GET(_req, ctx) {
     const { store } = ctx.state.services;
-    const run = await requireRun(store, ctx.params.id);
+    const run = await requireVisibleRun(ctx.state, ctx.params.id);
     return csvResponse(errorReport(store, run), `errors_${run.id}.csv`);
   },
 };

@@ -1,6 +1,6 @@
 import type { Handlers } from "$fresh/server.ts";
-import { requireRun } from "../../../../../core/lifecycle.ts";
 import { isFinal, type Run } from "../../../../../core/runs.ts";
+import { requireVisibleRun } from "../../../../../server/auth/guards.ts";
 import type { AppState } from "../../../../../server/services.ts";
 
 const POLL_MS = 500;
@@ -14,7 +14,7 @@ const encoder = new TextEncoder();
 export const handler: Handlers<unknown, AppState> = {
   async GET(_req, ctx) {
     const { store } = ctx.state.services;
-    let run: Run | null = await requireRun(store, ctx.params.id);
+    let run: Run | null = await requireVisibleRun(ctx.state, ctx.params.id);
     let last = "";
     let timer: ReturnType<typeof setTimeout> | undefined;
     // Set when the client goes away; a read in flight must not touch the stream after that.

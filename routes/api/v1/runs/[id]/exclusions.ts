@@ -1,6 +1,7 @@
 import type { Handlers } from "$fresh/server.ts";
 import { z } from "zod";
-import { requireRun, setExcluded } from "../../../../../core/lifecycle.ts";
+import { setExcluded } from "../../../../../core/lifecycle.ts";
+import { requirePermission, requireVisibleRun } from "../../../../../server/auth/guards.ts";
 import { readJsonBody } from "../../../../../server/json_body.ts";
 import type { AppState } from "../../../../../server/services.ts";
 
@@ -16,11 +17,13 @@ const ExclusionsBody = z.object({
 export const handler: Handlers<unknown, AppState> = {
   async GET(_req, ctx) {
     const { store } = ctx.state.services;
-    const run = await requireRun(store, ctx.params.id);
+    const run = await requireVisibleRun(ctx.state, ctx.params.id);
     return Response.json({ excluded: await store.countExcluded(run.id) });
   },
   async POST(req, ctx) {
     const { store } = ctx.state.services;
+    await requireVisibleRun(ctx.state, ctx.params.id);
+    requirePermission(ctx.state, "review");
     const body = await readJsonBody(
       req,
       ExclusionsBody,

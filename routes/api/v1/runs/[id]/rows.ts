@@ -1,6 +1,6 @@
 import type { Handlers } from "$fresh/server.ts";
-import { requireRun } from "../../../../../core/lifecycle.ts";
 import { readChoice, readLimit } from "../../../../../server/api.ts";
+import { requireVisibleRun } from "../../../../../server/auth/guards.ts";
 import type { AppState } from "../../../../../server/services.ts";
 
 const ACTIONS = ["new", "changed", "unchanged", "invalid", "deleted"] as const;
@@ -10,7 +10,7 @@ export const handler: Handlers<unknown, AppState> = {
   async GET(req, ctx) {
     const url = new URL(req.url);
     const { store } = ctx.state.services;
-    const run = await requireRun(store, ctx.params.id);
+    const run = await requireVisibleRun(ctx.state, ctx.params.id);
     const page = await store.listRows(run.id, {
       action: readChoice(url, "action", ACTIONS),
       limit: readLimit(url, 100, 1000),

@@ -1,0 +1,40 @@
+/**
+ * Roles and what each may do. Uploaders send files and see their own runs; reviewers see every
+ * run and decide on staged ones, but do not upload (so nobody approves their own file); admins
+ * do everything.
+ *
+ * @module
+ */
+
+/** Every role, least to most powerful. */
+export const ROLES = ["uploader", "reviewer", "admin"] as const;
+
+/** A role from the users or tokens configuration. */
+export type Role = typeof ROLES[number];
+
+/** Something a role may be allowed to do. */
+export type Permission =
+  /** Start runs (API and upload page). */
+  | "upload"
+  /** Commit, discard, refresh a staged run and change its exclusions. */
+  | "review"
+  /** See every run, not just one's own. */
+  | "read_all_runs"
+  /** Download a target table (`export.csv`). */
+  | "export";
+
+const GRANTS: Record<Role, ReadonlySet<Permission>> = {
+  uploader: new Set(["upload"]),
+  reviewer: new Set(["review", "read_all_runs", "export"]),
+  admin: new Set(["upload", "review", "read_all_runs", "export"]),
+};
+
+/** Returns true when `role` grants `permission`. */
+export function roleAllows(role: Role, permission: Permission): boolean {
+  return GRANTS[role].has(permission);
+}
+
+/** Returns true for a known role name. */
+export function isRole(value: unknown): value is Role {
+  return (ROLES as readonly unknown[]).includes(value);
+}
