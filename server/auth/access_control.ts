@@ -38,7 +38,7 @@ export async function accessControl(
   const auth = await authenticate(req, access);
   ctx.state.principal = auth.principal;
   if (auth.invalidToken) {
-    await req.body?.cancel().catch(() => {});
+    await discardBody(req);
     return errorResponse(
       new IngestError("unauthorized", "The API token is not valid", { reason: "invalid_token" }),
     );
@@ -46,12 +46,13 @@ export async function accessControl(
   try {
     await checkCsrf(req, auth.principal);
   } catch (err) {
+    await discardBody(req);
     return refuse(api, err as IngestError);
   }
   const open = PUBLIC_PATHS.has(ctx.url.pathname) || ctx.destination === "static" ||
     ctx.destination === "internal";
   if (auth.principal || open) return await ctx.next();
-  await req.body?.cancel().catch(() => {});
+  await discardBody(req);
   if (api) {
     return errorResponse(new IngestError("unauthorized", "Sign in or send an API token", {}));
   }
@@ -60,6 +61,11 @@ export async function accessControl(
     status: 303,
     headers: { location: `/login?${new URLSearchParams({ next })}` },
   });
+}
+
+/** Cancels the body of a refused request: nobody will read it (a route reading one locks it). */
+async function discardBody(req: Request): Promise<void> {
+  if (req.body && !req.bodyUsed && !req.body.locked) await req.body.cancel().catch(() => {});
 }
 
 /** The API's JSON error, or a short plain-text page (these are rare: attacks, odd proxies). */

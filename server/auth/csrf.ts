@@ -71,7 +71,9 @@ async function formToken(req: Request): Promise<string | null> {
     if (/^multipart\/form-data\b/i.test(type)) {
       // Only the fields before the file are read; the upload itself streams to the handler.
       const part = await readMultipartFile(req.clone().body!, type);
-      await part.stream.cancel();
+      // Cancelling the copy stops it from queueing the rest of the upload. Not awaited: a tee
+      // branch's cancel settles only once the other branch (the route's body) ends as well.
+      part.stream.cancel().catch(() => {});
       return part.fields[CSRF_FIELD] ?? null;
     }
   } catch {
