@@ -12,6 +12,9 @@ const TITLES: Record<string, string> = {
   stale_review: "The data changed since this run was staged",
   constraint_violation: "The database refused the data",
   database_unavailable: "The database is unavailable",
+  forbidden: "Your role does not allow this",
+  rate_limited: "Too many uploads for now",
+  csrf_rejected: "The form did not come from this site",
 };
 
 const LISTS: Array<[string, string]> = [
