@@ -9,6 +9,7 @@
  * @module
  */
 import { Kysely, sql } from "kysely";
+import { connect as netConnect, type Socket } from "node:net";
 import postgres from "postgres";
 import type { Database } from "../core/database.ts";
 import { IngestError, isConnectionError } from "../core/errors.ts";
@@ -58,6 +59,7 @@ export async function openPostgresDatabase(options: PostgresDatabaseOptions): Pr
     // Notices ("table does not exist, skipping") are not errors; postgres.js logs them otherwise.
     onnotice: () => {},
     connection: { application_name: "intake" },
+    socket: openSocket,
   };
   const pool = new ClientPool(
     (onClose) => postgres(options.url, { ...clientOptions, onclose: onClose }) as unknown as Client,
@@ -123,6 +125,19 @@ class PostgresDatabase implements Database {
   async close(): Promise<void> {
     await this.kysely.destroy();
   }
+}
+
+/**
+ * Opens the client's socket with Nagle's algorithm off, which postgres.js leaves on. With it on,
+ * the five bytes that end a COPY wait for the server to acknowledge the data before them, and
+ * a delayed ACK puts that off by about 40 ms: measured, most of the time of a 5,000-row batch.
+ * (postgres.js writes its startup message into the socket while it connects; Node buffers it.)
+ */
+function openSocket(options: { host: string[]; port: number[]; path?: string | false }): Socket {
+  if (options.path) return netConnect(options.path);
+  const socket = netConnect(options.port[0], options.host[0]);
+  socket.setNoDelay(true);
+  return socket;
 }
 
 /** Streams `csv` into `COPY … FROM STDIN` and resolves once the server has accepted it all. */
