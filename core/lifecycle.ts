@@ -62,12 +62,11 @@ export function applyCommit(
 ): Promise<Run> {
   return withSpan("ingest.commit", attributes(type, run), parent, async (span) => {
     try {
-      // A direct import has no reviewer to send back: it is classified again instead.
-      const committed = await store.commit(run.id, type, run.columns, excludeRows, {
-        reclassifyStale: run.mode === "direct",
-      });
+      const committed = await store.commit(run.id, type, run.columns, excludeRows);
+      // A direct import learns its counts by writing, so they come from the committed run.
+      const { counts } = committed;
       span.setAttributes({
-        "ingest.rows": run.counts.new + run.counts.changed + run.counts.deleted,
+        "ingest.rows": counts.new + counts.changed + counts.deleted,
         "ingest.excluded_rows": excludeRows.length,
       });
       return committed;

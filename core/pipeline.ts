@@ -12,7 +12,7 @@
 import type { Context } from "@opentelemetry/api";
 import type { ResolvedUploadType } from "./config/upload_type_schema.ts";
 import { IngestError, type IngestErrorType, toIngestError } from "./errors.ts";
-import { isFinal, type Run, type RunCounts, type RunMode } from "./runs.ts";
+import { emptyCounts, isFinal, type Run, type RunCounts, type RunMode } from "./runs.ts";
 import { asFailed, markRunFailed } from "./run_failure.ts";
 import { receive } from "./stages/receive.ts";
 import { decode, type Encoding } from "./stages/decode.ts";
@@ -27,7 +27,7 @@ import {
   mapHeaders,
 } from "./stages/map_headers.ts";
 import { compileRowValidator } from "./stages/validate.ts";
-import type { CellValue, StagedRow, Store, TargetTable } from "./store.ts";
+import type { CellValue, StagingWriter, Store, TargetTable } from "./store.ts";
 import { recordFailure, type StageName, StageSpans, startSpan, traceIdOf } from "./telemetry.ts";
 import { applyCommit } from "./lifecycle.ts";
 import { keepRunAlive } from "./run_heartbeat.ts";
@@ -259,20 +259,13 @@ class IngestRun {
     });
 
     this.#stage = "stage";
-    const counts = await this.#store.classify(id, this.#target, staged.columns);
-    this.#spans.close("stage", {
-      "ingest.rows": counts.rows,
-      "ingest.invalid_rows": counts.invalid,
-      "ingest.new_rows": counts.new,
-      "ingest.changed_rows": counts.changed,
-      "ingest.unchanged_rows": counts.unchanged,
-      "ingest.deleted_rows": counts.deleted,
-      "ingest.busy_ms": Math.round(staged.writeMs),
-    });
+    const counts = await this.#countStaged(staged);
+    const stageEnded = performance.now();
     await this.#store.updateRun(id, ["processing"], { counts });
-    this.#enforceInvalidPolicy(counts);
-
-    if (this.#request.mode === "staged") {
+    const refused = this.#invalidPolicyError(counts);
+    if (this.#request.mode === "staged" || refused) {
+      this.#closeStage(counts, staged.writeMs);
+      if (refused) throw refused;
       return await this.#store.updateRun(id, ["processing"], {
         status: "staged",
         stagedAt: true,
@@ -280,11 +273,46 @@ class IngestRun {
       });
     }
     this.#stage = "commit";
-    const committing = await this.#store.updateRun(id, ["processing"], {
+    let final = await this.#store.updateRun(id, ["processing"], {
       status: "committing",
       counts,
     });
-    return await applyCommit(this.#store, type, committing, [], this.#spans.parent);
+    try {
+      final = await applyCommit(this.#store, type, final, [], this.#spans.parent);
+      return final;
+    } finally {
+      // A direct import's new/changed/unchanged counts come from its write.
+      this.#closeStage(final.counts, staged.writeMs, stageEnded);
+    }
+  }
+
+  /**
+   * Counts the staged rows: a staged run is classified for review; a direct run only has its
+   * duplicate keys marked, since its commit classifies by writing.
+   */
+  async #countStaged(staged: { rows: number; invalid: number; columns: string[] }) {
+    const id = this.#run.id;
+    if (this.#request.mode === "staged") {
+      return await this.#store.classify(id, this.#target, staged.columns);
+    }
+    const duplicates = await this.#store.markDuplicates(id, this.#target, staged.columns);
+    const counts = { ...emptyCounts(), rows: staged.rows, invalid: staged.invalid + duplicates };
+    // A refused import writes nothing; classifying still tells its failed run what it held.
+    return this.#invalidPolicyError(counts)
+      ? await this.#store.classify(id, this.#target, staged.columns)
+      : counts;
+  }
+
+  #closeStage(counts: RunCounts, writeMs: number, endedAt?: number): void {
+    this.#spans.close("stage", {
+      "ingest.rows": counts.rows,
+      "ingest.invalid_rows": counts.invalid,
+      "ingest.new_rows": counts.new,
+      "ingest.changed_rows": counts.changed,
+      "ingest.unchanged_rows": counts.unchanged,
+      "ingest.deleted_rows": counts.deleted,
+      "ingest.busy_ms": Math.round(writeMs),
+    }, endedAt);
   }
 
   /** Spools a workbook (it needs random access) and reads the chosen sheet's rows. */
@@ -303,10 +331,10 @@ class IngestRun {
   /** Parses, maps headers, validates and writes staged rows; returns what it saw. */
   async #stageRecords(batches: AsyncGenerator<CsvRecord[]>) {
     const { type } = this.#request;
-    const batchSize = this.#request.batchSize ?? 5000;
+    const batchSize = this.#request.batchSize ?? 20_000;
     let mapping: HeaderMapping | undefined;
     let validate: ReturnType<typeof compileRowValidator> | undefined;
-    let buffer: StagedRow[] = [];
+    let writer: StagingWriter | undefined;
     let rows = 0;
     let invalid = 0;
     let validateMs = 0;
@@ -315,12 +343,12 @@ class IngestRun {
     let writeError: unknown;
     // One COPY in flight while the next batch is parsed and validated; waiting for it before
     // queuing another keeps memory at two batches, whatever the file size.
-    const write = async (batch: StagedRow[]) => {
+    const flush = async () => {
       await writing;
       if (writeError) throw writeError;
       this.#spans.open("stage");
       const started = performance.now();
-      writing = this.#store.stageRows(this.#run.id, batch).then(
+      writing = writer!.flush().then(
         () => {
           writeMs += performance.now() - started;
         },
@@ -336,12 +364,14 @@ class IngestRun {
         this.#stage = "map_headers";
         mapping = await this.#mapHeaders(batch[0]);
         validate = compileRowValidator(type, mapping);
+        const columns = mapping.columns.map((c) => c.column.name);
         await this.#store.updateRun(this.#run.id, ["receiving"], {
           status: "processing",
           headers: batch[0].fields,
-          columns: mapping.columns.map((c) => c.column.name),
+          columns,
           ignoredColumns: mapping.ignored.map((c) => c.header),
         });
+        writer = await this.#store.openStaging(this.#run.id, type, columns, this.#request.mode);
         start = 1;
         this.#stage = "validate";
       }
@@ -351,7 +381,7 @@ class IngestRun {
         const record = batch[i];
         const result = validate!(record.fields);
         if (!result.ok) invalid++;
-        buffer.push({
+        writer!.add({
           row: record.row,
           line: record.line,
           values: result.ok ? result.values : rawValues(record.fields, mapping),
@@ -370,15 +400,12 @@ class IngestRun {
       }
       this.#progress.rows = rows;
       this.#report();
-      if (buffer.length >= batchSize) {
-        await write(buffer);
-        buffer = [];
-      }
+      if (writer!.pending >= batchSize) await flush();
     }
     if (!mapping) {
       throw new IngestError("bad_request", "The file is empty: it has no header row", {});
     }
-    if (buffer.length) await write(buffer);
+    if (writer?.pending) await flush();
     this.#stage = "stage";
     await writing;
     if (writeError) throw writeError;
@@ -410,24 +437,25 @@ class IngestRun {
     return mapping;
   }
 
-  #enforceInvalidPolicy(counts: RunCounts): void {
+  /** The `validation_error` the type's invalid-row policy raises for `counts`, if any. */
+  #invalidPolicyError(counts: RunCounts): IngestError | null {
     const { type, mode } = this.#request;
-    if (counts.invalid === 0) return;
+    if (counts.invalid === 0) return null;
     const details = { runId: this.#run.id, counts };
     if (type.onInvalid === "reject" && mode === "direct") {
-      throw new IngestError(
+      return new IngestError(
         "validation_error",
         `${counts.invalid} of ${counts.rows} rows are invalid; nothing was imported`,
         details,
       );
     }
-    if (type.onInvalid !== "skip") return;
+    if (type.onInvalid !== "skip") return null;
     const percent = counts.rows ? (counts.invalid / counts.rows) * 100 : 0;
     if (
       (type.maxInvalidRows !== undefined && counts.invalid > type.maxInvalidRows) ||
       (type.maxInvalidPercent !== undefined && percent > type.maxInvalidPercent)
     ) {
-      throw new IngestError(
+      return new IngestError(
         "validation_error",
         `${counts.invalid} of ${counts.rows} rows are invalid, more than ${type.label} allows`,
         {
@@ -437,6 +465,7 @@ class IngestRun {
         },
       );
     }
+    return null;
   }
 
   #report(): void {

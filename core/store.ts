@@ -5,6 +5,7 @@
  *
  * @module
  */
+import type { ColumnType } from "./config/define_upload_type.ts";
 import type { RowAction, Run, RunCounts, RunError, RunMode, RunStatus } from "./runs.ts";
 import type { ColumnMapping } from "./stages/map_headers.ts";
 
@@ -51,6 +52,12 @@ export interface ReviewRow {
   excluded: boolean;
 }
 
+/** A column of an upload type as storage sees it: its name and how its values are typed. */
+export interface TargetColumn {
+  readonly name: string;
+  readonly type: ColumnType;
+}
+
 /** The slice of an upload type the store needs: where rows go and how they are keyed. */
 export interface TargetTable {
   /** Target table name (from config, never from a file). */
@@ -59,6 +66,25 @@ export interface TargetTable {
   key: readonly string[];
   /** How commit writes: new keys only, insert-or-update, or the file becomes the whole table. */
   writeMode: "insert" | "upsert" | "replace";
+  /** Every column the type declares; staging is typed from them. */
+  columns: readonly TargetColumn[];
+}
+
+/**
+ * Writes one run's rows to its staging area while the file is read: rows are added one by one
+ * (and encoded at once, so a batch waiting to be sent is text, not objects), then flushed in
+ * batches.
+ */
+export interface StagingWriter {
+  /** Adds a row to the batch being built. */
+  add(row: StagedRow): void;
+  /** How many rows were added since the last flush. */
+  readonly pending: number;
+  /**
+   * Sends the rows added so far (valid rows to the run's typed staging, invalid ones beside
+   * it) and starts a new batch at once, so rows can be added while this one is stored.
+   */
+  flush(): Promise<void>;
 }
 
 /** Fields a new run starts with. */
@@ -118,17 +144,6 @@ export interface Page<T> {
   nextCursor: string | null;
 }
 
-/** Options of `Store.commit`. */
-export interface CommitOptions {
-  /**
-   * When the target changed since classification, classify again under the commit lock and
-   * write that, instead of refusing with `stale_review`: for runs nobody reviewed (direct
-   * imports), so concurrent imports apply in some serial order. The run's counts are updated.
-   * @default false
-   */
-  reclassifyStale?: boolean;
-}
-
 /** Storage for runs and staged rows. */
 export interface Store {
   /** Creates a run in status `receiving` (or `queued`, see {@linkcode NewRun}). */
@@ -150,12 +165,26 @@ export interface Store {
    */
   touchRun(id: string): Promise<void>;
 
-  /** Appends a batch of rows to the run's staging area (COPY where the driver has it). */
-  stageRows(runId: string, rows: readonly StagedRow[]): Promise<void>;
   /**
-   * Marks later occurrences of a key as `duplicate_key`, then classifies every valid row against
-   * the target (new / changed / unchanged, plus deleted in replace mode), set-based.
-   * Re-running it (a refresh) classifies against the target as it is now.
+   * Creates the run's staging area for `columns` (the config columns the file has, in file
+   * order) and returns its writer (COPY where the driver has it). A direct run's staging lives
+   * only until its commit, so it need not survive a crash; a staged run's waits for review.
+   */
+  openStaging(
+    runId: string,
+    target: TargetTable,
+    columns: readonly string[],
+    mode: RunMode,
+  ): Promise<StagingWriter>;
+  /**
+   * Marks later occurrences of a key in the file as invalid (`duplicate_key`, pointing at the
+   * first), set-based; returns how many rows it marked.
+   */
+  markDuplicates(runId: string, target: TargetTable, columns: readonly string[]): Promise<number>;
+  /**
+   * Marks duplicate keys, then classifies every valid row against the target (new / changed /
+   * unchanged, plus deleted in replace mode), set-based, for review. Re-running it (a refresh)
+   * classifies against the target as it is now.
    */
   classify(runId: string, target: TargetTable, columns: readonly string[]): Promise<RunCounts>;
   /** Returns a page of staged rows in row order. */
@@ -170,18 +199,20 @@ export interface Store {
   /** Counts the run's excluded rows by action. */
   countExcluded(runId: string): Promise<ExcludedCounts>;
   /**
-   * In one transaction: serializes with other commits to the same table, refuses with
-   * `stale_review` when the target changed since classification (or, with `reclassifyStale`,
-   * classifies again under the lock), writes new/changed (and deleted) rows minus the excluded
-   * ones and `excludeRows`, marks the run committed, and clears its staging rows except the
-   * invalid ones (they back the error report).
+   * In one transaction: serializes with other commits to the same table, writes the run, marks
+   * it committed (with its final counts) and clears its staging except the invalid rows (they
+   * back the error report).
+   *
+   * A classified (reviewed) run is written exactly as reviewed: new/changed (and deleted) rows
+   * minus the excluded ones and `excludeRows`, refused with `stale_review` when the target
+   * changed since classification. A run never classified (a direct import) is classified by the
+   * write itself, under the lock, so it cannot be stale.
    */
   commit(
     runId: string,
     target: TargetTable,
     columns: readonly string[],
     excludeRows: readonly number[],
-    options?: CommitOptions,
   ): Promise<Run>;
   /** Deletes the run's staged rows; `keepInvalid` keeps the ones the error report needs. */
   clearRows(runId: string, keepInvalid: boolean): Promise<void>;

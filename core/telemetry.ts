@@ -131,11 +131,14 @@ export class StageSpans {
     return open.span;
   }
 
-  /** Sets the final counts and ends the stage's span (opening it first if it never ran). */
-  close(stage: StageName, attributes: Attributes = {}): void {
+  /**
+   * Sets the final counts and ends the stage's span (opening it first if it never ran). `endedAt`
+   * (a `performance.now()` reading) backdates the end, for counts known only after later work.
+   */
+  close(stage: StageName, attributes: Attributes = {}, endedAt?: number): void {
     const span = this.open(stage);
     span.setAttributes(attributes);
-    this.#end(stage);
+    this.#end(stage, endedAt);
   }
 
   /**
@@ -150,12 +153,12 @@ export class StageSpans {
     }
   }
 
-  #end(stage: StageName): void {
+  #end(stage: StageName, endedAt?: number): void {
     const open = this.#open.get(stage)!;
-    open.span.end();
+    open.span.end(endedAt === undefined ? undefined : new Date(performance.timeOrigin + endedAt));
     this.#open.delete(stage);
     if (this.#timed.has(stage)) return;
     this.#timed.add(stage);
-    reportStageEnd(stage, (performance.now() - open.started) / 1000);
+    reportStageEnd(stage, ((endedAt ?? performance.now()) - open.started) / 1000);
   }
 }

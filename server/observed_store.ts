@@ -9,7 +9,7 @@
 import type { Database } from "../core/database.ts";
 import { SqlStore } from "../core/sql/sql_store.ts";
 import type { Run, RunStatus } from "../core/runs.ts";
-import type { CommitOptions, NewRun, RunPatch, TargetTable } from "../core/store.ts";
+import type { NewRun, RunPatch, TargetTable } from "../core/store.ts";
 import { log } from "./log.ts";
 import type { IntakeMetrics } from "./metrics/intake_metrics.ts";
 
@@ -51,9 +51,8 @@ export class ObservedStore extends SqlStore {
     target: TargetTable,
     columns: readonly string[],
     excludeRows: readonly number[],
-    options?: CommitOptions,
   ): Promise<Run> {
-    const run = await super.commit(runId, target, columns, excludeRows, options);
+    const run = await super.commit(runId, target, columns, excludeRows);
     log.info("run committed", { ...runFields(run), ...run.counts });
     this.#finished(run, target);
     return run;

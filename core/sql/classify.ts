@@ -1,119 +1,85 @@
 /**
- * Classification of staged rows against the target table, set-based in SQL: duplicate keys
- * inside the file, then new / changed / unchanged by key, then (replace mode) deleted.
+ * Classification of a staged run for review, set-based in SQL: duplicate keys inside the file,
+ * then new / changed / unchanged by key, then (replace mode) deleted.
  *
- * Each staged row keeps `before`, the target's values of the compared columns as they were at
- * classification; commit refuses when the target no longer matches it (a stale review).
+ * The run's typed staging table gets three columns for it (`$action`, `$changes`, `$excluded`;
+ * adding a column with a constant default rewrites nothing), and one `UPDATE` touches only the
+ * rows the target already has: a row stays `new` unless found. A changed row keeps its field
+ * changes, which also hold the target's old values of the columns that differ (the others equal
+ * the staged values), so commit can tell when the target moved since the review.
  *
  * @module
  */
 import { type Kysely, sql } from "kysely";
 import type { TargetTable } from "../store.ts";
-import { idList, jsonbObject, keyJoin, typedValues } from "./sql_fragments.ts";
+import { markDuplicateKeys } from "./duplicate_keys.ts";
+import { idList, jsonbObject } from "./sql_fragments.ts";
+import { changesOf, differs, keyMatch, type StagedColumn } from "./staged_values.ts";
+import { STAGE, stagingTable } from "./typed_staging.ts";
 
 // deno-lint-ignore no-explicit-any
 type Db = Kysely<any>;
 
 /**
- * Classifies every pending (or previously classified) valid row of a run; `columns` are the
- * config columns present in the file. Runs in the caller's transaction.
+ * Classifies every valid row of a staged run against the target as it is now (again, on a
+ * refresh). Runs in the caller's transaction.
  */
 export async function classifyRows(
   db: Db,
   runId: string,
   target: TargetTable,
-  columns: readonly string[],
+  columns: readonly StagedColumn[],
 ): Promise<void> {
+  const staged = sql.table(stagingTable(runId));
+  await markDuplicateKeys(db, runId, target, columns);
+  await sql`
+    alter table ${staged}
+      add column if not exists ${sql.id(STAGE.action)} text not null default 'new',
+      add column if not exists ${sql.id(STAGE.changes)} jsonb,
+      add column if not exists ${sql.id(STAGE.excluded)} boolean not null default false
+  `.execute(db);
+  // The review pages through rows in file order.
+  await sql`
+    create index if not exists ${sql.id(`${stagingTable(runId)}_row`)}
+    on ${staged} (${sql.id(STAGE.row)})
+  `.execute(db);
   await resetClassification(db, runId);
-  await markDuplicateKeys(db, runId, target);
-  await classifyAgainstTarget(db, runId, target, columns);
+
+  const compared = columns.filter((c) => !target.key.includes(c.name));
+  await sql`
+    update ${staged} s set
+      ${sql.id(STAGE.action)} = case when ${differs(compared, "t", "s")}
+        then 'changed' else 'unchanged' end,
+      ${sql.id(STAGE.changes)} = ${changesOf(compared, "t", "s")}
+    from ${sql.table(target.table)} t
+    where ${keyMatch(target, "t", "s")}
+  `.execute(db);
   if (target.writeMode === "replace") await addDeletedRows(db, runId, target, columns);
 }
 
 async function resetClassification(db: Db, runId: string): Promise<void> {
   await sql`
-    update ingest_rows set action = 'pending', changes = null, before = null
-    where run_id = ${runId} and action in ('new', 'changed', 'unchanged')
+    update ${sql.table(stagingTable(runId))}
+    set ${sql.id(STAGE.action)} = 'new', ${sql.id(STAGE.changes)} = null
+    where ${sql.ref(STAGE.action)} <> 'new'
   `.execute(db);
   await sql`delete from ingest_rows where run_id = ${runId} and action = 'deleted'`.execute(db);
-}
-
-async function markDuplicateKeys(db: Db, runId: string, target: TargetTable): Promise<void> {
-  const keyList = target.key.join(", ");
-  const firstKey = target.key[0];
-  await sql`
-    update ingest_rows r set
-      action = 'invalid',
-      errors = jsonb_build_array(jsonb_build_object(
-        'column', ${firstKey}::text,
-        'code', 'duplicate_key',
-        'message', format('Duplicate key (%s): row %s has the same key', ${keyList}::text, d.first),
-        'value', r.values ->> ${firstKey}::text,
-        'firstRow', d.first))
-    from (
-      select s.row_number, min(s.row_number) over (partition by ${idList(target.key, "p")}) as first
-      from ingest_rows s cross join lateral ${typedValues(target)} p
-      where s.run_id = ${runId} and s.action = 'pending'
-    ) d
-    where r.run_id = ${runId} and r.row_number = d.row_number and d.first <> d.row_number
-  `.execute(db);
-}
-
-async function classifyAgainstTarget(
-  db: Db,
-  runId: string,
-  target: TargetTable,
-  columns: readonly string[],
-): Promise<void> {
-  const compared = columns.filter((c) => !target.key.includes(c));
-  const diffs = compared.length
-    ? sql`array_remove(array[${
-      sql.join(compared.map((c) =>
-        sql`case when ${sql.ref(`t.${c}`)} is distinct from ${sql.ref(`p.${c}`)} then ${
-          sql.lit(c)
-        } end`
-      ))
-    }]::text[], null)`
-    : sql`array[]::text[]`;
-  const found = sql.ref(`t.${target.key[0]}`);
-  await sql`
-    with m as (
-      select s.row_number, ${found} is not null as found, ${diffs} as diff,
-        ${jsonbObject(columns, "t")} as tgt, ${jsonbObject(columns, "p")} as staged
-      from ingest_rows s
-      cross join lateral ${typedValues(target)} p
-      left join ${sql.table(target.table)} t on ${keyJoin(target, "t", "p")}
-      where s.run_id = ${runId} and s.action = 'pending'
-    )
-    update ingest_rows s set
-      action = case when not m.found then 'new'
-        when cardinality(m.diff) > 0 then 'changed' else 'unchanged' end,
-      before = case when m.found then m.tgt end,
-      changes = case when m.found and cardinality(m.diff) > 0 then (
-        select jsonb_agg(jsonb_build_object('column', c, 'old', m.tgt -> c, 'new', m.staged -> c)
-          order by o)
-        from unnest(m.diff) with ordinality as u(c, o)
-      ) end
-    from m
-    where s.run_id = ${runId} and s.row_number = m.row_number
-  `.execute(db);
 }
 
 async function addDeletedRows(
   db: Db,
   runId: string,
   target: TargetTable,
-  columns: readonly string[],
+  columns: readonly StagedColumn[],
 ): Promise<void> {
+  const names = columns.map((c) => c.name);
   await sql`
     insert into ingest_rows (run_id, row_number, line, action, values, before)
     select ${runId}::uuid, -row_number() over (order by ${idList(target.key, "t")}), null,
-      'deleted', to_jsonb(t), ${jsonbObject(columns, "t")}
+      'deleted', to_jsonb(t), ${jsonbObject(names, "t")}
     from ${sql.table(target.table)} t
     where not exists (
-      select 1 from ingest_rows s cross join lateral ${typedValues(target)} p
-      where s.run_id = ${runId} and s.action in ('new', 'changed', 'unchanged')
-        and ${keyJoin(target, "p", "t")}
+      select 1 from ${sql.table(stagingTable(runId))} s where ${keyMatch(target, "t", "s")}
     )
   `.execute(db);
 }

@@ -1,12 +1,16 @@
 /**
- * Commit: applies exactly what was reviewed to the target table, in the caller's transaction.
+ * Commit of a reviewed run: applies exactly what was reviewed to the target table, in the
+ * caller's transaction, from the run's classified staging table (new and changed rows) and
+ * `ingest_rows` (rows a replace deletes).
  *
  * @module
  */
 import { type Kysely, sql } from "kysely";
 import { IngestError } from "../errors.ts";
 import type { TargetTable } from "../store.ts";
-import { idList, intArray, jsonbObject, keyJoin, lockTable, typedValues } from "./sql_fragments.ts";
+import { idList, intArray, jsonbObject, keyJoin, typedValues } from "./sql_fragments.ts";
+import { changesOf, keyMatch, type StagedColumn, typedValue } from "./staged_values.ts";
+import { STAGE, stagingTable } from "./typed_staging.ts";
 
 // deno-lint-ignore no-explicit-any
 type Db = Kysely<any>;
@@ -19,20 +23,24 @@ export interface AppliedCounts {
 }
 
 /**
- * Locks the target for this commit, records the reviewer's exclusions, refuses a stale review
- * (`stale_review` with `details.rows`), then writes. Must run inside a transaction.
+ * Records the reviewer's last exclusions, refuses a stale review (`stale_review` with
+ * `details.rows`), then writes. The caller holds the table's commit lock.
  */
-export async function applyRun(
+export async function applyReviewedRun(
   trx: Db,
   runId: string,
   target: TargetTable,
-  columns: readonly string[],
+  columns: readonly StagedColumn[],
   excludeRows: readonly number[],
 ): Promise<AppliedCounts> {
-  await lockTable(target.table).execute(trx);
+  const staged = sql.table(stagingTable(runId));
   // Adds to the exclusions saved during review; touching only those rows keeps a large run's
   // commit from rewriting every staged row.
   if (excludeRows.length > 0) {
+    await sql`
+      update ${staged} set ${sql.id(STAGE.excluded)} = true
+      where ${sql.ref(STAGE.row)} in ${intArray(excludeRows)} and not ${sql.ref(STAGE.excluded)}
+    `.execute(trx);
     await sql`
       update ingest_rows set excluded = true
       where run_id = ${runId} and row_number in ${intArray(excludeRows)} and not excluded
@@ -40,28 +48,67 @@ export async function applyRun(
   }
   await assertFresh(trx, runId, target, columns);
 
-  const actions = target.writeMode === "insert" ? ["new"] : ["new", "changed"];
-  const updated = target.writeMode === "insert" ? 0 : await countAction(trx, runId, "changed");
-  const written = await writeRows(trx, runId, target, columns, actions);
+  const compared = columns.filter((c) => !target.key.includes(c.name));
+  const action = sql.ref(`s.${STAGE.action}`);
+  const included = sql`not ${sql.ref(`s.${STAGE.excluded}`)}`;
+  const t = sql.table(target.table);
+  let updated = 0;
+  if (target.writeMode !== "insert" && compared.length > 0) {
+    const result = await sql`
+      update ${t} t set ${
+      sql.join(compared.map((c) => sql`${sql.id(c.name)} = ${typedValue(c, "s")}`))
+    }
+      from ${staged} s
+      where ${action} = 'changed' and ${included} and ${keyMatch(target, "t", "s")}
+    `.execute(trx);
+    updated = Number(result.numAffectedRows ?? 0);
+  }
+  // No key of these exists in the target: assertFresh made sure under the lock.
+  const result = await sql`
+    insert into ${t} (${idList(columns.map((c) => c.name))})
+    select ${sql.join(columns.map((c) => typedValue(c, "s")))} from ${staged} s
+    where ${action} = 'new' and ${included}
+  `.execute(trx);
+  const inserted = Number(result.numAffectedRows ?? 0);
   const deleted = target.writeMode === "replace" ? await deleteRows(trx, runId, target) : 0;
-  return { inserted: written - updated, updated, deleted };
+  return { inserted, updated, deleted };
 }
 
+/**
+ * Throws `stale_review` when a row the commit would write no longer matches the review: a new
+ * row's key now exists, a changed row's changes differ now (or its row is gone), a row to
+ * delete changed or is gone.
+ */
 async function assertFresh(
   trx: Db,
   runId: string,
   target: TargetTable,
-  columns: readonly string[],
+  columns: readonly StagedColumn[],
 ): Promise<void> {
+  const staged = sql.table(stagingTable(runId));
+  const t = sql.table(target.table);
+  const compared = columns.filter((c) => !target.key.includes(c.name));
+  const row = sql.ref(`s.${STAGE.row}`);
+  const action = sql.ref(`s.${STAGE.action}`);
+  const included = sql`not ${sql.ref(`s.${STAGE.excluded}`)}`;
   const found = sql.ref(`t.${target.key[0]}`);
+  const names = columns.map((c) => c.name);
   const stale = await sql<{ row_number: number }>`
-    select s.row_number from ingest_rows s
-    cross join lateral ${typedValues(target)} p
-    left join ${sql.table(target.table)} t on ${keyJoin(target, "t", "p")}
-    where s.run_id = ${runId} and not s.excluded and s.action in ('new', 'changed', 'deleted')
-      and (case when ${found} is null then null else ${jsonbObject(columns, "t")} end)
-        is distinct from s.before
-    order by s.row_number
+    select ${row} as row_number from ${staged} s join ${t} t on ${keyMatch(target, "t", "s")}
+    where ${action} = 'new' and ${included}
+    union all
+    select ${row} from ${staged} s left join ${t} t on ${keyMatch(target, "t", "s")}
+    where ${action} = 'changed' and ${included}
+      and (${found} is null
+        or ${changesOf(compared, "t", "s")} is distinct from ${sql.ref(`s.${STAGE.changes}`)})
+    union all
+    select r.row_number from ingest_rows r
+    cross join lateral ${typedValues(target, "r")} p
+    left join ${t} t on ${keyJoin(target, "t", "p")}
+    where r.run_id = ${runId} and r.action = 'deleted' and not r.excluded
+      and (case when ${found} is null then null else ${jsonbObject(names, "t")} end)
+        is distinct from r.before
+    order by 1
     limit 1000
   `.execute(trx);
   if (stale.rows.length === 0) return;
@@ -72,41 +119,6 @@ async function assertFresh(
       "now; refresh the review and look again",
     { rows },
   );
-}
-
-async function countAction(trx: Db, runId: string, action: string): Promise<number> {
-  const r = await sql<{ n: number }>`
-    select count(*)::int as n from ingest_rows
-    where run_id = ${runId} and action = ${action} and not excluded
-  `.execute(trx);
-  return Number(r.rows[0].n);
-}
-
-async function writeRows(
-  trx: Db,
-  runId: string,
-  target: TargetTable,
-  columns: readonly string[],
-  actions: readonly string[],
-): Promise<number> {
-  const updates = columns.filter((c) => !target.key.includes(c));
-  const onConflict = target.writeMode === "insert"
-    ? sql``
-    : updates.length
-    ? sql`on conflict (${idList(target.key)}) do update set ${
-      sql.join(updates.map((c) => sql`${sql.id(c)} = excluded.${sql.id(c)}`))
-    }`
-    : sql`on conflict (${idList(target.key)}) do nothing`;
-  const result = await sql`
-    insert into ${sql.table(target.table)} (${idList(columns)})
-    select ${idList(columns, "p")} from ingest_rows s
-    cross join lateral ${typedValues(target)} p
-    where s.run_id = ${runId} and not s.excluded
-      and s.action in (${sql.join(actions.map((a) => sql.lit(a)))})
-    order by s.row_number
-    ${onConflict}
-  `.execute(trx);
-  return Number(result.numAffectedRows ?? 0);
 }
 
 async function deleteRows(trx: Db, runId: string, target: TargetTable): Promise<number> {

@@ -6,11 +6,10 @@
  */
 import { type QueryResult, type RawBuilder, sql } from "kysely";
 import type { Database } from "../database.ts";
-import type { RowAction, Run, RunCounts, RunStatus } from "../runs.ts";
-import { isIngestError } from "../errors.ts";
+import { IngestError } from "../errors.ts";
+import type { Run, RunCounts, RunMode, RunStatus } from "../runs.ts";
 import type {
   CellError,
-  CommitOptions,
   ExcludedCounts,
   NewRun,
   Page,
@@ -18,14 +17,17 @@ import type {
   RowQuery,
   RunPatch,
   RunQuery,
-  StagedRow,
+  StagingWriter,
   Store,
   TargetTable,
 } from "../store.ts";
 import type { ColumnMapping } from "../stages/map_headers.ts";
 import { classifyRows } from "./classify.ts";
+import { applyReviewedRun } from "./commit.ts";
+import { importStagedRows } from "./direct_import.ts";
+import { markDuplicateKeys } from "./duplicate_keys.ts";
+import { countExcluded, markExcluded, selectRows } from "./review_rows.ts";
 import { selectMapping, upsertMapping } from "./saved_mappings.ts";
-import { applyRun } from "./commit.ts";
 import {
   insertRun,
   selectRun,
@@ -34,16 +36,16 @@ import {
   updateProgress,
   updateRunIf,
 } from "./run_repository.ts";
+import { idList, lockTable } from "./sql_fragments.ts";
+import { stagedColumns } from "./staged_values.ts";
+import { countRows, deleteRows, selectInvalidRows, stagingWriter } from "./staging.ts";
 import {
-  copyStagedRows,
-  countExcluded,
-  countRows,
-  deleteRows,
-  markExcluded,
-  selectInvalidRows,
-  selectRows,
-} from "./staging.ts";
-import { idList } from "./sql_fragments.ts";
+  createStagingTable,
+  describeStagingTable,
+  dropStagingTable,
+  stagingTable,
+  sweepStagingTables,
+} from "./typed_staging.ts";
 
 /**
  * The store on a {@linkcode Database}.
@@ -91,8 +93,25 @@ export class SqlStore implements Store {
     return touchActiveRun(this.#db.kysely, id);
   }
 
-  stageRows(runId: string, rows: readonly StagedRow[]): Promise<void> {
-    return copyStagedRows(this.#db, runId, rows);
+  async openStaging(
+    runId: string,
+    target: TargetTable,
+    columns: readonly string[],
+    mode: RunMode,
+  ): Promise<StagingWriter> {
+    const staged = stagedColumns(target, columns);
+    await sweepStagingTables(this.#db.kysely);
+    await createStagingTable(this.#db.kysely, runId, staged, mode === "direct");
+    return stagingWriter(this.#db, runId, staged);
+  }
+
+  async markDuplicates(
+    runId: string,
+    target: TargetTable,
+    columns: readonly string[],
+  ): Promise<number> {
+    await this.#analyze(runId);
+    return await markDuplicateKeys(this.#db.kysely, runId, target, stagedColumns(target, columns));
   }
 
   async classify(
@@ -100,11 +119,11 @@ export class SqlStore implements Store {
     target: TargetTable,
     columns: readonly string[],
   ): Promise<RunCounts> {
-    // Fresh statistics after a bulk load: without them the planner takes a million staged rows
-    // for a handful and picks nested loops that never finish.
-    await sql`analyze ingest_rows`.execute(this.#db.kysely);
-    await this.#db.kysely.transaction().execute((trx) => classifyRows(trx, runId, target, columns));
-    return toCounts(await countRows(this.#db.kysely, runId));
+    await this.#analyze(runId);
+    const staged = stagedColumns(target, columns);
+    await this.#db.kysely.transaction().execute((trx) => classifyRows(trx, runId, target, staged));
+    const c = await countRows(this.#db, runId, true);
+    return { rows: c.new + c.changed + c.unchanged + c.invalid, ...c };
   }
 
   listRows(runId: string, query: RowQuery): Promise<Page<ReviewRow>> {
@@ -128,25 +147,28 @@ export class SqlStore implements Store {
     target: TargetTable,
     columns: readonly string[],
     excludeRows: readonly number[],
-    options: CommitOptions = {},
   ): Promise<Run> {
+    const staged = stagedColumns(target, columns);
     return this.#db.kysely.transaction().execute(async (trx) => {
-      let counts: RunCounts | undefined;
-      try {
-        await applyRun(trx, runId, target, columns, excludeRows);
-      } catch (err) {
-        if (!options.reclassifyStale || !isIngestError(err, "stale_review")) throw err;
-        // applyRun holds the table's commit lock to the end of the transaction and wrote
-        // nothing yet, so classifying again here sees the target exactly as the write will.
-        await classifyRows(trx, runId, target, columns);
-        counts = toCounts(await countRows(trx, runId));
-        await applyRun(trx, runId, target, columns, excludeRows);
+      await lockTable(target.table).execute(trx);
+      const info = await describeStagingTable(trx, runId);
+      if (!info) {
+        throw new IngestError("conflict", `Run "${runId}" has no staged rows to commit`, {
+          runId,
+        });
+      }
+      let patch: RunPatch = {};
+      if (info.classified) {
+        await applyReviewedRun(trx, runId, target, staged, excludeRows);
+      } else {
+        patch = { counts: await importStagedRows(trx, runId, target, staged, excludeRows) };
       }
       const run = await updateRunIf(trx, runId, ["committing"], {
+        ...patch,
         status: "committed",
         finishedAt: true,
-        ...(counts ? { counts } : {}),
       });
+      await dropStagingTable(trx, runId);
       await trx.deleteFrom("ingest_rows").where("run_id", "=", runId)
         .where("action", "<>", "invalid").execute();
       return run;
@@ -159,6 +181,12 @@ export class SqlStore implements Store {
 
   saveMapping(uploadType: string, signature: string, mapping: ColumnMapping): Promise<void> {
     return upsertMapping(this.#db, uploadType, signature, mapping);
+  }
+
+  // Fresh statistics after a bulk load: without them the planner takes a million staged rows
+  // for a handful and picks nested loops that never finish.
+  async #analyze(runId: string): Promise<void> {
+    await sql`analyze ${sql.table(stagingTable(runId))}`.execute(this.#db.kysely);
   }
 
   clearRows(runId: string, keepInvalid: boolean): Promise<void> {
@@ -195,14 +223,3 @@ export class SqlStore implements Store {
   }
 }
 
-/** Run counts from a run's staged rows by action (pending rows are valid, not yet classified). */
-function toCounts(c: Record<RowAction | "pending", number>): RunCounts {
-  return {
-    rows: c.new + c.changed + c.unchanged + c.invalid + c.pending,
-    new: c.new,
-    changed: c.changed,
-    unchanged: c.unchanged,
-    invalid: c.invalid,
-    deleted: c.deleted,
-  };
-}

@@ -1,84 +1,72 @@
 /**
- * The staging area (`ingest_rows`): bulk writes of validated rows and paged reads for review and
- * the error report.
+ * A run's staging area: valid rows in its typed staging table (`typed_staging.ts`), invalid rows
+ * in `ingest_rows` with their raw cells and errors. Bulk writes of both, the error report's
+ * reads, counts, and clearing.
  *
  * @module
  */
-import { type Kysely, sql } from "kysely";
+import { sql } from "kysely";
 import type { Database } from "../database.ts";
-import { IngestError } from "../errors.ts";
 import type { RowAction } from "../runs.ts";
-import type {
-  CellError,
-  ExcludedCounts,
-  FieldChange,
-  Page,
-  ReviewRow,
-  RowQuery,
-  StagedRow,
-} from "../store.ts";
+import type { CellError, StagedRow, StagingWriter } from "../store.ts";
 import { json } from "./run_repository.ts";
-import { intArray } from "./sql_fragments.ts";
+import type { StagedColumn } from "./staged_values.ts";
+import { stagingLine } from "./staging_csv.ts";
+import { dropStagingTable, STAGE, stagingCopyColumns, stagingTable } from "./typed_staging.ts";
 
-const STAGING_COLUMNS = ["run_id", "row_number", "line", "action", "values", "raw", "errors"];
+const INVALID_COLUMNS = ["run_id", "row_number", "line", "action", "values", "raw", "errors"];
 
-/** Writes one batch of staged rows with COPY. */
-export async function copyStagedRows(
+/** The writer of a run whose staging table has `columns`. */
+export function stagingWriter(
+  db: Database,
+  runId: string,
+  columns: readonly StagedColumn[],
+): StagingWriter {
+  const table = stagingTable(runId);
+  const copyColumns = stagingCopyColumns(columns);
+  const names = columns.map((c) => c.name);
+  let lines: string[] = [];
+  let invalid: StagedRow[] = [];
+  return {
+    add(row) {
+      if (row.errors === null) lines.push(stagingLine(names, row));
+      else invalid.push(row);
+    },
+    get pending() {
+      return lines.length + invalid.length;
+    },
+    async flush() {
+      const batch = lines;
+      const rejected = invalid;
+      lines = [];
+      invalid = [];
+      // One join builds a flat string; `+=` over the batch would build a rope that the driver
+      // then flattens (measured: a second per 200 k rows).
+      if (batch.length) await db.copyCsv(table, copyColumns, batch.join(""));
+      if (rejected.length) await copyInvalidRows(db, runId, rejected);
+    },
+  };
+}
+
+/** Writes invalid rows to `ingest_rows` with COPY. */
+async function copyInvalidRows(
   db: Database,
   runId: string,
   rows: readonly StagedRow[],
 ): Promise<void> {
-  if (rows.length === 0) return;
-  // One join at the end builds a flat string; `+=` would build a rope that the driver then
-  // flattens (measured: a second per 200 k rows).
   const lines = new Array<string>(rows.length);
   for (let i = 0; i < rows.length; i++) {
     const r = rows[i];
-    const errors = r.errors ? quote(JSON.stringify(r.errors)) : "";
-    lines[i] = `${runId},${r.row},${r.line},${r.errors ? "invalid" : "pending"},${
-      quote(JSON.stringify(r.values))
-    },${quote(JSON.stringify(r.raw))},${errors}\n`;
+    lines[i] = `${runId},${r.row},${r.line},invalid,${quote(JSON.stringify(r.values))},${
+      quote(JSON.stringify(r.raw))
+    },${quote(JSON.stringify(r.errors))}\n`;
   }
-  const csv = lines.join("");
-  await db.copyCsv("ingest_rows", STAGING_COLUMNS, csv);
+  await db.copyCsv("ingest_rows", INVALID_COLUMNS, lines.join(""));
 }
 
 // COPY's CSV format reads an unquoted empty field as NULL, so every JSON value is quoted.
 function quote(text: string): string {
   return `"${text.replaceAll('"', '""')}"`;
-}
-
-/** Returns one page of staged rows, in row order, optionally of one action. */
-export async function selectRows(
-  db: Database,
-  runId: string,
-  query: RowQuery,
-): Promise<Page<ReviewRow>> {
-  let q = db.kysely.selectFrom("ingest_rows")
-    .select(["row_number", "line", "action", "values", "errors", "changes", "excluded"])
-    .where("run_id", "=", runId);
-  if (query.action) q = q.where("action", "=", query.action);
-  if (query.cursor !== undefined) q = q.where("row_number", ">", parseCursor(query.cursor));
-  const rows = await q.orderBy("row_number").limit(query.limit + 1).execute();
-  const items = rows.slice(0, query.limit).map((r) => ({
-    rowNumber: Number(r.row_number),
-    line: r.line === null ? null : Number(r.line),
-    action: r.action as RowAction,
-    values: json<Record<string, unknown>>(r.values) ?? {},
-    changes: json<FieldChange[]>(r.changes) ?? [],
-    errors: json<CellError[]>(r.errors) ?? [],
-    excluded: Boolean(r.excluded),
-  }));
-  const nextCursor = rows.length > query.limit ? String(items[items.length - 1].rowNumber) : null;
-  return { items, nextCursor };
-}
-
-function parseCursor(cursor: string): number {
-  const n = Number(cursor);
-  if (!Number.isSafeInteger(n)) {
-    throw new IngestError("bad_request", `Invalid cursor "${cursor}"`, { cursor });
-  }
-  return n;
 }
 
 /** Streams the invalid rows of a run in pages, for the error report. */
@@ -106,57 +94,34 @@ export async function* selectInvalidRows(
   }
 }
 
-/** Deletes a run's staged rows, keeping the invalid ones when the error report needs them. */
+/**
+ * Clears a run's staging: drops its staging table and deletes its rows in `ingest_rows`, but
+ * the invalid ones when the error report needs them.
+ */
 export async function deleteRows(db: Database, runId: string, keepInvalid: boolean): Promise<void> {
+  await dropStagingTable(db.kysely, runId);
   let q = db.kysely.deleteFrom("ingest_rows").where("run_id", "=", runId);
   if (keepInvalid) q = q.where("action", "<>", "invalid");
   await q.execute();
 }
 
-/** Counts a run's staged rows by action (on the pool or inside a transaction). */
-export async function countRows(
-  // deno-lint-ignore no-explicit-any
-  db: Kysely<any>,
-  runId: string,
-): Promise<Record<RowAction | "pending", number>> {
-  const result = await sql<{ action: RowAction; n: number }>`
-    select action, count(*)::int as n from ingest_rows where run_id = ${runId} group by action
-  `.execute(db);
-  const counts = { pending: 0, new: 0, changed: 0, unchanged: 0, invalid: 0, deleted: 0 };
-  for (const r of result.rows) counts[r.action] = Number(r.n);
-  return counts;
-}
-
 /**
- * Marks staged rows as excluded from the commit (or includes them again), only while the run is
- * `staged` and only rows a commit would write; returns how many rows changed.
+ * Counts a run's rows by action: the staging table's (all `new` until classified) and
+ * `ingest_rows`'.
  */
-export async function markExcluded(
+export async function countRows(
   db: Database,
   runId: string,
-  rows: readonly number[],
-  excluded: boolean,
-): Promise<number> {
-  if (rows.length === 0) return 0;
-  const result = await sql`
-    update ingest_rows set excluded = ${excluded}
-    where run_id = ${runId} and row_number in ${intArray(rows)}
-      and action in ('new', 'changed', 'deleted') and excluded <> ${excluded}
-      and exists (select 1 from ingest_runs where id = ${runId} and status = 'staged')
+  classified: boolean,
+): Promise<Record<RowAction, number>> {
+  const action = classified ? sql.ref(STAGE.action) : sql<string>`'new'`;
+  const result = await sql<{ action: RowAction; n: number }>`
+    select ${action} as action, count(*)::int as n from ${sql.table(stagingTable(runId))}
+    group by 1
+    union all
+    select action, count(*)::int from ingest_rows where run_id = ${runId} group by action
   `.execute(db.kysely);
-  return Number(result.numAffectedRows ?? 0);
-}
-
-/** Counts a run's excluded rows by action. */
-export async function countExcluded(
-  db: Database,
-  runId: string,
-): Promise<ExcludedCounts> {
-  const result = await sql<{ action: keyof ExcludedCounts; n: number }>`
-    select action, count(*)::int as n from ingest_rows
-    where run_id = ${runId} and excluded group by action
-  `.execute(db.kysely);
-  const counts = { new: 0, changed: 0, deleted: 0 };
-  for (const r of result.rows) counts[r.action] = Number(r.n);
+  const counts = { new: 0, changed: 0, unchanged: 0, invalid: 0, deleted: 0 };
+  for (const r of result.rows) counts[r.action] += Number(r.n);
   return counts;
 }

@@ -1,0 +1,56 @@
+/**
+ * Duplicate keys inside one file, found set-based: every later occurrence of a key moves from
+ * the run's staging table to `ingest_rows` as an invalid row (`duplicate_key`, with `firstRow`
+ * pointing at the first occurrence), taking its values and its raw cells (rebuilt when the
+ * staging kept none) for the review and the error report.
+ *
+ * @module
+ */
+import { type Kysely, sql } from "kysely";
+import type { TargetTable } from "../store.ts";
+import { idList } from "./sql_fragments.ts";
+import { rawCells, type StagedColumn, textValue, valuesObject } from "./staged_values.ts";
+import { STAGE, stagingTable } from "./typed_staging.ts";
+
+// deno-lint-ignore no-explicit-any
+type Db = Kysely<any>;
+
+/** Moves the later occurrences of each key to `ingest_rows`; returns how many it moved. */
+export async function markDuplicateKeys(
+  db: Db,
+  runId: string,
+  target: TargetTable,
+  columns: readonly StagedColumn[],
+): Promise<number> {
+  const table = sql.table(stagingTable(runId));
+  const keyList = target.key.join(", ");
+  const firstKey = columns.find((c) => c.name === target.key[0])!;
+  const keysEqual = sql.join(
+    target.key.map((k) => sql`${sql.ref(`s.${k}`)} = ${sql.ref(`d.${k}`)}`),
+    sql` and `,
+  );
+  const row = sql.ref(`m.${STAGE.row}`);
+  const result = await sql`
+    with d as (
+      select ${idList(target.key)}, min(${sql.id(STAGE.row)}) as first from ${table}
+      group by ${idList(target.key)} having count(*) > 1
+    ), m as (
+      delete from ${table} s using d
+      where ${keysEqual} and ${sql.ref(`s.${STAGE.row}`)} <> d.first
+      returning s.*, d.first as ${sql.id("$first")}
+    )
+    insert into ingest_rows (run_id, row_number, line, action, values, raw, errors)
+    select ${runId}::uuid, ${row}, ${sql.ref(`m.${STAGE.line}`)}, 'invalid',
+      ${valuesObject(columns, "m")},
+      coalesce(${sql.ref(`m.${STAGE.raw}`)}::jsonb, ${rawCells(columns, "m")}),
+      jsonb_build_array(jsonb_build_object(
+        'column', ${firstKey.name}::text,
+        'code', 'duplicate_key',
+        'message', format('Duplicate key (%s): row %s has the same key', ${keyList}::text,
+          ${sql.ref("m.$first")}),
+        'value', ${textValue(firstKey, "m")},
+        'firstRow', ${sql.ref("m.$first")}))
+    from m
+  `.execute(db);
+  return Number(result.numAffectedRows ?? 0);
+}

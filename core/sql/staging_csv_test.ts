@@ -1,0 +1,38 @@
+import { assertEquals, test } from "../../tests/assert.ts";
+import { rawIsImplied, stagingLine } from "./staging_csv.ts";
+
+const columns = ["code", "staff", "ratio", "active", "note"];
+
+test("stagingLine() writes NULL as an empty field and quotes what COPY needs quoted", () => {
+  const line = stagingLine(columns, {
+    row: 7,
+    line: 9,
+    values: { code: 'say "hi", twice', staff: 12, ratio: "0.50", active: false, note: "" },
+    raw: ['say "hi", twice', "12", "0.50", "no", ""],
+    errors: null,
+  });
+  assertEquals(
+    line,
+    `7,9,"[""say \\""hi\\"", twice"",""12"",""0.50"",""no"",""""]",` +
+      `"say ""hi"", twice",12,0.50,f,""\n`,
+  );
+  const multiline = stagingLine(["code", "note"], {
+    row: 2,
+    line: 2,
+    values: { code: "a\r\nb", note: null },
+    raw: ["a\r\nb", ""],
+    errors: null,
+  });
+  assertEquals(multiline, `2,2,,"a\r\nb",\n`);
+});
+
+test("rawIsImplied() is true only when the cells are the values as text, column by column", () => {
+  const values = { code: "S1", staff: 12, ratio: "0.50", active: true, note: null };
+  assertEquals(rawIsImplied(["S1", "12", "0.50", "true", ""], values, columns), true);
+  // Trimmed, spelled differently, or with a cell no column takes: the raw cells are kept.
+  assertEquals(rawIsImplied([" S1", "12", "0.50", "true", ""], values, columns), false);
+  assertEquals(rawIsImplied(["S1", "12", "0.50", "yes", ""], values, columns), false);
+  assertEquals(rawIsImplied(["S1", "+12", "0.50", "true", ""], values, columns), false);
+  assertEquals(rawIsImplied(["S1", "12", "0.50", "true", "", "extra"], values, columns), false);
+  assertEquals(rawIsImplied(["S1", "12", "0.50", "true", "n/a"], values, columns), false);
+});
