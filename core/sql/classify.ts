@@ -13,7 +13,7 @@
 import { type Kysely, sql } from "kysely";
 import type { TargetTable } from "../store.ts";
 import { markDuplicateKeys } from "./duplicate_keys.ts";
-import { idList, jsonbObject } from "./sql_fragments.ts";
+import { idList, jsonbObject, targetScanGuard } from "./sql_fragments.ts";
 import { changesOf, differs, keyMatch, type StagedColumn } from "./staged_values.ts";
 import { STAGE, stagingTable } from "./typed_staging.ts";
 
@@ -31,17 +31,14 @@ export async function classifyRows(
   columns: readonly StagedColumn[],
 ): Promise<void> {
   const staged = sql.table(stagingTable(runId));
+  await dropRowIndex(db, runId);
+  await targetScanGuard(true).execute(db);
   await markDuplicateKeys(db, runId, target, columns);
   await sql`
     alter table ${staged}
       add column if not exists ${sql.id(STAGE.action)} text not null default 'new',
       add column if not exists ${sql.id(STAGE.changes)} jsonb,
       add column if not exists ${sql.id(STAGE.excluded)} boolean not null default false
-  `.execute(db);
-  // The review pages through rows in file order.
-  await sql`
-    create index if not exists ${sql.id(`${stagingTable(runId)}_row`)}
-    on ${staged} (${sql.id(STAGE.row)})
   `.execute(db);
   await resetClassification(db, runId);
 
@@ -54,7 +51,24 @@ export async function classifyRows(
     from ${sql.table(target.table)} t
     where ${keyMatch(target, "t", "s")}
   `.execute(db);
+  await targetScanGuard(false).execute(db);
   if (target.writeMode === "replace") await addDeletedRows(db, runId, target, columns);
+  // The review pages through rows in file order.
+  await sql`
+    create index ${sql.id(rowIndex(runId))} on ${staged} (${sql.id(STAGE.row)})
+  `.execute(db);
+}
+
+/**
+ * Drops the review's index on a staging table: set-based steps read the whole table, and with
+ * sequential scans ruled out (`targetScanGuard`) they would read it through the index instead.
+ */
+export async function dropRowIndex(db: Db, runId: string): Promise<void> {
+  await sql`drop index if exists ${sql.id(rowIndex(runId))}`.execute(db);
+}
+
+function rowIndex(runId: string): string {
+  return `${stagingTable(runId)}_row`;
 }
 
 async function resetClassification(db: Db, runId: string): Promise<void> {

@@ -8,7 +8,15 @@
 import { type Kysely, sql } from "kysely";
 import { IngestError } from "../errors.ts";
 import type { TargetTable } from "../store.ts";
-import { idList, intArray, jsonbObject, keyJoin, typedValues } from "./sql_fragments.ts";
+import { dropRowIndex } from "./classify.ts";
+import {
+  idList,
+  intArray,
+  jsonbObject,
+  keyJoin,
+  targetScanGuard,
+  typedValues,
+} from "./sql_fragments.ts";
 import { changesOf, keyMatch, type StagedColumn, typedValue } from "./staged_values.ts";
 import { STAGE, stagingTable } from "./typed_staging.ts";
 
@@ -34,6 +42,9 @@ export async function applyReviewedRun(
   excludeRows: readonly number[],
 ): Promise<AppliedCounts> {
   const staged = sql.table(stagingTable(runId));
+  // Inside the commit's transaction: back if the commit fails, gone with the table if not.
+  await dropRowIndex(trx, runId);
+  await targetScanGuard(true).execute(trx);
   // Adds to the exclusions saved during review; touching only those rows keeps a large run's
   // commit from rewriting every staged row.
   if (excludeRows.length > 0) {

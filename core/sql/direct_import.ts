@@ -14,7 +14,7 @@
  */
 import { type Kysely, sql } from "kysely";
 import type { TargetTable } from "../store.ts";
-import { idList, intArray } from "./sql_fragments.ts";
+import { idList, intArray, targetScanGuard } from "./sql_fragments.ts";
 import { differs, keyMatch, type StagedColumn, typedValue } from "./staged_values.ts";
 import { STAGE, stagingTable } from "./typed_staging.ts";
 
@@ -50,6 +50,17 @@ export async function importStagedRows(
   const total = await sql<{ n: number }>`select count(*)::int as n from ${staged}`.execute(trx);
   const rows = Number(total.rows[0].n);
 
+  // Replace first, while the target may still be read sequentially: the rows the file lacks.
+  let deleted = 0;
+  if (target.writeMode === "replace") {
+    const removed = await sql`
+      delete from ${t} t
+      where not exists (select 1 from ${staged} s where ${keyMatch(target, "t", "s")})
+    `.execute(trx);
+    deleted = Number(removed.numAffectedRows ?? 0);
+  }
+  await targetScanGuard(true).execute(trx);
+
   let changed: number;
   if (target.writeMode === "insert") {
     // Insert-only leaves existing keys alone; they are still told apart for the counts.
@@ -77,14 +88,5 @@ export async function importStagedRows(
     where not exists (select 1 from ${t} t where ${keyMatch(target, "t", "s")})
   `.execute(trx);
   const added = Number(inserted.numAffectedRows ?? 0);
-
-  let deleted = 0;
-  if (target.writeMode === "replace") {
-    const removed = await sql`
-      delete from ${t} t
-      where not exists (select 1 from ${staged} s where ${keyMatch(target, "t", "s")})
-    `.execute(trx);
-    deleted = Number(removed.numAffectedRows ?? 0);
-  }
   return { new: added, changed, unchanged: rows - added - changed, deleted };
 }

@@ -49,3 +49,19 @@ export function lockTable(table: string): RawBuilder<unknown> {
 export function intArray(values: readonly number[]): RawBuilder<unknown> {
   return sql`(select jsonb_array_elements_text(${JSON.stringify(values)}::jsonb)::int)`;
 }
+
+/**
+ * Planner settings for the rest of a transaction that joins a run's rows to its target (`on`),
+ * or back to normal for a statement that must read the whole target (`off`).
+ *
+ * With the guard on, the target is never read by a sequential scan. A target that was empty
+ * when last analyzed has statistics saying so; the planner then scans it once per staged row,
+ * and an `INSERT` that grows the target while doing so never finishes. Index scans, and hash
+ * joins built from them, stay linear whatever the statistics say. The run's own staging table
+ * has no index then (classification adds one for review, commit drops it), so it is still read
+ * sequentially. JIT compilation costs more than it saves on these one-off statements.
+ */
+export function targetScanGuard(on: boolean): RawBuilder<unknown> {
+  return sql`select set_config('enable_seqscan', ${on ? "off" : "on"}, true),
+    set_config('jit', 'off', true)`;
+}
