@@ -9,20 +9,12 @@
  * @module
  */
 import { Kysely, sql } from "kysely";
-import { connect as netConnect, type Socket } from "node:net";
-import postgres from "postgres";
 import type { Database } from "../core/database.ts";
-import { IngestError, isConnectionError } from "../core/errors.ts";
+import { IngestError } from "../core/errors.ts";
+import { BackgroundCopy } from "./background_copy.ts";
 import { copyStatement } from "./copy_statement.ts";
+import { clientFactory, guardAgainstNullSocketCrash } from "./postgres_client.ts";
 import { type Client, ClientPool, ClientPoolDialect } from "./postgres_pool.ts";
-import { isSingleTcpHost, noDelaySocket } from "./tcp_socket.ts";
-import {
-  ARRAY_TYPES,
-  parseArrayLiteral,
-  parsersByOid,
-  serializeArray,
-  VALUE_TYPES,
-} from "./value_types.ts";
 
 /** Options of {@linkcode openPostgresDatabase}. */
 export interface PostgresDatabaseOptions {
@@ -48,23 +40,9 @@ export interface PostgresDatabaseOptions {
  * ```
  */
 export async function openPostgresDatabase(options: PostgresDatabaseOptions): Promise<Database> {
-  const connectTimeout = options.connectTimeoutSeconds ?? 10;
-  const clientOptions = {
-    max: 1,
-    connect_timeout: connectTimeout,
-    ...(isSingleTcpHost(options.url) ? { socket: noDelaySocket(connectTimeout) } : {}),
-    types: postgresJsTypes(),
-    // Array types are pinned in `types`; looking them up would only cost a query per connection.
-    fetch_types: false,
-    // Notices ("table does not exist, skipping") are not errors; postgres.js logs them otherwise.
-    onnotice: () => {},
-    connection: { application_name: "intake" },
-    socket: openSocket,
-  };
-  const pool = new ClientPool(
-    (onClose) => postgres(options.url, { ...clientOptions, onclose: onClose }) as unknown as Client,
-    options.poolSize ?? 10,
-  );
+  const connectTimeoutSeconds = options.connectTimeoutSeconds ?? 10;
+  const poolSize = options.poolSize ?? 10;
+  const pool = new ClientPool(clientFactory(options.url, connectTimeoutSeconds), poolSize);
   let client: Client | undefined;
   try {
     client = await pool.acquire();
@@ -84,7 +62,13 @@ export async function openPostgresDatabase(options: PostgresDatabaseOptions): Pr
   }
   guardAgainstNullSocketCrash();
   const kysely = new Kysely<unknown>({ dialect: new ClientPoolDialect(pool) });
-  return new PostgresDatabase(pool, kysely);
+  // COPY gets connections of its own on its worker: up to half as many as queries.
+  const copies = new BackgroundCopy({
+    url: options.url,
+    connectTimeoutSeconds,
+    poolSize: Math.max(1, Math.ceil(poolSize / 2)),
+  });
+  return new PostgresDatabase(pool, kysely, copies);
 }
 
 class PostgresDatabase implements Database {
@@ -92,24 +76,16 @@ class PostgresDatabase implements Database {
   // deno-lint-ignore no-explicit-any
   readonly kysely: Kysely<any>;
   #pool: ClientPool;
+  #copies: BackgroundCopy;
 
-  constructor(pool: ClientPool, kysely: Kysely<unknown>) {
+  constructor(pool: ClientPool, kysely: Kysely<unknown>, copies: BackgroundCopy) {
     this.#pool = pool;
     this.kysely = kysely;
+    this.#copies = copies;
   }
 
-  async copyCsv(table: string, columns: readonly string[], csv: string): Promise<void> {
-    const statement = copyStatement(table, columns, "STDIN");
-    const client = await this.#pool.acquire();
-    let broken = false;
-    try {
-      await copyIn(client, statement, csv);
-    } catch (err) {
-      broken = isConnectionError(err);
-      throw err;
-    } finally {
-      this.#pool.release(client, broken);
-    }
+  copyCsv(table: string, columns: readonly string[], csv: string): Promise<void> {
+    return this.#copies.copy(copyStatement(table, columns, "STDIN"), csv);
   }
 
   async ping(): Promise<number> {
@@ -123,96 +99,12 @@ class PostgresDatabase implements Database {
   }
 
   async close(): Promise<void> {
-    await this.kysely.destroy();
-  }
-}
-
-/**
- * Opens the client's socket with Nagle's algorithm off, which postgres.js leaves on. With it on,
- * the five bytes that end a COPY wait for the server to acknowledge the data before them, and
- * a delayed ACK puts that off by about 40 ms: measured, most of the time of a 5,000-row batch.
- * (postgres.js writes its startup message into the socket while it connects; Node buffers it.)
- */
-function openSocket(options: { host: string[]; port: number[]; path?: string | false }): Socket {
-  if (options.path) return netConnect(options.path);
-  const socket = netConnect(options.port[0], options.host[0]);
-  socket.setNoDelay(true);
-  return socket;
-}
-
-/** Streams `csv` into `COPY … FROM STDIN` and resolves once the server has accepted it all. */
-async function copyIn(client: Client, statement: string, csv: string): Promise<void> {
-  const query = client.unsafe(statement);
-  // postgres.js settles the COPY query with the stream as soon as the server accepts the COPY,
-  // so an error PostgreSQL reports once it has read the data (a bad row, a violated
-  // constraint) reaches only query.reject, a no-op by then, and the stream never finishes.
-  // Hooking it surfaces the error instead of hanging.
-  const failed = new Promise<never>((_, reject) => {
-    const hooked = query as unknown as { reject: (err: unknown) => void };
-    const original = hooked.reject;
-    hooked.reject = (err) => {
-      reject(err);
-      original(err);
-    };
-  });
-  failed.catch(() => {}); // settles only on failure; awaited below where it matters
-  const stream = await Promise.race([query.writable(), failed]);
-  const finished = new Promise<void>((resolve, reject) => {
-    stream.once("finish", resolve);
-    stream.once("error", reject);
-  });
-  stream.end(csv);
-  await Promise.race([finished, failed]);
-}
-
-/** postgres.js type definitions built from the shared value-type tables. */
-function postgresJsTypes(): Record<string, postgres.PostgresType> {
-  const types: Record<string, postgres.PostgresType> = {};
-  for (const type of VALUE_TYPES) {
-    // Without `serialize` postgres.js keeps its own serializers for these OIDs; its type
-    // definition insists on one, hence the cast.
-    types[type.name] = {
-      to: type.oids[type.oids.length - 1],
-      from: [...type.oids],
-      parse: type.parse,
-      ...(type.serialize ? { serialize: type.serialize } : {}),
-    } as unknown as postgres.PostgresType;
-  }
-  const parsers = parsersByOid();
-  for (const [arrayOid, elementOid] of ARRAY_TYPES) {
-    const parseElement = parsers[elementOid] ?? ((text: string) => text);
-    types[`intake_array_${arrayOid}`] = {
-      to: arrayOid,
-      from: [arrayOid],
-      parse: (text: string) => parseArrayLiteral(text, parseElement),
-      serialize: serializeArray,
-    };
-  }
-  return types;
-}
-
-let crashGuardInstalled = false;
-
-/**
- * Last line of defence against postgres.js writing to a connection whose socket is gone
- * (porsager/postgres#1208; `postgres_pool.ts` avoids the known ways in): the TypeError is thrown
- * from a timer, where no caller can catch it, and would end the process. Only that exact error
- * is swallowed.
- */
-function guardAgainstNullSocketCrash(): void {
-  if (crashGuardInstalled || typeof globalThis.addEventListener !== "function") return;
-  crashGuardInstalled = true;
-  globalThis.addEventListener("error", (event) => {
-    const error = (event as ErrorEvent).error;
-    if (
-      error instanceof TypeError &&
-      /reading 'write'|evaluating 'socket\.write'/.test(error.message) &&
-      /nextWrite/.test(error.stack ?? "") && /postgres/.test(error.stack ?? "")
-    ) {
-      event.preventDefault();
-      console.error("postgres.js wrote to a closed connection; the write was dropped", error);
+    try {
+      await this.#copies.close();
+    } finally {
+      await this.kysely.destroy();
     }
-  });
+  }
 }
 
 /** `host:port/database` of a connection URL, without the credentials. */
