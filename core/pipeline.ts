@@ -331,7 +331,7 @@ class IngestRun {
   /** Parses, maps headers, validates and writes staged rows; returns what it saw. */
   async #stageRecords(batches: AsyncGenerator<CsvRecord[]>) {
     const { type } = this.#request;
-    const batchSize = this.#request.batchSize ?? 20_000;
+    const batchSize = this.#request.batchSize ?? 5000;
     let mapping: HeaderMapping | undefined;
     let validate: ReturnType<typeof compileRowValidator> | undefined;
     let writer: StagingWriter | undefined;

@@ -1,5 +1,6 @@
 /**
- * Duplicate keys inside one file, found set-based: every later occurrence of a key moves from
+ * Duplicate keys inside one file, found set-based among the rows staging marked as possible
+ * repeats (`key_filter.ts`): every later occurrence of a key moves from
  * the run's staging table to `ingest_rows` as an invalid row (`duplicate_key`, with `firstRow`
  * pointing at the first occurrence), taking its values and its raw cells (rebuilt when the
  * staging kept none) for the review and the error report.
@@ -25,18 +26,22 @@ export async function markDuplicateKeys(
   const table = sql.table(stagingTable(runId));
   const keyList = target.key.join(", ");
   const firstKey = columns.find((c) => c.name === target.key[0])!;
-  const keysEqual = sql.join(
-    target.key.map((k) => sql`${sql.ref(`s.${k}`)} = ${sql.ref(`d.${k}`)}`),
-    sql` and `,
-  );
+  const keysEqual = (other: string) =>
+    sql.join(
+      target.key.map((k) => sql`${sql.ref(`s.${k}`)} = ${sql.ref(`${other}.${k}`)}`),
+      sql` and `,
+    );
   const row = sql.ref(`m.${STAGE.row}`);
   const result = await sql`
-    with d as (
-      select ${idList(target.key)}, min(${sql.id(STAGE.row)}) as first from ${table}
-      group by ${idList(target.key)} having count(*) > 1
+    with c as (
+      select distinct ${idList(target.key)} from ${table} where ${sql.ref(STAGE.repeat)}
+    ), d as (
+      select ${idList(target.key, "s")}, min(${sql.ref(`s.${STAGE.row}`)}) as first
+      from ${table} s join c on ${keysEqual("c")}
+      group by ${idList(target.key, "s")} having count(*) > 1
     ), m as (
       delete from ${table} s using d
-      where ${keysEqual} and ${sql.ref(`s.${STAGE.row}`)} <> d.first
+      where ${keysEqual("d")} and ${sql.ref(`s.${STAGE.row}`)} <> d.first
       returning s.*, d.first as ${sql.id("$first")}
     )
     insert into ingest_rows (run_id, row_number, line, action, values, raw, errors)

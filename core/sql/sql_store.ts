@@ -43,7 +43,6 @@ import {
   createStagingTable,
   describeStagingTable,
   dropStagingTable,
-  stagingTable,
   sweepStagingTables,
 } from "./typed_staging.ts";
 
@@ -102,7 +101,7 @@ export class SqlStore implements Store {
     const staged = stagedColumns(target, columns);
     await sweepStagingTables(this.#db.kysely);
     await createStagingTable(this.#db.kysely, runId, staged, mode === "direct");
-    return stagingWriter(this.#db, runId, staged);
+    return stagingWriter(this.#db, runId, staged, target.key);
   }
 
   async markDuplicates(
@@ -110,7 +109,6 @@ export class SqlStore implements Store {
     target: TargetTable,
     columns: readonly string[],
   ): Promise<number> {
-    await this.#analyze(runId);
     return await markDuplicateKeys(this.#db.kysely, runId, target, stagedColumns(target, columns));
   }
 
@@ -119,7 +117,6 @@ export class SqlStore implements Store {
     target: TargetTable,
     columns: readonly string[],
   ): Promise<RunCounts> {
-    await this.#analyze(runId);
     const staged = stagedColumns(target, columns);
     await this.#db.kysely.transaction().execute((trx) => classifyRows(trx, runId, target, staged));
     const c = await countRows(this.#db, runId, true);
@@ -181,12 +178,6 @@ export class SqlStore implements Store {
 
   saveMapping(uploadType: string, signature: string, mapping: ColumnMapping): Promise<void> {
     return upsertMapping(this.#db, uploadType, signature, mapping);
-  }
-
-  // Fresh statistics after a bulk load: without them the planner takes a million staged rows
-  // for a handful and picks nested loops that never finish.
-  async #analyze(runId: string): Promise<void> {
-    await sql`analyze ${sql.table(stagingTable(runId))}`.execute(this.#db.kysely);
   }
 
   clearRows(runId: string, keepInvalid: boolean): Promise<void> {

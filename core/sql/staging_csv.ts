@@ -1,6 +1,6 @@
 /**
  * The COPY text of a batch of valid rows for a typed staging table (`typed_staging.ts`):
- * `$row,$line,$raw,<config columns in file order>` per line, CSV as PostgreSQL reads it (an
+ * `$row,$line,$raw,$repeat,<config columns in file order>` per line, CSV as PostgreSQL reads it (an
  * unquoted empty field is NULL, so an empty string is written `""`).
  *
  * This is the hot path of staging (every valid row of every file): a line is built as the row
@@ -15,14 +15,22 @@ import { cellText } from "./staged_values.ts";
 // Characters that make COPY's CSV reader need quotes around a field.
 const NEEDS_QUOTES = /[",\r\n]/;
 
-/** Encodes one valid row (`errors` null) for COPY into a staging table with `columns`. */
-export function stagingLine(columns: readonly string[], row: StagedRow): string {
+/**
+ * Encodes one valid row (`errors` null) for COPY into a staging table with `columns`, without
+ * its line break (a batch is joined with "\n"); `repeat` marks a key that may repeat.
+ */
+export function stagingLine(columns: readonly string[], row: StagedRow, repeat: boolean): string {
   const values = row.values;
-  let line = `${row.row},${row.line},${
-    rawIsImplied(row.raw, values, columns) ? "" : quote(JSON.stringify(row.raw))
-  }`;
-  for (let c = 0; c < columns.length; c++) line += "," + field(values[columns[c]] ?? null);
-  return line + "\n";
+  const fields = new Array<string | number>(columns.length + 4);
+  fields[0] = row.row;
+  fields[1] = row.line;
+  fields[2] = rawIsImplied(row.raw, values, columns) ? "" : quote(JSON.stringify(row.raw));
+  fields[3] = repeat ? "t" : "";
+  for (let c = 0; c < columns.length; c++) fields[c + 4] = field(values[columns[c]] ?? null);
+  // A joined string is flat, where `+=` builds a rope of a dozen pieces: a line waits in its
+  // batch long enough to be promoted, and the rope would cost the garbage collector five times
+  // the memory.
+  return fields.join(",");
 }
 
 /**

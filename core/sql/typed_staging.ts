@@ -12,6 +12,7 @@
  * - `$row`, `$line`: where the record is in the file.
  * - `$raw`: the record's fields as a JSON array, only when they cannot be rebuilt from the
  *   typed values (see `cellText`); a valid row needs them only if it turns out to repeat a key.
+ * - `$repeat`: true when the row's key may repeat an earlier row's (`key_filter.ts`).
  * - `$action`, `$changes`, `$excluded`: added by classification, for review; a direct run's
  *   table never has them.
  *
@@ -34,6 +35,7 @@ export const STAGE = Object.freeze({
   row: "$row",
   line: "$line",
   raw: "$raw",
+  repeat: "$repeat",
   action: "$action",
   changes: "$changes",
   excluded: "$excluded",
@@ -50,7 +52,7 @@ export function stagingTable(runId: string): string {
 
 /** The columns COPY writes, in the order the staging CSV has them. */
 export function stagingCopyColumns(columns: readonly StagedColumn[]): string[] {
-  return [STAGE.row, STAGE.line, STAGE.raw, ...columns.map((c) => c.name)];
+  return [STAGE.row, STAGE.line, STAGE.raw, STAGE.repeat, ...columns.map((c) => c.name)];
 }
 
 /** Creates the run's staging table for `columns`; `unlogged` skips the write-ahead log. */
@@ -65,7 +67,8 @@ export async function createStagingTable(
     create ${sql.raw(unlogged ? "unlogged " : "")}table ${sql.table(stagingTable(runId))} (
       ${sql.id(STAGE.row)} integer not null,
       ${sql.id(STAGE.line)} integer not null,
-      ${sql.id(STAGE.raw)} text
+      ${sql.id(STAGE.raw)} text,
+      ${sql.id(STAGE.repeat)} boolean
       ${sql.join(definitions.map((d) => sql`, ${d}`), sql``)}
     )
   `.execute(db);

@@ -1,0 +1,31 @@
+import { assertEquals, test } from "../../tests/assert.ts";
+import { KeyFilter, keyText } from "./key_filter.ts";
+
+test("KeyFilter.addAndCheck() marks every repeat and few others", () => {
+  const filter = new KeyFilter();
+  let marked = 0;
+  for (let i = 0; i < 200_000; i++) {
+    if (filter.addAndCheck([`ABC-${String(i).padStart(6, "0")}`, "2024", "CO2"])) marked++;
+  }
+  // 200,000 distinct keys in 2^26 bits with 4 probes: about 3 false positives expected.
+  assertEquals(marked < 20, true, `${marked} distinct keys marked as repeats`);
+  for (let i = 0; i < 200_000; i += 1000) {
+    assertEquals(filter.addAndCheck([`ABC-${String(i).padStart(6, "0")}`, "2024", "CO2"]), true);
+  }
+  // The parts stay apart: ["ab", "c"] is not ["a", "bc"].
+  assertEquals(filter.addAndCheck(["ab", "c"]), false);
+  assertEquals(filter.addAndCheck(["a", "bc"]), false);
+  assertEquals(filter.addAndCheck(["ab", "c"]), true);
+});
+
+test("keyText() writes values PostgreSQL holds equal the same way", () => {
+  assertEquals(keyText("12.500", "number"), "12.5");
+  assertEquals(keyText("12.000", "number"), "12");
+  assertEquals(keyText("-0.50", "number"), "-0.5");
+  assertEquals(keyText("1500", "number"), "1500");
+  assertEquals(keyText("2024-01-02T03:04:05.120000Z", "datetime"), "2024-01-02T03:04:05.12Z");
+  assertEquals(keyText("2024-01-02T03:04:05.000Z", "datetime"), "2024-01-02T03:04:05Z");
+  assertEquals(keyText("a.10", "text"), "a.10");
+  assertEquals(keyText(2024, "integer"), "2024");
+  assertEquals(keyText(true, "boolean"), "true");
+});
