@@ -12,6 +12,7 @@ import { appTest, type TestApp, withApp } from "./app_harness.ts";
 import { openPostgresTestDatabase } from "./db_harness.ts";
 import { findPgCluster, type PgCluster, startPgCluster } from "./pg_cluster.ts";
 import { FACILITIES } from "./api/fixtures.ts";
+import { stagingTable } from "../core/sql/typed_staging.ts";
 
 // deno-lint-ignore no-explicit-any
 type Json = Record<string, any>;
@@ -90,10 +91,16 @@ async function exportText(app: TestApp): Promise<string> {
 }
 
 async function stagedRowCount(app: TestApp, runId: string): Promise<number> {
-  const { rows } = await sql<{ n: number }>`
-    select count(*)::int as n from ingest_rows where run_id = ${runId}
-  `.execute(app.services.database.kysely);
-  return Number(rows[0].n);
+  const db = app.services.database.kysely;
+  const table = stagingTable(runId);
+  const { rows: [{ exists }] } = await sql<{ exists: boolean }>`
+    select to_regclass(${table}) is not null as exists`.execute(db);
+  const { rows: [{ n }] } = await sql<{ n: number }>`
+    select count(*)::int as n from ingest_rows where run_id = ${runId}`.execute(db);
+  if (!exists) return Number(n);
+  const { rows: [staged] } = await sql<{ n: number }>`
+    select count(*)::int as n from ${sql.table(table)}`.execute(db);
+  return Number(n) + Number(staged.n);
 }
 
 /** The run currently `processing` (there is only one in these tests). */
@@ -200,8 +207,8 @@ faultTest(
     assertEquals(seeded.status, 201);
     await seeded.body?.cancel();
     const before = await exportText(app);
-    // New rows first, then a change to a row the test holds locked: the commit's upsert writes
-    // the new rows and then waits on the lock, in the middle of its transaction.
+    // New rows and a change to a row the test holds locked: the commit's update waits on the
+    // lock in the middle of its transaction (it holds the table's commit lock already).
     const staging = await app.upload(
       "facilities",
       HEADER + facilityRows(10, 500) + "ABC-000003,East Works Renamed,,,,,\n",
@@ -288,7 +295,7 @@ async function commitsWaitingOnLock(app: TestApp): Promise<number> {
   const { rows } = await sql<{ n: number }>`
     select count(*)::int as n from pg_stat_activity
     where datname = current_database() and wait_event_type = 'Lock'
-      and query like '%insert into "facilities"%'
+      and (query like '%insert into "facilities"%' or query like '%update "facilities"%')
   `.execute(app.services.database.kysely);
   return Number(rows[0].n);
 }

@@ -364,18 +364,24 @@ describeMigratedDatabases(
         const run = await services.store.getRun(queued.id);
         return run?.status === "processing" && run.progress.rows > 0 ? run : undefined;
       }, { everyMs: 20, describe: () => services.store.getRun(queued.id) });
-      // Another instance took the job over (as after a long pause of this one).
+      // Another instance took the job over (as after a long pause of this one) and, as
+      // recovery.ts does, requeued the run, or failed it had it reached committing. This one may
+      // be staging or already waiting in its commit: either way its writes must not land.
       await sql`update ingest_jobs set locked_by = 'other', lease_until = now() + interval '1 hour'`
         .execute(db.kysely);
-      await pollUntil("the lease loss to be noticed", () => {
-        const status = worker.status();
-        return status.active === 1 && status.leases === 0 ? true : undefined;
-      });
+      const { rows: [takenOver] } = await sql<{ status: string }>`
+        update ingest_runs
+        set status = case status when 'committing' then 'failed' else 'queued' end
+        where id = ${queued.id} returning status`.execute(db.kysely);
+      await pollUntil(
+        "the lease loss to be noticed",
+        () => worker.status().leases === 0 || undefined,
+      );
       unlock();
       await lock;
       await pollUntil("the worker to let go", () => worker.status().active === 0 || undefined);
       const run = await services.store.getRun(queued.id);
-      assertEquals(run?.status, "processing", "not failed by the instance that lost it");
+      assertEquals(run?.status, takenOver.status, "left as the new holder set it");
       assertEquals((await new JobQueue(db).get(queued.id))?.lockedBy, "other");
       assertEquals(await count(db, "select count(*) as n from emissions"), 0);
     } finally {

@@ -53,6 +53,8 @@ async function assertSettled(
   }
   assertEquals(Number(await scalar(db, "select count(*) as v from ingest_inputs")), 0);
   assertEquals(Number(await scalar(db, "select count(*) as v from ingest_rows")), 0);
+  const stagingTables = "select count(*) as v from pg_tables where tablename like 'ingest_stage_%'";
+  assertEquals(Number(await scalar(db, stagingTables)), 0);
 }
 
 const postgres = databaseTargets().find((t) => t.name === "postgres")!;
