@@ -3,7 +3,7 @@
  * Started from there; not a module to import.
  *
  * Messages in: `{type: "open", url, connectTimeoutSeconds, poolSize}` once, then
- * `{type: "copy", id, statement, csv}` (any number at once) and `{type: "close"}`.
+ * `{type: "copy", id, statement, data}` (the CSV as UTF-8 bytes) (any number at once) and `{type: "close"}`.
  * Messages out: `{id}` when a COPY is stored, `{id, error}` when it failed, `{type: "closed"}`.
  *
  * @module
@@ -15,7 +15,7 @@ import { ClientPool } from "./postgres_pool.ts";
 /** A message the worker accepts. */
 export type CopyRequest =
   | { type: "open"; url: string; connectTimeoutSeconds: number; poolSize: number }
-  | { type: "copy"; id: number; statement: string; csv: string }
+  | { type: "copy"; id: number; statement: string; data: Uint8Array }
   | { type: "close" };
 
 /** A message the worker sends. */
@@ -32,12 +32,17 @@ interface WorkerScope {
 const scope = globalThis as unknown as WorkerScope;
 let pool: ClientPool | undefined;
 
+// The soak test (run with --expose-gc, so only there) compares memory after a full collection
+// and asks for one with SIGUSR2: this isolate's garbage is collected by no one else.
+const gc = (globalThis as { gc?: () => void }).gc;
+if (gc) Deno.addSignalListener("SIGUSR2", () => (gc(), gc()));
+
 scope.onmessage = ({ data }) => {
   if (data.type === "open") {
     guardAgainstNullSocketCrash();
     pool = new ClientPool(clientFactory(data.url, data.connectTimeoutSeconds), data.poolSize);
   } else if (data.type === "copy") {
-    copy(data.id, data.statement, data.csv);
+    copy(data.id, data.statement, data.data);
   } else {
     (pool?.end() ?? Promise.resolve()).catch(() => {}).finally(() => {
       scope.postMessage({ type: "closed" });
@@ -46,7 +51,7 @@ scope.onmessage = ({ data }) => {
   }
 };
 
-async function copy(id: number, statement: string, csv: string): Promise<void> {
+async function copy(id: number, statement: string, csv: Uint8Array): Promise<void> {
   let broken = false;
   try {
     const client = await pool!.acquire();

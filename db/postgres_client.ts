@@ -31,9 +31,12 @@ export function clientFactory(url: string, connectTimeoutSeconds: number): Clien
   return (onClose) => postgres(url, { ...options, onclose: onClose }) as unknown as Client;
 }
 
-
 /** Streams `csv` into `COPY … FROM STDIN` and resolves once the server has accepted it all. */
-export async function copyIn(client: Client, statement: string, csv: string): Promise<void> {
+export async function copyIn(
+  client: Client,
+  statement: string,
+  csv: string | Uint8Array,
+): Promise<void> {
   const query = client.unsafe(statement);
   // postgres.js settles the COPY query with the stream as soon as the server accepts the COPY,
   // so an error PostgreSQL reports once it has read the data (a bad row, a violated
