@@ -213,4 +213,3 @@ export class SqlStore implements Store {
     }
   }
 }
-

@@ -360,9 +360,11 @@ describeMigratedDatabases(
         csvUpload(generateEmissionsCsv(20_000, 8), "direct"),
         { maxBytes: 1e9 },
       );
+      // Staging does not touch the target, so the run may be waiting in its commit already.
       await pollUntil("the run to be processing rows", async () => {
         const run = await services.store.getRun(queued.id);
-        return run?.status === "processing" && run.progress.rows > 0 ? run : undefined;
+        const busy = run?.status === "processing" || run?.status === "committing";
+        return busy && run.progress.rows > 0 ? run : undefined;
       }, { everyMs: 20, describe: () => services.store.getRun(queued.id) });
       // Another instance took the job over (as after a long pause of this one) and, as
       // recovery.ts does, requeued the run, or failed it had it reached committing. This one may
