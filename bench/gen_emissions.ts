@@ -2,7 +2,8 @@
  * Deterministic emissions CSV files for benchmarks and tests: the 7 columns of the emissions
  * upload type, unique (facility_id, year, pollutant) keys, about 88 bytes a row (1 M rows ≈ 88 MB),
  * notes with quoted commas and doubled quotes now and then, and optionally a fraction of rows
- * made invalid in one field each.
+ * made invalid in one field each. Emissions reference facilities: {@linkcode generateFacilitiesCsv}
+ * gives the register a file needs.
  *
  * Row `i` depends only on `(seed, i)`, so a file with invalid rows differs from the clean one
  * only in the rows it corrupts, and any row can be recomputed without generating the others.
@@ -116,6 +117,25 @@ export function generateEmissionsCsv(
       if (next >= rows) controller.close();
     },
   }, { highWaterMark: 0 });
+}
+
+/**
+ * The facilities register that the first `rows` rows for `seed` reference (emissions reference
+ * facilities, so this goes in first): a CSV file with `facility_id` and `name`.
+ *
+ * @example
+ * ```ts
+ * import { emissionsRow, generateFacilitiesCsv } from "./gen_emissions.ts";
+ * const lines = generateFacilitiesCsv(1000, 7).trim().split("\n");
+ * if (lines.length !== 3 || !lines[1].startsWith(emissionsRow(0, 7).fields[0])) throw new Error();
+ * ```
+ */
+export function generateFacilitiesCsv(rows: number, seed = 1): string {
+  const lines = ["facility_id,name"];
+  for (let f = 0; f * KEYS_PER_FACILITY < rows; f++) {
+    lines.push(`${facilityId(f, seed)},Facility ${f + 1}`);
+  }
+  return lines.join("\n") + "\n";
 }
 
 /**

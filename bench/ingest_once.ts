@@ -10,12 +10,14 @@
  * @module
  */
 import { trace } from "@opentelemetry/api";
+import { sql } from "kysely";
 import {
   BasicTracerProvider,
   InMemorySpanExporter,
   SimpleSpanProcessor,
 } from "@opentelemetry/sdk-trace-base";
 import { commitRun } from "../core/lifecycle.ts";
+import { generateFacilitiesCsv } from "./gen_emissions.ts";
 import { startIngest } from "../core/pipeline.ts";
 import { SqlStore } from "../core/sql/sql_store.ts";
 import { decode } from "../core/stages/decode.ts";
@@ -60,6 +62,16 @@ if (mode === "parse" || mode === "validate") {
     url ? { url } : { dataDir: await Deno.makeTempDir({ prefix: "intake-bench-pglite-" }) },
   );
   await migrateToLatest(database);
+  // Emissions reference facilities: the register of every facility a generated file (seed 1,
+  // up to 5 M rows) names goes in first, outside the measurement.
+  const facilities = generateFacilitiesCsv(5_000_000, 1).trim().split("\n").slice(1)
+    .map((line) => ({ facility_id: line.split(",")[0], name: line.split(",")[1] }));
+  await sql`
+    insert into facilities (facility_id, name)
+    select * from jsonb_to_recordset(${JSON.stringify(facilities)}::jsonb)
+      as f(facility_id text, name text)
+    on conflict do nothing
+  `.execute(database.kysely);
   const store = new SqlStore(database);
   const started = performance.now();
   const handle = await startIngest(store, {

@@ -138,6 +138,8 @@ export async function refreshRun(
   return await withSpan("ingest.refresh", attributes(type, run), parent, async (span) => {
     const stopHeartbeat = keepRunAlive(store, runId);
     try {
+      // A referenced row may have gone since staging: references are checked again first.
+      await store.markUnknownReferences(runId, type, run.columns);
       const counts = await store.classify(runId, type, run.columns);
       span.setAttribute("ingest.rows", counts.rows);
       return await store.updateRun(runId, ["processing"], { status: "staged", counts });

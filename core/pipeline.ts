@@ -186,6 +186,7 @@ class IngestRun {
   readonly #progress: Progress = { stage: "receive", bytes: 0, rows: 0 };
   #lastReport = 0;
   #stage: StageName = "receive";
+  #unknownReferences = 0;
 
   constructor(
     store: Store,
@@ -287,16 +288,23 @@ class IngestRun {
   }
 
   /**
-   * Counts the staged rows: a staged run is classified for review; a direct run only has its
-   * duplicate keys marked, since its commit classifies by writing.
+   * Counts the staged rows: duplicate keys and unknown references become invalid rows, then a
+   * staged run is classified for review; a direct run is not, since its commit classifies by
+   * writing.
    */
   async #countStaged(staged: { rows: number; invalid: number; columns: string[] }) {
     const id = this.#run.id;
+    const duplicates = await this.#store.markDuplicates(id, this.#target, staged.columns);
+    this.#unknownReferences = await this.#store.markUnknownReferences(
+      id,
+      this.#target,
+      staged.columns,
+    );
     if (this.#request.mode === "staged") {
       return await this.#store.classify(id, this.#target, staged.columns);
     }
-    const duplicates = await this.#store.markDuplicates(id, this.#target, staged.columns);
-    const counts = { ...emptyCounts(), rows: staged.rows, invalid: staged.invalid + duplicates };
+    const invalid = staged.invalid + duplicates + this.#unknownReferences;
+    const counts = { ...emptyCounts(), rows: staged.rows, invalid };
     // A refused import writes nothing; classifying still tells its failed run what it held.
     return this.#invalidPolicyError(counts)
       ? await this.#store.classify(id, this.#target, staged.columns)
@@ -311,6 +319,8 @@ class IngestRun {
       "ingest.changed_rows": counts.changed,
       "ingest.unchanged_rows": counts.unchanged,
       "ingest.deleted_rows": counts.deleted,
+      "ingest.reference_checks": this.#request.type.references?.length ?? 0,
+      "ingest.unknown_reference_rows": this.#unknownReferences,
       "ingest.busy_ms": Math.round(writeMs),
     }, endedAt);
   }

@@ -58,6 +58,18 @@ export interface TargetColumn {
   readonly type: ColumnType;
 }
 
+/** A column whose values must be keys of another table (another upload type's). */
+export interface TargetReference {
+  /** The column that holds the reference. */
+  readonly column: string;
+  /** The referenced table… */
+  readonly table: string;
+  /** …and its (single-column) key. */
+  readonly key: string;
+  /** What the referenced rows are called, for messages ("Facilities"). */
+  readonly label: string;
+}
+
 /** The slice of an upload type the store needs: where rows go and how they are keyed. */
 export interface TargetTable {
   /** Target table name (from config, never from a file). */
@@ -68,6 +80,8 @@ export interface TargetTable {
   writeMode: "insert" | "upsert" | "replace";
   /** Every column the type declares; staging is typed from them. */
   columns: readonly TargetColumn[];
+  /** Columns that must hold keys of other tables. */
+  references?: readonly TargetReference[];
 }
 
 /**
@@ -181,6 +195,16 @@ export interface Store {
    * first), set-based; returns how many rows it marked.
    */
   markDuplicates(runId: string, target: TargetTable, columns: readonly string[]): Promise<number>;
+  /**
+   * Marks rows whose references (`target.references`, of the file's `columns`) are not keys of
+   * the referenced tables as invalid (`unknown_reference`), set-based; returns how many rows it
+   * marked.
+   */
+  markUnknownReferences(
+    runId: string,
+    target: TargetTable,
+    columns: readonly string[],
+  ): Promise<number>;
   /**
    * Marks duplicate keys, then classifies every valid row against the target (new / changed /
    * unchanged, plus deleted in replace mode), set-based, for review. Re-running it (a refresh)

@@ -49,6 +49,13 @@ async function exportText(app: TestApp, type = "facilities"): Promise<string> {
   return await res.text();
 }
 
+/** The facilities the emissions fixtures reference (ABC-000101 to ABC-000104). */
+async function addFacilities(app: TestApp): Promise<void> {
+  await app.db.kysely.insertInto("facilities").values(
+    [1, 2, 3, 4].map((n) => ({ facility_id: `ABC-00010${n}`, name: `Facility ${n}` })),
+  ).execute();
+}
+
 async function rowsOf(app: TestApp, runId: string): Promise<Json[]> {
   const res = await app.fetch(`/api/v1/runs/${runId}/rows?limit=1000`);
   assertEquals(res.status, 200);
@@ -356,6 +363,7 @@ appTest(
 appTest(
   "numbers with thousands separators or decimal commas say how to write them",
   async (app) => {
+    await addFacilities(app);
     const fix = (n: string) =>
       `Must be a number: write ${n} (no thousands separators, and a dot for decimals)`;
     for (
@@ -387,6 +395,7 @@ appTest(
 );
 
 appTest("dates in other formats are refused with the ISO date they mean", async (app) => {
+  await addFacilities(app);
   const empty = await exportText(app, "emissions");
   const { res, body } = await send(app, "dates_other_formats.csv", { type: "emissions" });
   assertEquals(res.status, 422, JSON.stringify(body));

@@ -16,12 +16,14 @@ export default defineUploadType({
     {
       name: "facility_id",
       label: "Facility ID",
-      description: "Three capital letters, a dash and six digits, e.g. ABC-000123",
+      description: "A facility already in Facilities: three capital letters, a dash and six " +
+        "digits, e.g. ABC-000123",
       type: "text",
       required: true,
       pattern: "^[A-Z]{3}-[0-9]{6}$",
       aliases: ["Facility ID", "facility"],
       example: "ABC-000123",
+      references: "facilities",
     },
     {
       name: "year",

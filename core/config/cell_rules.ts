@@ -27,6 +27,7 @@ export type RowErrorCode =
   | "max_length"
   | "enum"
   | "duplicate_key"
+  | "unknown_reference"
   | "ragged_row";
 
 /** Why a cell was refused. */

@@ -78,6 +78,12 @@ export interface ColumnInput {
   normalize?: Normalize | Normalize[];
   /** A valid value shown in the upload template. */
   example?: string | number | boolean;
+  /**
+   * The name of another upload type whose key this column holds, e.g. `"facilities"`: a row
+   * whose value is not a key of that type's table is invalid (`unknown_reference`). The other
+   * type must have a single-column key of a compatible type. An empty cell references nothing.
+   */
+  references?: string;
 }
 
 /** An upload type as written in a config file. */

@@ -18,13 +18,18 @@
  * @module
  */
 import { IngestError } from "../errors.ts";
+import { linkReferences } from "./references.ts";
 import { type ResolvedUploadType, UploadTypeConfigError } from "./upload_type_schema.ts";
 
 /** Upload types by name; `get` throws `unknown_upload_type` for a name not configured. */
 export class UploadTypeRegistry {
   readonly #types: ReadonlyMap<string, ResolvedUploadType>;
 
-  /** @throws {UploadTypeConfigError} When two types share a name. */
+  /**
+   * Registers `types`, resolving the columns that reference other types (`references.ts`).
+   *
+   * @throws {UploadTypeConfigError} When two types share a name, or a reference is invalid.
+   */
   constructor(types: readonly ResolvedUploadType[]) {
     const map = new Map<string, ResolvedUploadType>();
     for (const type of types) {
@@ -36,6 +41,7 @@ export class UploadTypeRegistry {
       }
       map.set(type.name, type);
     }
+    for (const type of linkReferences([...map.values()])) map.set(type.name, type);
     this.#types = map;
   }
 

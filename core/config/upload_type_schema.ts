@@ -50,6 +50,25 @@ export interface ResolvedColumn {
   readonly aliases: readonly string[];
   readonly normalize: readonly Normalize[];
   readonly example?: string | number | boolean;
+  /** The upload type whose key this column holds (checked when the types are registered). */
+  readonly references?: string;
+}
+
+/**
+ * A column that holds another upload type's key, resolved against that type when the types are
+ * registered ({@linkcode UploadTypeRegistry}).
+ */
+export interface ResolvedReference {
+  /** The column of this type that holds the reference. */
+  readonly column: string;
+  /** The referenced upload type's name. */
+  readonly type: string;
+  /** The referenced type's label, for messages. */
+  readonly label: string;
+  /** The referenced type's table… */
+  readonly table: string;
+  /** …and its key column. */
+  readonly key: string;
 }
 
 /** An upload type with every default filled in, frozen. */
@@ -68,6 +87,8 @@ export interface ResolvedUploadType {
   readonly maxRows: number;
   /** The config file it came from, for messages. */
   readonly source: string;
+  /** Columns that hold other types' keys; filled in when the types are registered. */
+  readonly references?: readonly ResolvedReference[];
 }
 
 /** A config file that does not describe a valid upload type; the message names file and field. */
@@ -108,6 +129,7 @@ const ColumnSchema = z.strictObject({
   aliases: z.array(text).default([]),
   normalize: z.union([normalizeStep, z.array(normalizeStep)]).optional(),
   example: scalar.optional(),
+  references: z.string().regex(SLUG, "must be the name of an upload type").optional(),
 });
 
 const UploadTypeSchema = z.strictObject({

@@ -36,9 +36,10 @@ import {
   updateProgress,
   updateRunIf,
 } from "./run_repository.ts";
-import { idList, lockTable } from "./sql_fragments.ts";
+import { idList, lockTable, targetScanGuard } from "./sql_fragments.ts";
 import { stagedColumns } from "./staged_values.ts";
 import { countRows, deleteRows, selectInvalidRows, stagingWriter } from "./staging.ts";
+import { markUnknownReferences } from "./unknown_references.ts";
 import {
   createStagingTable,
   describeStagingTable,
@@ -110,6 +111,20 @@ export class SqlStore implements Store {
     columns: readonly string[],
   ): Promise<number> {
     return await markDuplicateKeys(this.#db.kysely, runId, target, stagedColumns(target, columns));
+  }
+
+  async markUnknownReferences(
+    runId: string,
+    target: TargetTable,
+    columns: readonly string[],
+  ): Promise<number> {
+    if (!target.references?.length) return 0;
+    const staged = stagedColumns(target, columns);
+    return await this.#db.kysely.transaction().execute(async (trx) => {
+      // The referenced tables are probed by key, never scanned once per staged row.
+      await targetScanGuard(true).execute(trx);
+      return await markUnknownReferences(trx, runId, target, staged);
+    });
   }
 
   async classify(

@@ -6,6 +6,7 @@ import {
 } from "@opentelemetry/sdk-trace-base";
 import { sql } from "kysely";
 import { generateEmissionsCsv } from "../../bench/gen_emissions.ts";
+import { seedFacilities } from "../../tests/seed_facilities.ts";
 import type { Database } from "../../core/database.ts";
 import type { Run } from "../../core/runs.ts";
 import { openPostgresDatabase } from "../../db/postgres_database.ts";
@@ -303,6 +304,7 @@ describeMigratedDatabases(
   "stop() hands a job still running after the grace period back to the queue",
   async (db) => {
     const services = await servicesOn(db);
+    await seedFacilities(db, 60_000, 7);
     const first = await startJobWorker(services, { concurrency: 1, pollMs: 50, exclusive: false });
     const queued = await first.enqueue(
       services.uploadTypes.get("emissions"),
@@ -342,14 +344,16 @@ describeMigratedDatabases(
       leaseMs: 1500,
       exclusive: false,
     });
-    // Holding the target locked keeps the run in classification until the test lets go.
+    // Holding the referenced table locked keeps the run in its reference check (processing)
+    // until the test lets go.
+    await seedFacilities(db, 20_000, 8);
     const blocker = await openPostgresDatabase({ url: db.url!, poolSize: 1 });
     let unlock!: () => void;
     const locked = new Promise<void>((resolve) => unlock = resolve);
     let holding!: () => void;
     const held = new Promise<void>((resolve) => holding = resolve);
     const lock = blocker.kysely.transaction().execute(async (trx) => {
-      await sql`lock table emissions in access exclusive mode`.execute(trx);
+      await sql`lock table facilities in access exclusive mode`.execute(trx);
       holding();
       await locked;
     });

@@ -94,6 +94,9 @@ e2eTest(
 
 e2eTest("emissions: direct clean file, staged changes by tab, commit", async (t) => {
   const { page } = t;
+  // Emissions reference facilities: the register comes first.
+  await page.goto(t.url("/upload/facilities"));
+  await upload(page, [example("facilities_clean.csv")], "direct", RUN_PAGE);
   await page.goto(t.url("/upload/emissions"));
   await upload(page, [example("emissions_clean.csv")], "direct", RUN_PAGE);
   assertEquals(await page.locator("h1 .badge").textContent(), "Imported");

@@ -7,7 +7,13 @@ import { generateEmissionsCsv } from "../../bench/gen_emissions.ts";
 import { assert, assertEquals } from "../assert.ts";
 import { databaseTargets } from "../db_harness.ts";
 import { pollUntil } from "../poll.ts";
-import { getRun, type ServerProcess, startServer, uploadFile } from "./server_process.ts";
+import {
+  getRun,
+  type ServerProcess,
+  startServer,
+  uploadFacilitiesFor,
+  uploadFile,
+} from "./server_process.ts";
 
 const postgres = databaseTargets().find((t) => t.name === "postgres")!;
 const skipped = postgres.ignore ? ` (skipped: ${postgres.reason})` : "";
@@ -87,6 +93,7 @@ Deno.test({
     let id: string;
     let second: ServerProcess | undefined;
     try {
+      await uploadFacilitiesFor(first.url, rows, 21);
       const { status, body } = await uploadFile(
         first.url,
         "emissions",

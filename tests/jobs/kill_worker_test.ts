@@ -8,7 +8,13 @@ import type { Database } from "../../core/database.ts";
 import { assert, assertEquals } from "../assert.ts";
 import { databaseTargets } from "../db_harness.ts";
 import { pollUntil } from "../poll.ts";
-import { getRun, type ServerProcess, startServer, uploadFile } from "./server_process.ts";
+import {
+  getRun,
+  type ServerProcess,
+  startServer,
+  uploadFacilitiesFor,
+  uploadFile,
+} from "./server_process.ts";
 
 async function scalar(db: Database, query: string): Promise<unknown> {
   const { rows } = await sql<{ v: unknown }>`${sql.raw(query)}`.execute(db.kysely);
@@ -78,6 +84,7 @@ Deno.test({
     const first = await startServer(env);
     let id: string;
     try {
+      await uploadFacilitiesFor(first.url, rows, 11);
       const { status, body } = await uploadFile(first.url, "emissions", file);
       assertEquals([status, body.status], [202, "queued"], JSON.stringify(body));
       id = body.id as string;
@@ -90,7 +97,10 @@ Deno.test({
       assertEquals(await first.stop("SIGKILL"), 137);
     }
     assertEquals(Number(await scalar(db, "select count(*) as v from emissions")), 0);
-    assertEquals(await scalar(db, `select status as v from ingest_runs`), "processing");
+    assertEquals(
+      await scalar(db, `select status as v from ingest_runs where upload_type = 'emissions'`),
+      "processing",
+    );
 
     const second = await startServer({ ...env, INTAKE_JOB_LEASE_MS: "2000" });
     try {
@@ -132,6 +142,7 @@ Deno.test({
       const first = await startServer(env);
       let id: string;
       try {
+        await uploadFacilitiesFor(first.url, rows, 12);
         const { status, body } = await uploadFile(first.url, "emissions", file, "async=1");
         assertEquals([status, body.status], [202, "queued"], JSON.stringify(body));
         id = body.id as string;

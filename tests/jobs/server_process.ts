@@ -4,6 +4,7 @@
  *
  * @module
  */
+import { generateFacilitiesCsv } from "../../bench/gen_emissions.ts";
 
 const ROOT = new URL("../../", import.meta.url);
 
@@ -74,6 +75,16 @@ export async function uploadFile(
   form.set("file", new File([bytes], `${type}.csv`, { type: "text/csv" }));
   const res = await fetch(`${url}/api/v1/uploads/${type}?${query}`, { method: "POST", body: form });
   return { status: res.status, body: await res.json() };
+}
+
+/**
+ * Imports the facilities that the first `rows` generated emissions rows for `seed` reference
+ * (emissions reference facilities).
+ */
+export async function uploadFacilitiesFor(url: string, rows: number, seed: number): Promise<void> {
+  const bytes = new TextEncoder().encode(generateFacilitiesCsv(rows, seed));
+  const { status, body } = await uploadFile(url, "facilities", bytes);
+  if (status !== 201) throw new Error(`Cannot import the facilities: ${JSON.stringify(body)}`);
 }
 
 /** The run as the API gives it. */

@@ -1,0 +1,79 @@
+/**
+ * References to other upload types (`references: "facilities"`), checked set-based: one
+ * anti-join of the run's staging table against each referenced table moves every row with a
+ * value that is not a key there to `ingest_rows` as an invalid row (`unknown_reference`, one
+ * error per unknown value), with its values and raw cells, like duplicate keys
+ * (`duplicate_keys.ts`). An empty cell references nothing.
+ *
+ * The check reads the referenced tables as they are when it runs (staging, or a refresh); it
+ * does not lock them.
+ *
+ * @module
+ */
+import { type Kysely, type RawBuilder, sql } from "kysely";
+import type { TargetReference, TargetTable } from "../store.ts";
+import {
+  rawCells,
+  type StagedColumn,
+  textValue,
+  typedValue,
+  valuesObject,
+} from "./staged_values.ts";
+import { STAGE, stagingTable } from "./typed_staging.ts";
+
+// deno-lint-ignore no-explicit-any
+type Db = Kysely<any>;
+
+/** The references of `target` whose column the run's staging table has. */
+export function stagedReferences(
+  target: TargetTable,
+  columns: readonly StagedColumn[],
+): { reference: TargetReference; column: StagedColumn }[] {
+  return (target.references ?? []).flatMap((reference) => {
+    const column = columns.find((c) => c.name === reference.column);
+    return column ? [{ reference, column }] : [];
+  });
+}
+
+/**
+ * Moves the rows with an unknown reference to `ingest_rows`; returns how many it moved. Call it
+ * with sequential scans of the referenced tables ruled out (`targetScanGuard`).
+ */
+export async function markUnknownReferences(
+  db: Db,
+  runId: string,
+  target: TargetTable,
+  columns: readonly StagedColumn[],
+): Promise<number> {
+  const checks = stagedReferences(target, columns);
+  if (checks.length === 0) return 0;
+  const unknown = (alias: string) => (check: (typeof checks)[number]) => {
+    const value = typedValue(check.column, alias);
+    return sql`(${value} is not null and not exists (
+      select 1 from ${sql.table(check.reference.table)} r
+      where ${sql.ref(`r.${check.reference.key}`)} = ${value}))`;
+  };
+  const errors: RawBuilder<unknown>[] = checks.map((check, i) =>
+    sql`(${i}, case when ${unknown("m")(check)} then jsonb_build_object(
+      'column', ${check.column.name}::text,
+      'code', 'unknown_reference',
+      'message', format('%s "%s" is not in %s', ${check.column.name}::text,
+        ${textValue(check.column, "m")}, ${check.reference.label}::text),
+      'value', ${textValue(check.column, "m")}) end)`
+  );
+  const result = await sql`
+    with m as (
+      delete from ${sql.table(stagingTable(runId))} s
+      where ${sql.join(checks.map(unknown("s")), sql` or `)}
+      returning s.*
+    )
+    insert into ingest_rows (run_id, row_number, line, action, values, raw, errors)
+    select ${runId}::uuid, ${sql.ref(`m.${STAGE.row}`)}, ${sql.ref(`m.${STAGE.line}`)}, 'invalid',
+      ${valuesObject(columns, "m")},
+      coalesce(${sql.ref(`m.${STAGE.raw}`)}::jsonb, ${rawCells(columns, "m")}),
+      (select jsonb_agg(e.error order by e.n)
+        from (values ${sql.join(errors)}) e(n, error) where e.error is not null)
+    from m
+  `.execute(db);
+  return Number(result.numAffectedRows ?? 0);
+}

@@ -1,0 +1,173 @@
+import { assertEquals } from "../assert.ts";
+import { appTest, type TestApp } from "../app_harness.ts";
+import { FACILITIES } from "./fixtures.ts";
+
+// deno-lint-ignore no-explicit-any
+type Json = Record<string, any>;
+
+const REFS_TYPES = new URL("../fixtures/upload_types_refs/", import.meta.url);
+
+/** Emissions of ABC-000001 and ABC-000002 (in FACILITIES), and two of unknown facilities. */
+const EMISSIONS = [
+  "facility_id,year,pollutant,amount,unit",
+  "ABC-000001,2023,CO2,10.5,t",
+  "XYZ-000999,2023,CO2,1,t",
+  "ABC-000002,2023,CH4,2,kg",
+  "XYZ-000999,2024,CO2,3,t",
+  "QRS-000123,2023,N2O,4,t",
+].join("\n") + "\n";
+
+async function exportText(app: TestApp, type: string): Promise<string> {
+  const res = await app.fetch(`/api/v1/upload-types/${type}/export.csv`);
+  assertEquals(res.status, 200);
+  return await res.text();
+}
+
+async function committed(app: TestApp, type: string, csv: string): Promise<Json> {
+  const res = await app.upload(type, csv);
+  const run = await app.json<Json>(res);
+  assertEquals(res.status, 201, JSON.stringify(run));
+  assertEquals(run.status, "committed");
+  return run;
+}
+
+appTest("a staged run reports unknown references with the missing value", async (app) => {
+  await committed(app, "facilities", FACILITIES);
+  const res = await app.upload("emissions", EMISSIONS, { mode: "staged" });
+  const run = await app.json<Json>(res);
+  assertEquals(res.status, 201, JSON.stringify(run));
+  assertEquals(run.counts, { rows: 5, new: 2, changed: 0, unchanged: 0, invalid: 3, deleted: 0 });
+
+  const { rows } = await app.json<Json>(
+    await app.fetch(`/api/v1/runs/${run.id}/rows?action=invalid`),
+  );
+  assertEquals(rows.map((r: Json) => [r.rowNumber, r.errors]), [
+    [3, [{
+      column: "facility_id",
+      code: "unknown_reference",
+      message: 'facility_id "XYZ-000999" is not in Facilities',
+      value: "XYZ-000999",
+    }]],
+    [5, [{
+      column: "facility_id",
+      code: "unknown_reference",
+      message: 'facility_id "XYZ-000999" is not in Facilities',
+      value: "XYZ-000999",
+    }]],
+    [6, [{
+      column: "facility_id",
+      code: "unknown_reference",
+      message: 'facility_id "QRS-000123" is not in Facilities',
+      value: "QRS-000123",
+    }]],
+  ]);
+  assertEquals(rows[0].values, {
+    facility_id: "XYZ-000999",
+    year: 2023,
+    pollutant: "CO2",
+    amount: "1",
+    unit: "t",
+  });
+
+  const report = await app.fetch(`/api/v1/runs/${run.id}/errors.csv`);
+  assertEquals(
+    await report.text(),
+    [
+      "row,errors,facility_id,year,pollutant,amount,unit",
+      '3,"facility_id: facility_id ""XYZ-000999"" is not in Facilities",XYZ-000999,2023,CO2,1,t',
+      '5,"facility_id: facility_id ""XYZ-000999"" is not in Facilities",XYZ-000999,2024,CO2,3,t',
+      '6,"facility_id: facility_id ""QRS-000123"" is not in Facilities",QRS-000123,2023,N2O,4,t',
+      "",
+    ].join("\r\n"),
+  );
+
+  // Committing writes the two rows whose facilities exist.
+  const commit = await app.fetch(`/api/v1/runs/${run.id}/commit`, { method: "POST" });
+  assertEquals(commit.status, 200, await commit.clone().text());
+  assertEquals(
+    await exportText(app, "emissions"),
+    [
+      "facility_id,year,pollutant,amount,unit,reported_on,notes",
+      "ABC-000001,2023,CO2,10.5,t,,",
+      "ABC-000002,2023,CH4,2,kg,,",
+      "",
+    ].join("\r\n"),
+  );
+});
+
+appTest("a refresh checks references again: a facility deleted since staging", async (app) => {
+  await committed(app, "facilities", FACILITIES);
+  const res = await app.upload("emissions", EMISSIONS, { mode: "staged" });
+  const run = await app.json<Json>(res);
+  assertEquals(run.counts.new, 2);
+  await app.db.kysely.deleteFrom("facilities").where("facility_id", "=", "ABC-000002").execute();
+  const refreshed = await app.json<Json>(
+    await app.fetch(`/api/v1/runs/${run.id}/refresh`, { method: "POST" }),
+  );
+  assertEquals(refreshed.counts, {
+    rows: 5,
+    new: 1,
+    changed: 0,
+    unchanged: 0,
+    invalid: 4,
+    deleted: 0,
+  });
+});
+
+appTest(
+  "a direct import with an unknown reference is refused under onInvalid: reject",
+  async (app) => {
+    await committed(app, "facilities", FACILITIES);
+    const res = await app.upload("emissions", EMISSIONS);
+    const body = await app.json<Json>(res);
+    assertEquals(res.status, 422);
+    assertEquals(body.error.type, "validation_error");
+    assertEquals(body.error.details.counts.invalid, 3);
+    const run = await app.json<Json>(await app.fetch(`/api/v1/runs/${body.error.details.runId}`));
+    assertEquals(run.status, "failed");
+    assertEquals(
+      await exportText(app, "emissions"),
+      "facility_id,year,pollutant,amount,unit,reported_on,notes\r\n",
+    );
+    const report = await (await app.fetch(`/api/v1/runs/${run.id}/errors.csv`)).text();
+    assertEquals(report.trim().split("\r\n").length, 4);
+  },
+);
+
+appTest(
+  "a direct import skips unknown references within maxInvalidRows",
+  async (app) => {
+    await committed(app, "facilities", FACILITIES);
+    // One unknown reference: within maxInvalidRows (1), the other rows are imported.
+    const one = EMISSIONS.split("\n").slice(0, 4).join("\n") + "\n";
+    const run = await committed(app, "lenient_emissions", one);
+    assertEquals(run.counts, { rows: 3, new: 2, changed: 0, unchanged: 0, invalid: 1, deleted: 0 });
+    const before = await exportText(app, "lenient_emissions");
+    assertEquals(before.trim().split("\r\n").length, 3);
+
+    // Three unknown references: over the limit, nothing is imported.
+    const res = await app.upload("lenient_emissions", EMISSIONS.replaceAll("2023", "2022"));
+    const body = await app.json<Json>(res);
+    assertEquals(res.status, 422);
+    assertEquals(body.error.type, "validation_error");
+    assertEquals(body.error.details.counts.invalid, 3);
+    assertEquals(body.error.details.maxInvalidRows, 1);
+    assertEquals(await exportText(app, "lenient_emissions"), before);
+  },
+  {},
+  REFS_TYPES,
+);
+
+appTest("an empty referencing cell is a required error, not an unknown reference", async (app) => {
+  await committed(app, "facilities", FACILITIES);
+  const res = await app.upload(
+    "emissions",
+    "facility_id,year,pollutant,amount,unit\n,2023,CO2,1,t\n",
+    {
+      mode: "staged",
+    },
+  );
+  const run = await app.json<Json>(res);
+  const { rows } = await app.json<Json>(await app.fetch(`/api/v1/runs/${run.id}/rows`));
+  assertEquals(rows[0].errors.map((e: Json) => e.code), ["required"]);
+});
