@@ -15,6 +15,7 @@ import * as $api_v1_runs_id_events from "./routes/api/v1/runs/[id]/events.ts";
 import * as $api_v1_runs_id_exclusions from "./routes/api/v1/runs/[id]/exclusions.ts";
 import * as $api_v1_runs_id_index from "./routes/api/v1/runs/[id]/index.ts";
 import * as $api_v1_runs_id_refresh from "./routes/api/v1/runs/[id]/refresh.ts";
+import * as $api_v1_runs_id_revert from "./routes/api/v1/runs/[id]/revert.ts";
 import * as $api_v1_runs_id_rows from "./routes/api/v1/runs/[id]/rows.ts";
 import * as $api_v1_runs_index from "./routes/api/v1/runs/index.ts";
 import * as $api_v1_upload_types_type_export_csv from "./routes/api/v1/upload-types/[type]/export.csv.ts";
@@ -33,6 +34,7 @@ import * as $runs_id_index from "./routes/runs/[id]/index.tsx";
 import * as $runs_id_review from "./routes/runs/[id]/review.tsx";
 import * as $runs_index from "./routes/runs/index.tsx";
 import * as $upload_type_ from "./routes/upload/[type].tsx";
+import * as $RevertAction from "./islands/RevertAction.tsx";
 import * as $ReviewActions from "./islands/ReviewActions.tsx";
 import * as $RunStatus from "./islands/RunStatus.tsx";
 import * as $UploadProgress from "./islands/UploadProgress.tsx";
@@ -53,6 +55,7 @@ const manifest = {
     "./routes/api/v1/runs/[id]/exclusions.ts": $api_v1_runs_id_exclusions,
     "./routes/api/v1/runs/[id]/index.ts": $api_v1_runs_id_index,
     "./routes/api/v1/runs/[id]/refresh.ts": $api_v1_runs_id_refresh,
+    "./routes/api/v1/runs/[id]/revert.ts": $api_v1_runs_id_revert,
     "./routes/api/v1/runs/[id]/rows.ts": $api_v1_runs_id_rows,
     "./routes/api/v1/runs/index.ts": $api_v1_runs_index,
     "./routes/api/v1/upload-types/[type]/export.csv.ts": $api_v1_upload_types_type_export_csv,
@@ -73,6 +76,7 @@ const manifest = {
     "./routes/upload/[type].tsx": $upload_type_,
   },
   islands: {
+    "./islands/RevertAction.tsx": $RevertAction,
     "./islands/ReviewActions.tsx": $ReviewActions,
     "./islands/RunStatus.tsx": $RunStatus,
     "./islands/UploadProgress.tsx": $UploadProgress,

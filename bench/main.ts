@@ -60,7 +60,7 @@ async function resetTables(): Promise<void> {
   await psql(
     "drop table if exists emissions_baseline; " +
       "create table emissions_baseline (like emissions including all); " +
-      "truncate emissions; delete from ingest_rows; delete from ingest_runs",
+      "truncate emissions; delete from ingest_rows; delete from ingest_undo; delete from ingest_runs",
   );
 }
 

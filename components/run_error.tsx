@@ -10,6 +10,8 @@ const TITLES: Record<string, string> = {
   unsupported_file_type: "This kind of file cannot be imported",
   bad_request: "The upload was not accepted",
   stale_review: "The data changed since this run was staged",
+  revert_conflict: "Rows changed since this run, so nothing was reverted",
+  conflict: "Not possible in the run's current state",
   constraint_violation: "The database refused the data",
   database_unavailable: "The database is unavailable",
   forbidden: "Your role does not allow this",
@@ -46,6 +48,21 @@ export function RunErrorPanel({ error }: { error: RunError }) {
           </div>
         );
       })}
+      {error.type === "revert_conflict" && Array.isArray(error.details.keys) && (
+        <div>
+          <h3>Rows that changed (keys, a sample)</h3>
+          <ul class="chips">
+            {error.details.keys.map((key) => {
+              const text = Object.values(key as Record<string, unknown>).join(" / ");
+              return (
+                <li key={text}>
+                  <code>{text}</code>
+                </li>
+              );
+            })}
+          </ul>
+        </div>
+      )}
       {typeof error.details.line === "number" && <p class="muted">Line {error.details.line}</p>}
       <p class="muted small">
         Error type: <code>{error.type}</code>

@@ -7,6 +7,7 @@ const LABELS: Record<RunStatus, string> = {
   staged: "Ready for review",
   committing: "Committing",
   committed: "Imported",
+  reverted: "Reverted",
   discarded: "Discarded",
   failed: "Failed",
 };

@@ -26,6 +26,7 @@ export type IngestErrorType =
   | "rate_limited"
   | "conflict"
   | "stale_review"
+  | "revert_conflict"
   | "constraint_violation"
   | "database_unavailable"
   | "cancelled"

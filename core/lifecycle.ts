@@ -1,6 +1,7 @@
 /**
  * What a reviewer does with a staged run: commit (exactly what was reviewed, minus exclusions),
- * discard, or refresh the classification against the target as it is now.
+ * discard, or refresh the classification against the target as it is now; and what an admin
+ * does with a committed one: revert it.
  *
  * Status changes are compare-and-set in the store, so of two concurrent commits (or a commit
  * racing a discard) exactly one wins and the other gets `conflict`.
@@ -149,5 +150,30 @@ export async function refreshRun(
     } finally {
       stopHeartbeat();
     }
+  });
+}
+
+/**
+ * Reverts a committed run (staged or direct): `committed → reverted`, the target table as before
+ * the commit, in one transaction under the table's commit lock. `conflict` when the run is not
+ * committed (or was committed before undo logs were kept), `revert_conflict` when rows it wrote
+ * changed since; the target is untouched then.
+ */
+export async function revertRun(
+  store: Store,
+  type: ResolvedUploadType,
+  runId: string,
+  actor: string | null,
+  parent: Context = context.active(),
+): Promise<Run> {
+  const run = await requireRun(store, runId);
+  return await withSpan("ingest.revert", attributes(type, run), parent, async (span) => {
+    const { run: reverted, counts } = await store.revert(runId, type, actor);
+    span.setAttributes({
+      "ingest.deleted_rows": counts.deleted,
+      "ingest.restored_rows": counts.restored,
+      "ingest.reinserted_rows": counts.reinserted,
+    });
+    return reverted;
   });
 }

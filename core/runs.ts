@@ -2,11 +2,14 @@
  * The run: one upload's id, status and audit record, and the rules of its lifecycle.
  *
  * ```
- * (queued →) receiving → processing → staged → committing → committed
+ * (queued →) receiving → processing → staged → committing → committed → reverted
  *                            │           │         │
  *                            │           └→ discarded   └→ staged (stale review) / failed
  *                            └→ committing (direct mode) / failed
  * ```
+ *
+ * An admin may revert a committed run (its undo log restores what the commit changed); a
+ * reverted run never changes again.
  *
  * A run starts `queued` when its upload is stored for the background worker. A queued run whose
  * worker died before it committed goes back from `receiving` or `processing` to `queued` to be
@@ -26,6 +29,7 @@ export type RunStatus =
   | "staged"
   | "committing"
   | "committed"
+  | "reverted"
   | "discarded"
   | "failed";
 
@@ -77,6 +81,9 @@ export interface Run {
   startedAt: string | null;
   stagedAt: string | null;
   finishedAt: string | null;
+  /** When the run was reverted, and by whom (null without authentication). */
+  revertedAt: string | null;
+  revertedBy: string | null;
 }
 
 /** Every status, in lifecycle order. */
@@ -87,12 +94,21 @@ export const RUN_STATUSES: readonly RunStatus[] = [
   "staged",
   "committing",
   "committed",
+  "reverted",
   "discarded",
   "failed",
 ];
 
-/** Statuses a run never leaves. */
-export const FINAL_STATUSES: readonly RunStatus[] = ["committed", "discarded", "failed"];
+/**
+ * Statuses where a run's processing is over. Only a revert (by an admin, not the pipeline) moves
+ * a committed run on, to `reverted`.
+ */
+export const FINAL_STATUSES: readonly RunStatus[] = [
+  "committed",
+  "reverted",
+  "discarded",
+  "failed",
+];
 
 const TRANSITIONS: Record<RunStatus, readonly RunStatus[]> = {
   queued: ["receiving", "failed"],
@@ -100,7 +116,8 @@ const TRANSITIONS: Record<RunStatus, readonly RunStatus[]> = {
   processing: ["staged", "committing", "queued", "failed"],
   staged: ["committing", "discarded", "processing", "failed"],
   committing: ["committed", "staged", "failed"],
-  committed: [],
+  committed: ["reverted"],
+  reverted: [],
   discarded: [],
   failed: [],
 };
@@ -120,7 +137,7 @@ export function isActive(status: RunStatus): boolean {
   return !isFinal(status) && status !== "staged";
 }
 
-/** Returns true when the run has reached a status it never leaves. */
+/** Returns true when the run's processing is over (committed, reverted, discarded or failed). */
 export function isFinal(status: RunStatus): boolean {
   return FINAL_STATUSES.includes(status);
 }

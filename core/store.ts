@@ -129,6 +129,10 @@ export interface RunPatch {
   startedAt?: true;
   stagedAt?: true;
   finishedAt?: true;
+  /** How many undo rows the commit recorded (`ingest_undo`). */
+  undoRows?: number;
+  /** Marks the run reverted now, by this actor. */
+  reverted?: { by: string | null };
 }
 
 /** Filters and paging for the run history. */
@@ -147,6 +151,16 @@ export interface RowQuery {
   limit: number;
   /** Opaque cursor from the previous page. */
   cursor?: string;
+}
+
+/** What a revert did to the target table. */
+export interface RevertCounts {
+  /** Rows the run had inserted, deleted again. */
+  deleted: number;
+  /** Rows the run had changed, given their values back. */
+  restored: number;
+  /** Rows the run had deleted (replace mode), inserted again. */
+  reinserted: number;
 }
 
 /** Rows a reviewer excluded from the commit, by action. */
@@ -238,6 +252,17 @@ export interface Store {
     columns: readonly string[],
     excludeRows: readonly number[],
   ): Promise<Run>;
+  /**
+   * In one transaction, under the same lock as commits to the table: reverts a committed run from
+   * the undo log its commit recorded (deletes the rows it inserted, restores the rows it changed
+   * or deleted) and marks it `reverted` by `actor`. Throws `conflict` unless the run is committed
+   * with an undo log, `revert_conflict` (nothing changed) when any row it wrote changed since.
+   */
+  revert(
+    runId: string,
+    target: TargetTable,
+    actor: string | null,
+  ): Promise<{ run: Run; counts: RevertCounts }>;
   /** Deletes the run's staged rows; `keepInvalid` keeps the ones the error report needs. */
   clearRows(runId: string, keepInvalid: boolean): Promise<void>;
   /** The column mapping saved for files of this type with these headers, or null. */

@@ -10,6 +10,7 @@ import * as m0002 from "./0002_demo_types.ts";
 import * as m0006 from "./0006_saved_mappings.ts";
 import * as m0007 from "./0007_job_queue.ts";
 import * as m0008 from "./0008_typed_staging.ts";
+import * as m0009 from "./0009_run_undo.ts";
 
 /** Migrations by name; names sort in the order they run. */
 export const migrations: Record<string, Migration> = {
@@ -18,4 +19,5 @@ export const migrations: Record<string, Migration> = {
   "0006_saved_mappings": m0006,
   "0007_job_queue": m0007,
   "0008_typed_staging": m0008,
+  "0009_run_undo": m0009,
 };

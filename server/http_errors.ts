@@ -25,6 +25,7 @@ export const STATUS_OF: Record<IngestErrorType, number> = {
   validation_error: 422,
   conflict: 409,
   stale_review: 409,
+  revert_conflict: 409,
   constraint_violation: 409,
   cancelled: 400,
   interrupted: 500,

@@ -9,7 +9,7 @@
 import type { Database } from "../core/database.ts";
 import { SqlStore } from "../core/sql/sql_store.ts";
 import type { Run, RunStatus } from "../core/runs.ts";
-import type { NewRun, RunPatch, TargetTable } from "../core/store.ts";
+import type { NewRun, RevertCounts, RunPatch, TargetTable } from "../core/store.ts";
 import { log } from "./log.ts";
 import type { IntakeMetrics } from "./metrics/intake_metrics.ts";
 
@@ -56,6 +56,21 @@ export class ObservedStore extends SqlStore {
     log.info("run committed", { ...runFields(run), ...run.counts });
     this.#finished(run, target);
     return run;
+  }
+
+  override async revert(
+    runId: string,
+    target: TargetTable,
+    actor: string | null,
+  ): Promise<{ run: Run; counts: RevertCounts }> {
+    const reverted = await super.revert(runId, target, actor);
+    log.info("run reverted", {
+      ...runFields(reverted.run),
+      reverted_by: actor,
+      ...reverted.counts,
+    });
+    this.#metrics.runs.inc({ type: reverted.run.uploadType, status: "reverted" });
+    return reverted;
   }
 
   /** Counts a run that reached a final status; `target` is given for committed runs. */

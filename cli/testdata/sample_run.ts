@@ -28,6 +28,8 @@ export function sampleRun(patch: Partial<Run> = {}): Run {
     startedAt: "2024-05-06T07:08:09.000Z",
     stagedAt: "2024-05-06T07:08:10.500Z",
     finishedAt: null,
+    revertedAt: null,
+    revertedBy: null,
     ...patch,
   };
 }

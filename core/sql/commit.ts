@@ -1,7 +1,7 @@
 /**
  * Commit of a reviewed run: applies exactly what was reviewed to the target table, in the
  * caller's transaction, from the run's classified staging table (new and changed rows) and
- * `ingest_rows` (rows a replace deletes).
+ * `ingest_rows` (rows a replace deletes), recording the undo log (`undo_log.ts`) as it writes.
  *
  * @module
  */
@@ -19,6 +19,7 @@ import {
 } from "./sql_fragments.ts";
 import { changesOf, keyMatch, type StagedColumn, typedValue } from "./staged_values.ts";
 import { STAGE, stagingTable } from "./typed_staging.ts";
+import { undoReturning, writeWithUndo } from "./undo_log.ts";
 
 // deno-lint-ignore no-explicit-any
 type Db = Kysely<any>;
@@ -65,22 +66,31 @@ export async function applyReviewedRun(
   const t = sql.table(target.table);
   let updated = 0;
   if (target.writeMode !== "insert" && compared.length > 0) {
-    const result = await sql`
+    // `o` is the row as it was (the statement's snapshot), for the undo log.
+    updated = await writeWithUndo(
+      trx,
+      runId,
+      sql`
       update ${t} t set ${
-      sql.join(compared.map((c) => sql`${sql.id(c.name)} = ${typedValue(c, "s")}`))
-    }
-      from ${staged} s
+        sql.join(compared.map((c) => sql`${sql.id(c.name)} = ${typedValue(c, "s")}`))
+      }
+      from ${staged} s join ${t} o on ${keyMatch(target, "o", "s")}
       where ${action} = 'changed' and ${included} and ${keyMatch(target, "t", "s")}
-    `.execute(trx);
-    updated = Number(result.numAffectedRows ?? 0);
+      returning ${undoReturning(target, { key: "t", before: "o", after: "t" })}
+    `,
+    );
   }
   // No key of these exists in the target: assertFresh made sure under the lock.
-  const result = await sql`
-    insert into ${t} (${idList(columns.map((c) => c.name))})
+  const inserted = await writeWithUndo(
+    trx,
+    runId,
+    sql`
+    insert into ${t} as n (${idList(columns.map((c) => c.name))})
     select ${sql.join(columns.map((c) => typedValue(c, "s")))} from ${staged} s
     where ${action} = 'new' and ${included}
-  `.execute(trx);
-  const inserted = Number(result.numAffectedRows ?? 0);
+    returning ${undoReturning(target, { key: "n", before: null, after: "n" })}
+  `,
+  );
   const deleted = target.writeMode === "replace" ? await deleteRows(trx, runId, target) : 0;
   return { inserted, updated, deleted };
 }
@@ -132,12 +142,16 @@ async function assertFresh(
   );
 }
 
-async function deleteRows(trx: Db, runId: string, target: TargetTable): Promise<number> {
-  const result = await sql`
+function deleteRows(trx: Db, runId: string, target: TargetTable): Promise<number> {
+  return writeWithUndo(
+    trx,
+    runId,
+    sql`
     delete from ${sql.table(target.table)} t
     using ingest_rows s cross join lateral ${typedValues(target)} p
     where s.run_id = ${runId} and s.action = 'deleted' and not s.excluded
       and ${keyJoin(target, "t", "p")}
-  `.execute(trx);
-  return Number(result.numAffectedRows ?? 0);
+    returning ${undoReturning(target, { key: "t", before: "t", after: null })}
+  `,
+  );
 }

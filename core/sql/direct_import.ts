@@ -8,7 +8,8 @@
  * `INSERT … SELECT` of the keys the target lacks: measured, that is about half the cost of one
  * `INSERT … ON CONFLICT DO UPDATE`, whose speculative insertion pays for every row. (A writer
  * outside Intake that inserts one of those keys meanwhile makes the insert fail with
- * `constraint_violation`, leaving the target as it was.)
+ * `constraint_violation`, leaving the target as it was.) Each write records its undo rows
+ * (`undo_log.ts`) in the same statement.
  *
  * @module
  */
@@ -17,6 +18,7 @@ import type { TargetTable } from "../store.ts";
 import { idList, intArray, targetScanGuard } from "./sql_fragments.ts";
 import { differs, keyMatch, type StagedColumn, typedValue } from "./staged_values.ts";
 import { STAGE, stagingTable } from "./typed_staging.ts";
+import { undoReturning, writeWithUndo } from "./undo_log.ts";
 
 // deno-lint-ignore no-explicit-any
 type Db = Kysely<any>;
@@ -53,11 +55,15 @@ export async function importStagedRows(
   // Replace first, while the target may still be read sequentially: the rows the file lacks.
   let deleted = 0;
   if (target.writeMode === "replace") {
-    const removed = await sql`
+    deleted = await writeWithUndo(
+      trx,
+      runId,
+      sql`
       delete from ${t} t
       where not exists (select 1 from ${staged} s where ${keyMatch(target, "t", "s")})
-    `.execute(trx);
-    deleted = Number(removed.numAffectedRows ?? 0);
+      returning ${undoReturning(target, { key: "t", before: "t", after: null })}
+    `,
+    );
   }
   await targetScanGuard(true).execute(trx);
 
@@ -72,21 +78,30 @@ export async function importStagedRows(
   } else if (compared.length === 0) {
     changed = 0;
   } else {
-    const updated = await sql`
+    // `o` is the row as it was (the statement's snapshot), for the undo log.
+    changed = await writeWithUndo(
+      trx,
+      runId,
+      sql`
       update ${t} t set ${
-      sql.join(compared.map((c) => sql`${sql.id(c.name)} = ${typedValue(c, "s")}`))
-    }
-      from ${staged} s
+        sql.join(compared.map((c) => sql`${sql.id(c.name)} = ${typedValue(c, "s")}`))
+      }
+      from ${staged} s join ${t} o on ${keyMatch(target, "o", "s")}
       where ${keyMatch(target, "t", "s")} and ${differs(compared, "t", "s")}
-    `.execute(trx);
-    changed = Number(updated.numAffectedRows ?? 0);
+      returning ${undoReturning(target, { key: "t", before: "o", after: "t" })}
+    `,
+    );
   }
 
-  const inserted = await sql`
-    insert into ${t} (${idList(columns.map((c) => c.name))})
+  const added = await writeWithUndo(
+    trx,
+    runId,
+    sql`
+    insert into ${t} as n (${idList(columns.map((c) => c.name))})
     select ${sql.join(columns.map((c) => typedValue(c, "s")))} from ${staged} s
     where not exists (select 1 from ${t} t where ${keyMatch(target, "t", "s")})
-  `.execute(trx);
-  const added = Number(inserted.numAffectedRows ?? 0);
+    returning ${undoReturning(target, { key: "n", before: null, after: "n" })}
+  `,
+  );
   return { new: added, changed, unchanged: rows - added - changed, deleted };
 }

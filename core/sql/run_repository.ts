@@ -134,6 +134,11 @@ function toColumns(patch: RunPatch): Row {
   // The moment it happened, not the start of the transaction: a commit may have waited long for
   // its table's lock, and finishedAt orders commits.
   if (patch.finishedAt) set.finished_at = sql`clock_timestamp()`;
+  if (patch.undoRows !== undefined) set.undo_rows = patch.undoRows;
+  if (patch.reverted) {
+    set.reverted_at = sql`clock_timestamp()`;
+    set.reverted_by = patch.reverted.by;
+  }
   return set;
 }
 
@@ -167,6 +172,8 @@ export function toRun(r: Row): Run {
     startedAt: iso(r.started_at),
     stagedAt: iso(r.staged_at),
     finishedAt: iso(r.finished_at),
+    revertedAt: iso(r.reverted_at),
+    revertedBy: (r.reverted_by as string | null) ?? null,
   };
 }
 

@@ -13,6 +13,7 @@ import type {
   ExcludedCounts,
   NewRun,
   Page,
+  RevertCounts,
   ReviewRow,
   RowQuery,
   RunPatch,
@@ -27,6 +28,7 @@ import { applyReviewedRun } from "./commit.ts";
 import { importStagedRows } from "./direct_import.ts";
 import { markDuplicateKeys } from "./duplicate_keys.ts";
 import { countExcluded, markExcluded, selectRows } from "./review_rows.ts";
+import { revertRun } from "./revert.ts";
 import { selectMapping, upsertMapping } from "./saved_mappings.ts";
 import {
   insertRun,
@@ -169,11 +171,14 @@ export class SqlStore implements Store {
           runId,
         });
       }
-      let patch: RunPatch = {};
+      let patch: RunPatch;
       if (info.classified) {
-        await applyReviewedRun(trx, runId, target, staged, excludeRows);
+        const applied = await applyReviewedRun(trx, runId, target, staged, excludeRows);
+        patch = { undoRows: applied.inserted + applied.updated + applied.deleted };
       } else {
-        patch = { counts: await importStagedRows(trx, runId, target, staged, excludeRows) };
+        const counts = await importStagedRows(trx, runId, target, staged, excludeRows);
+        const updated = target.writeMode === "insert" ? 0 : counts.changed;
+        patch = { counts, undoRows: counts.new + updated + counts.deleted };
       }
       const run = await updateRunIf(trx, runId, ["committing"], {
         ...patch,
@@ -184,6 +189,31 @@ export class SqlStore implements Store {
       await trx.deleteFrom("ingest_rows").where("run_id", "=", runId)
         .where("action", "<>", "invalid").execute();
       return run;
+    });
+  }
+
+  revert(
+    runId: string,
+    target: TargetTable,
+    actor: string | null,
+  ): Promise<{ run: Run; counts: RevertCounts }> {
+    return this.#db.kysely.transaction().execute(async (trx) => {
+      await lockTable(target.table).execute(trx);
+      const run = await updateRunIf(trx, runId, ["committed"], {
+        status: "reverted",
+        reverted: { by: actor },
+      });
+      const { rows } = await sql<{ undo_rows: string | number | null }>`
+        select undo_rows from ingest_runs where id = ${runId}
+      `.execute(trx);
+      if (rows[0]?.undo_rows === null || rows[0]?.undo_rows === undefined) {
+        throw new IngestError(
+          "conflict",
+          `Run "${runId}" was committed before Intake kept undo logs: it cannot be reverted`,
+          { runId, status: "committed" },
+        );
+      }
+      return { run, counts: await revertRun(trx, runId, target) };
     });
   }
 

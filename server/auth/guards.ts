@@ -23,6 +23,7 @@ const ACTIONS: Record<Permission, string> = {
   review: "commit, discard or change staged runs",
   read_all_runs: "see other people's runs",
   export: "export target tables",
+  revert: "revert committed runs",
 };
 
 /** The request's principal; throws `unauthorized` when nobody signed in. */

@@ -1,7 +1,7 @@
 /**
  * Roles and what each may do. Uploaders send files and see their own runs; reviewers see every
  * run and decide on staged ones, but do not upload (so nobody approves their own file); admins
- * do everything.
+ * do everything, and only they revert committed runs.
  *
  * @module
  */
@@ -21,12 +21,14 @@ export type Permission =
   /** See every run, not just one's own. */
   | "read_all_runs"
   /** Download a target table (`export.csv`). */
-  | "export";
+  | "export"
+  /** Revert a committed run. */
+  | "revert";
 
 const GRANTS: Record<Role, ReadonlySet<Permission>> = {
   uploader: new Set(["upload"]),
   reviewer: new Set(["review", "read_all_runs", "export"]),
-  admin: new Set(["upload", "review", "read_all_runs", "export"]),
+  admin: new Set(["upload", "review", "read_all_runs", "export", "revert"]),
 };
 
 /** Returns true when `role` grants `permission`. */

@@ -59,7 +59,8 @@ export function createIntakeMetrics(
   });
   const runs = registry.counter({
     name: "intake_runs_total",
-    help: "Runs that reached a final status (committed, discarded, failed), by upload type.",
+    help: "Runs that reached a final status (committed, reverted, discarded, failed), " +
+      "by upload type.",
     labelNames: ["type", "status"],
   });
   const rows = registry.counter({

@@ -137,6 +137,16 @@ appTest("a reviewer sees every run and commits, but may not upload", async (app)
     headers: checker,
   });
   assert((await exported.text()).includes("North Plant"));
+
+  // Reverting is an admin's: the reviewer is refused, the target stays; the admin reverts.
+  const revert = (token: string) =>
+    app.fetch(`/api/v1/runs/${staged.id}/revert`, { method: "POST", headers: bearer(token) });
+  const refused = await revert(TOKENS.checker);
+  assertEquals([refused.status, await errorType(refused)], [403, "forbidden"]);
+  assertEquals((await snapshot(app)).facilities, 3);
+  const reverted = await app.json<Json>(await revert(TOKENS.ops));
+  assertEquals([reverted.status, reverted.revertedBy], ["reverted", "ops"]);
+  assertEquals((await snapshot(app)).facilities, 0);
 }, AUTH_ENV);
 
 appTest("uploads over INTAKE_UPLOAD_RATE answer 429 with Retry-After", async (app) => {

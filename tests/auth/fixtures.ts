@@ -23,6 +23,7 @@ export const TOKENS = {
   ci: newApiToken(), // uploader
   nightly: newApiToken(), // uploader
   checker: newApiToken(), // reviewer
+  ops: newApiToken(), // admin
 } as const;
 
 /** The session secret of the test apps. */
@@ -40,6 +41,7 @@ const tokens = [
   { name: "ci", role: "uploader", tokenHash: await hashApiToken(TOKENS.ci) },
   { name: "nightly", role: "uploader", tokenHash: await hashApiToken(TOKENS.nightly) },
   { name: "checker", role: "reviewer", tokenHash: await hashApiToken(TOKENS.checker) },
+  { name: "ops", role: "admin", tokenHash: await hashApiToken(TOKENS.ops) },
 ];
 
 /** The environment of an app with authentication on. */

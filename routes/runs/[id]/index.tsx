@@ -1,25 +1,59 @@
 import type { Handlers, PageProps } from "$fresh/server.ts";
-import { isActive, type Run } from "../../../core/runs.ts";
+import { IngestError, toIngestError } from "../../../core/errors.ts";
+import { revertRun } from "../../../core/lifecycle.ts";
+import { isActive, type Run, type RunError } from "../../../core/runs.ts";
 import { Counts } from "../../../components/counts.tsx";
 import { formatElapsed, formatTime } from "../../../components/format.ts";
 import { RunErrorPanel } from "../../../components/run_error.tsx";
 import { StatusBadge } from "../../../components/status_badge.tsx";
+import { CsrfField } from "../../../components/csrf_field.tsx";
 import { TraceLink } from "../../../components/trace_link.tsx";
+import RevertAction from "../../../islands/RevertAction.tsx";
 import RunStatus from "../../../islands/RunStatus.tsx";
-import { requireVisibleRun } from "../../../server/auth/guards.ts";
+import { requirePermission, requireVisibleRun } from "../../../server/auth/guards.ts";
 import { can } from "../../../server/auth/principal.ts";
+import { STATUS_OF } from "../../../server/http_errors.ts";
 import type { AppState } from "../../../server/services.ts";
 
-/** Loads the run (the 404 page for an unknown id, or a run the user may not see). */
-export const handler: Handlers<Run, AppState> = {
+interface RunView {
+  run: Run;
+  /** Why the last action on the page (a revert) was refused. */
+  actionError?: RunError;
+}
+
+/**
+ * Loads the run (the 404 page for an unknown id, or a run the user may not see); POST with
+ * `intent=revert` reverts a committed run (admins).
+ */
+export const handler: Handlers<RunView, AppState> = {
   async GET(_req, ctx) {
-    return ctx.render(await requireVisibleRun(ctx.state, ctx.params.id));
+    return ctx.render({ run: await requireVisibleRun(ctx.state, ctx.params.id) });
+  },
+  async POST(req, ctx) {
+    const { store, uploadTypes } = ctx.state.services;
+    const run = await requireVisibleRun(ctx.state, ctx.params.id);
+    const form = await req.formData();
+    try {
+      if (form.get("intent") !== "revert") {
+        throw new IngestError("bad_request", "Unknown action: the form asks for intent=revert");
+      }
+      const principal = requirePermission(ctx.state, "revert");
+      await revertRun(store, uploadTypes.get(run.uploadType), run.id, principal.name);
+      return new Response(null, { status: 303, headers: { location: `/runs/${run.id}` } });
+    } catch (err) {
+      const actionError = toIngestError(err).toJSON();
+      const current = await requireVisibleRun(ctx.state, run.id);
+      return ctx.render({ run: current, actionError }, { status: STATUS_OF[actionError.type] });
+    }
   },
 };
 
 /** `/runs/[id]`: status, progress, counts, timings and the error of one run. */
-export default function RunPage({ data: run, state }: PageProps<Run, AppState>) {
+export default function RunPage({ data, state }: PageProps<RunView, AppState>) {
+  const { run, actionError } = data;
   const active = isActive(run.status);
+  const canRevert = run.status === "committed" && state.principal !== null &&
+    can(state.principal, "revert");
   return (
     <>
       {/* Without JavaScript the page refreshes itself until the run settles. */}
@@ -46,6 +80,7 @@ export default function RunPage({ data: run, state }: PageProps<Run, AppState>) 
       )}
       <Counts counts={run.counts} />
       {run.error && <RunErrorPanel error={run.error} />}
+      {actionError && <RunErrorPanel error={actionError} />}
       <p class="actions">
         {run.status === "staged" && <a class="button" href={`/runs/${run.id}/review`}>Review</a>}
         {run.counts.invalid > 0 && (
@@ -54,7 +89,13 @@ export default function RunPage({ data: run, state }: PageProps<Run, AppState>) 
         {state.principal && can(state.principal, "upload") && (
           <a href={`/upload/${run.uploadType}`}>Upload another file</a>
         )}
+        {canRevert && <RevertAction formId="revert" counts={run.counts} />}
       </p>
+      {canRevert && (
+        <form method="post" id="revert">
+          <CsrfField token={state.principal?.csrfToken ?? null} />
+        </form>
+      )}
       <dl class="facts">
         <dt>Run id</dt>
         <dd>
@@ -72,6 +113,15 @@ export default function RunPage({ data: run, state }: PageProps<Run, AppState>) 
           {formatTime(run.finishedAt)}
           {run.finishedAt && ` (${formatElapsed(run.createdAt, run.finishedAt)} in all)`}
         </dd>
+        {run.revertedAt && (
+          <>
+            <dt>Reverted</dt>
+            <dd>
+              {formatTime(run.revertedAt)}
+              {run.revertedBy && ` by ${run.revertedBy}`}
+            </dd>
+          </>
+        )}
         <dt>SHA-256</dt>
         <dd>
           <code class="wrap">{run.sha256 ?? "—"}</code>

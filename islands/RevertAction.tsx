@@ -1,0 +1,69 @@
+import { useEffect, useRef, useState } from "preact/hooks";
+
+interface Props {
+  /** The form holding the revert button (posts `intent=revert` to the run page). */
+  formId: string;
+  /** What the run wrote: new, changed and deleted rows. */
+  counts: { new: number; changed: number; deleted: number };
+}
+
+/**
+ * The revert button of a committed run's page. Server-rendered, it posts its form; hydrated, it
+ * asks first in a dialog that says what the revert will do.
+ */
+export default function RevertAction({ formId, counts }: Props) {
+  const [hydrated, setHydrated] = useState(false);
+  const dialog = useRef<HTMLDialogElement>(null);
+  const button = useRef<HTMLButtonElement>(null);
+  useEffect(() => setHydrated(true), []);
+  const parts = [
+    counts.new && `${counts.new.toLocaleString("en")} inserted rows are deleted`,
+    counts.changed && `${counts.changed.toLocaleString("en")} changed rows get their old values`,
+    counts.deleted && `${counts.deleted.toLocaleString("en")} deleted rows come back`,
+  ].filter(Boolean);
+  return (
+    <>
+      <button
+        ref={button}
+        type="submit"
+        form={formId}
+        name="intent"
+        value="revert"
+        class="danger"
+        onClick={(event) => {
+          if (!hydrated) return; // without JavaScript the button posts the form at once
+          event.preventDefault();
+          dialog.current?.showModal();
+        }}
+      >
+        Revert
+      </button>
+      <dialog ref={dialog} aria-labelledby="revert-title">
+        <h2 id="revert-title">Revert this import?</h2>
+        <p>
+          The table goes back to how it was before this run
+          {parts.length ? `: ${parts.join(", ")}.` : "."}
+        </p>
+        <p class="muted">
+          Refused, with nothing changed, when any of these rows changed since.
+        </p>
+        <p class="actions">
+          <button
+            type="button"
+            class="danger"
+            onClick={() => {
+              dialog.current?.close();
+              const form = document.getElementById(formId) as HTMLFormElement | null;
+              form?.requestSubmit(button.current ?? undefined);
+            }}
+          >
+            Revert now
+          </button>
+          <button type="button" class="secondary" onClick={() => dialog.current?.close()}>
+            Cancel
+          </button>
+        </p>
+      </dialog>
+    </>
+  );
+}
