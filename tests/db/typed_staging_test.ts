@@ -353,3 +353,26 @@ function readingsInput() {
     })),
   };
 }
+
+describeMigratedDatabases(
+  "revert restores every column type exactly, a datetime in the key included",
+  async (db) => {
+    const store = new SqlStore(db);
+    await setup(db);
+    await ingest(store, FIRST);
+    const before = await table(db);
+    const changes = [
+      HEADER,
+      "S1,2024-01-02T03:04:05Z,1.5000,11,false,2024-01-03,dry,b@example.com",
+      "S1,2024-01-02T04:00:00Z,,7,true,2020-02-29,wet,c@example.com",
+      "S3,2024-06-30T23:59:59.999999+02:00,9.99,1,true,2024-06-30,wet,",
+    ].join("\n");
+    const run = await ingest(store, changes);
+    assertEquals([run.status, run.counts.new, run.counts.changed], ["committed", 1, 2]);
+    assert((await table(db)).join() !== before.join());
+    const { run: reverted, counts } = await store.revert(run.id, readings, "tester");
+    assertEquals([reverted.status, reverted.revertedBy], ["reverted", "tester"]);
+    assertEquals(counts, { deleted: 1, restored: 2, reinserted: 0 });
+    assertEquals(await table(db), before);
+  },
+);
