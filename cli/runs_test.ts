@@ -38,7 +38,7 @@ Deno.test("runs: bad usage exits 2 before the database is opened", async () => {
       ],
       [
         ["--status", "done"],
-        /^Invalid --status "done": use one of queued, receiving, processing, staged, committing, committed, discarded, failed$/m,
+        /^Invalid --status "done": use one of queued, receiving, processing, staged, committing, committed, reverted, discarded, failed$/m,
       ],
       [["--limit", "0"], /^Invalid --limit "0": expected a whole number from 1 to 500$/m],
       [["--limit", "ten"], /^Invalid --limit "ten"/m],
