@@ -20,6 +20,7 @@ import * as $api_v1_runs_id_rows from "./routes/api/v1/runs/[id]/rows.ts";
 import * as $api_v1_runs_index from "./routes/api/v1/runs/index.ts";
 import * as $api_v1_upload_types_type_export_csv from "./routes/api/v1/upload-types/[type]/export.csv.ts";
 import * as $api_v1_upload_types_type_index from "./routes/api/v1/upload-types/[type]/index.ts";
+import * as $api_v1_upload_types_type_inspect from "./routes/api/v1/upload-types/[type]/inspect.ts";
 import * as $api_v1_upload_types_type_mapping from "./routes/api/v1/upload-types/[type]/mapping.ts";
 import * as $api_v1_upload_types_type_template_csv from "./routes/api/v1/upload-types/[type]/template.csv.ts";
 import * as $api_v1_upload_types_index from "./routes/api/v1/upload-types/index.ts";
@@ -60,6 +61,7 @@ const manifest = {
     "./routes/api/v1/runs/index.ts": $api_v1_runs_index,
     "./routes/api/v1/upload-types/[type]/export.csv.ts": $api_v1_upload_types_type_export_csv,
     "./routes/api/v1/upload-types/[type]/index.ts": $api_v1_upload_types_type_index,
+    "./routes/api/v1/upload-types/[type]/inspect.ts": $api_v1_upload_types_type_inspect,
     "./routes/api/v1/upload-types/[type]/mapping.ts": $api_v1_upload_types_type_mapping,
     "./routes/api/v1/upload-types/[type]/template.csv.ts": $api_v1_upload_types_type_template_csv,
     "./routes/api/v1/upload-types/index.ts": $api_v1_upload_types_index,

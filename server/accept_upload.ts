@@ -8,6 +8,7 @@
  * @module
  */
 import { context } from "@opentelemetry/api";
+import type { ResolvedUploadType } from "../core/config/upload_type_schema.ts";
 import { IngestError } from "../core/errors.ts";
 import { type IngestHandle, startIngest } from "../core/pipeline.ts";
 import type { Run } from "../core/runs.ts";
@@ -34,16 +35,7 @@ export async function acceptUpload(
   options: { actor?: string | null; respondAsync?: boolean } = {},
 ): Promise<AcceptedUpload> {
   const type = services.uploadTypes.get(typeName);
-  const limit = Math.min(type.maxFileBytes, services.settings.maxFileBytes ?? Infinity);
-  const declared = Number(req.headers.get("content-length") ?? NaN);
-  if (declared > limit + MULTIPART_OVERHEAD) {
-    await req.body?.cancel().catch(() => {});
-    throw new IngestError(
-      "file_too_large",
-      `The file is larger than ${limit} bytes, the limit for ${type.label}`,
-      { maxBytes: limit, bytes: declared },
-    );
-  }
+  const { limit, declared } = await refuseDeclaredOversize(services, type, req);
   const url = new URL(req.url);
   const input = await readUpload(req, url);
   const queue = services.jobs;
@@ -89,6 +81,29 @@ export async function acceptUpload(
   ]);
   if (final) return { run: final, finished: true };
   return { run: await services.store.getRun(handle.run.id) ?? handle.run, finished: false };
+}
+
+/**
+ * The size limit for `type` (its own, or the operator's when lower) and the declared
+ * `Content-Length`; a request declaring more than the limit has its body cancelled and is refused
+ * with `file_too_large` before anything is read.
+ */
+export async function refuseDeclaredOversize(
+  services: Services,
+  type: ResolvedUploadType,
+  req: Request,
+): Promise<{ limit: number; declared: number }> {
+  const limit = Math.min(type.maxFileBytes, services.settings.maxFileBytes ?? Infinity);
+  const declared = Number(req.headers.get("content-length") ?? NaN);
+  if (declared > limit + MULTIPART_OVERHEAD) {
+    await req.body?.cancel().catch(() => {});
+    throw new IngestError(
+      "file_too_large",
+      `The file is larger than ${limit} bytes, the limit for ${type.label}`,
+      { maxBytes: limit, bytes: declared },
+    );
+  }
+  return { limit, declared };
 }
 
 /** The typed error of a failed run, with `details.runId` so clients can find the run. */

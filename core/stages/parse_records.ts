@@ -24,6 +24,8 @@ export interface ParseRecordsOptions {
   format?: TextFormat;
   /** CSV only: the field delimiter, detected when absent. */
   delimiter?: Delimiter;
+  /** Records per yielded batch. @default {1000} */
+  batchSize?: number;
 }
 
 /** Parses decoded text in its declared format, after checking the content agrees. */
@@ -33,10 +35,11 @@ export async function* parseRecords(
 ): AsyncGenerator<CsvRecord[]> {
   const format = options.format ?? "csv";
   const checked = checkContent(text, format);
+  const { delimiter, batchSize } = options;
   yield* format === "csv"
-    ? parseCsv(checked, { delimiter: options.delimiter })
+    ? parseCsv(checked, { delimiter, batchSize })
     // Either JSON format reads both shapes: the first character tells an array from NDJSON.
-    : parseJsonRecords(checked);
+    : parseJsonRecords(checked, { batchSize });
 }
 
 /** Passes the text through once its first characters agree with `format`. */

@@ -26,6 +26,8 @@ export interface XlsxOptions {
   batchSize?: number;
   /** Most bytes all parts may expand to together (zip bombs stop here). @default {1 GiB} */
   maxExpandedBytes?: number;
+  /** Called with the workbook's sheet names, in order, before any row is read. */
+  onSheets?: (names: string[]) => void;
 }
 
 // Built-in number formats that show dates or times (ECMA-376 18.8.30, plus the CJK ones).
@@ -86,6 +88,7 @@ export async function* parseXlsxRecords(
   budget.check(declared, "the sizes its directory declares");
 
   const workbook = await readWorkbook(source, entries, budget);
+  options.onSheets?.(workbook.sheets.map((s) => s.name));
   const sheet = options.sheet === undefined
     ? workbook.sheets[0]
     : workbook.sheets.find((s) => s.name === options.sheet);
