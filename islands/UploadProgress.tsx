@@ -60,6 +60,7 @@ export default function UploadProgress(
 ) {
   const [items, setItems] = useState<Item[]>([]);
   const [mapping, setMapping] = useState<Mapping | null>(null);
+  const [checking, setChecking] = useState<string | null>(null);
   const [hydrated, setHydrated] = useState(false);
   const [dragging, setDragging] = useState(false);
   const form = useRef<HTMLFormElement>(null);
@@ -75,11 +76,11 @@ export default function UploadProgress(
     const mode = mapping?.mode ?? String(new FormData(form.current!).get("mode") ?? "staged");
     setMapping(null);
     if (files.length === 1 && !choice && !refusal(files[0], maxFileBytes)) {
-      const preview = await readPreview(files[0]);
-      if (preview && await needsMapping(uploadType, columns, preview)) {
-        const initial = suggest(columns, preview);
-        return setMapping({ file: files[0], mode, preview, initial });
-      }
+      setChecking(files[0].name);
+      const seen = await readPreview(files[0]) ?? await inspect(uploadType, files[0]);
+      const initial = seen && await mappingToAsk(uploadType, columns, seen).catch(() => undefined);
+      setChecking(null);
+      if (seen && initial) return setMapping({ file: files[0], mode, preview: seen, initial });
     }
     const batch: Item[] = files.map((file) => ({
       key: nextKey++,
@@ -153,7 +154,8 @@ export default function UploadProgress(
     xhr.current?.abort();
   };
 
-  const busy = items.some((item) => item.state === "sending" || item.state === "waiting");
+  const busy = checking !== null ||
+    items.some((item) => item.state === "sending" || item.state === "waiting");
   return (
     <form
       ref={form}
@@ -218,6 +220,7 @@ export default function UploadProgress(
           onCancel={() => setMapping(null)}
         />
       )}
+      {checking && <p class="muted" aria-live="polite">Reading the columns of {checking}…</p>}
       {items.length > 0 && (
         <ul class="upload-list" aria-live="polite">
           {items.map((item) => <ItemLine key={item.key} item={item} />)}
@@ -281,11 +284,20 @@ function SendingLine({ item }: { item: Item }) {
   );
 }
 
+/** A file's header and first rows, and the column mapping saved for that header if known. */
+interface Preview extends FilePreview {
+  /** The saved mapping (null: none); undefined when not asked yet. */
+  saved?: Choice | null;
+}
+
+/** Largest JSON or Excel file whose columns are read on the server before it is sent. */
+const INSPECT_MAX_BYTES = 20 * 1024 * 1024;
+
 /**
  * The header and first records of a CSV or TSV file, read in the browser from its first 64 KiB;
- * undefined for other formats (the server maps those, or reports the header).
+ * undefined for other formats (see {@linkcode inspect}).
  */
-async function readPreview(file: File): Promise<FilePreview | undefined> {
+async function readPreview(file: File): Promise<Preview | undefined> {
   if (!/\.(csv|tsv|tab|txt)$/i.test(file.name)) return undefined;
   let text = await file.slice(0, 64 * 1024).text();
   if (file.size > 64 * 1024) text = text.slice(0, text.lastIndexOf("\n") + 1);
@@ -303,12 +315,31 @@ async function readPreview(file: File): Promise<FilePreview | undefined> {
   return { header: records[0], rows: records.slice(1) };
 }
 
-/** True when the headers miss a required column and no saved mapping covers them. */
-async function needsMapping(
+/**
+ * The header, first rows and saved mapping of a JSON, NDJSON or Excel file, read by the server
+ * (`POST /api/v1/upload-types/{type}/inspect`, no run). Undefined for larger files and on any
+ * error: the file is then sent as it is, and the upload reports what is wrong.
+ */
+async function inspect(uploadType: string, file: File): Promise<Preview | undefined> {
+  if (!/\.(json|ndjson|jsonl|xlsx)$/i.test(file.name) || file.size > INSPECT_MAX_BYTES) return;
+  const body = new FormData();
+  body.set("file", file);
+  const res = await fetch(`/api/v1/upload-types/${uploadType}/inspect`, { method: "POST", body })
+    .catch(() => null);
+  const found = res?.ok ? await res.json().catch(() => null) : null;
+  if (!Array.isArray(found?.header)) return undefined;
+  return { header: found.header, rows: found.rows ?? [], saved: found.mapping ?? null };
+}
+
+/**
+ * The choice to start the mapping step with, or undefined when the headers match by name (with
+ * the mapping saved for them, if any) and the file can go as it is.
+ */
+async function mappingToAsk(
   uploadType: string,
   columns: MapperColumn[],
-  preview: FilePreview,
-): Promise<boolean> {
+  preview: Preview,
+): Promise<Choice | undefined> {
   const byName: Choice = {};
   for (const h of preview.header) {
     const column = columns.find((c) =>
@@ -316,12 +347,29 @@ async function needsMapping(
     );
     byName[h] = column?.name ?? null;
   }
-  if (missingColumns(columns, byName).length === 0) return false;
-  const headers = encodeURIComponent(JSON.stringify(preview.header));
-  const res = await fetch(`/api/v1/upload-types/${uploadType}/mapping?headers=${headers}`)
-    .catch(() => null);
-  const saved = res?.ok ? (await res.json()).mapping : null;
-  return !saved;
+  if (missingColumns(columns, byName).length === 0) return undefined;
+  let saved = preview.saved;
+  if (saved === undefined) {
+    const headers = encodeURIComponent(JSON.stringify(preview.header));
+    const res = await fetch(`/api/v1/upload-types/${uploadType}/mapping?headers=${headers}`)
+      .catch(() => null);
+    saved = res?.ok ? (await res.json()).mapping : null;
+  }
+  // Saved for headers that compare equal ignoring case, spaces, `_` and `-`: key it by these.
+  if (saved) {
+    const keyed = new Map(Object.entries(saved).map(([h, c]) => [headerKey(h), c]));
+    saved = Object.fromEntries(
+      preview.header.flatMap((h) => keyed.has(headerKey(h)) ? [[h, keyed.get(headerKey(h))!]] : []),
+    );
+  }
+  // The server maps the headers a saved mapping leaves out by name, as here.
+  if (saved && missingColumns(columns, { ...byName, ...saved }).length === 0) return undefined;
+  if (!saved) return suggest(columns, preview);
+  // Start from what was saved; suggestions only for the other headers and columns.
+  const taken = new Set(Object.values(saved));
+  const suggested = Object.entries(suggest(columns, preview))
+    .map(([h, c]) => [h, c && taken.has(c) ? null : c]);
+  return { ...Object.fromEntries(suggested), ...saved };
 }
 
 /** Why a file is refused before sending, or undefined when it may go. */

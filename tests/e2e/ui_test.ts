@@ -1,10 +1,13 @@
 /**
  * The upload and review UI in headless Chromium: staged review with diffs, cell errors, an
  * excluded row and a confirmed commit; direct import; a missing column; over-size files; live
- * upload progress; batch upload; a stale review; and the whole flow with JavaScript disabled.
+ * upload progress; batch upload; a stale review; column mapping for CSV, Excel and JSON files;
+ * and the whole flow with JavaScript disabled.
  */
+import { Buffer } from "node:buffer";
 import type { Page } from "playwright-core";
 import { assert, assertEquals, assertMatch } from "../assert.ts";
+import { writeXlsx } from "../xlsx_writer.ts";
 import { e2eTest, example, expected, fileOf } from "./harness.ts";
 
 const RUN_PAGE = /\/runs\/[0-9a-f-]{36}$/;
@@ -394,3 +397,76 @@ e2eTest("headers that do not match: map the columns once, the next file maps its
   await page.waitForURL(REVIEW_PAGE);
   assertEquals(await page.locator("section.mapper").count(), 0);
 });
+
+e2eTest(
+  "a workbook with renamed columns is mapped in the browser; JSON alike maps itself",
+  async (t) => {
+    const { page } = t;
+    const inspected: string[] = [];
+    page.on("request", (r) => r.url().endsWith("/inspect") && inspected.push(r.url()));
+    const header = ["Site", "Site name", "County", "Opened", "Comment"];
+    const book = await writeXlsx([{
+      name: "Sites",
+      rows: [
+        header,
+        ["ABC-000001", "North Plant", "Kent", new Date("2001-02-03T00:00:00Z"), "first"],
+        ["ABC-000002", "South Plant", "Essex", null, null],
+      ],
+    }]);
+    await page.goto(t.url("/upload/facilities"));
+    await page.setInputFiles("input[type=file]", {
+      name: "sites.xlsx",
+      mimeType: "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+      buffer: Buffer.from(book),
+    });
+    await page.click("button[type=submit]");
+    const mapper = page.locator("section.mapper");
+    await mapper.waitFor();
+    assertEquals(inspected.length, 1);
+    // Suggested from the values (Site), from the names (Site name, Opened) and by name (County).
+    const selects = mapper.locator("select");
+    assertEquals(
+      await Promise.all([0, 1, 2, 3, 4].map((i) => selects.nth(i).inputValue())),
+      ["facility_id", "name", "county", "opened_on", ""],
+    );
+    assertEquals(await mapper.locator("table.preview thead th").allTextContents(), [
+      "Facility ID",
+      "Name",
+      "County",
+      "Opened on",
+    ]);
+    assertEquals(
+      await mapper.locator("table.preview tbody tr").first().locator("td").allTextContents(),
+      ["ABC-000001", "North Plant", "Kent", "2001-02-03"],
+    );
+    await t.shot("upload-mapping-xlsx");
+    await mapper.locator("button", { hasText: "Import with these columns" }).click();
+    await page.waitForURL(REVIEW_PAGE);
+    assertEquals((await tabCounts(page)).new, 2);
+    const staged = await page.locator("tbody").textContent() ?? "";
+    for (const text of ["North Plant", "Essex", "2001-02-03"]) {
+      assert(staged.includes(text), `${text} in ${staged}`);
+    }
+
+    // A JSON file with the same keys: read on the server, the saved mapping applies, no step.
+    const objects = [
+      { Site: "ABC-000003", "Site name": "East Works", County: "Surrey", Opened: "2010-05-06" },
+      { Site: "ABC-000004", "Site name": "West Depot", County: null, Opened: null, Comment: "x" },
+    ];
+    await page.goto(t.url("/upload/facilities"));
+    await page.setInputFiles("input[type=file]", {
+      name: "sites.json",
+      mimeType: "application/json",
+      buffer: Buffer.from(JSON.stringify(objects)),
+    });
+    await page.click("button[type=submit]");
+    await page.waitForURL(REVIEW_PAGE);
+    assertEquals(inspected.length, 2);
+    assertEquals(await page.locator("section.mapper").count(), 0);
+    assertEquals((await tabCounts(page)).new, 2);
+    const again = await page.locator("tbody").textContent() ?? "";
+    for (const text of ["East Works", "Surrey", "2010-05-06", "West Depot"]) {
+      assert(again.includes(text), `${text} in ${again}`);
+    }
+  },
+);
