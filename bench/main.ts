@@ -1,33 +1,55 @@
 /**
- * `deno task bench`: ingest throughput of Intake beside its physical baseline, in one run.
+ * `deno task bench`: Intake beside its physical baseline, every figure in one run.
  *
- * Generates a deterministic emissions file (1 M rows by default, cached in `$INTAKE_BENCH_DIR`
- * or the temp dir), then measures on PostgreSQL (`BENCH_DATABASE_URL`, or the cluster started by
- * `bench/run.sh`): `psql \copy` into a table with the same primary key (the baseline), the
- * stages alone, direct import, staged import + commit; and direct import on embedded PGlite
- * (100 k rows). Each measurement runs in its own process so its peak RSS is its own.
- * Prints a table and writes JSON under `bench/results/`.
+ * - Ingest, per file size (`BENCH_SIZES`, default 100 k, 1 M and 5 M rows): `psql \copy` into a
+ *   table like the target with the same primary key (the baseline), then Intake direct and
+ *   staged + commit through the CLI (`cli/ingest.ts`, as `deno task ingest` runs it) and through
+ *   HTTP (a `main.ts` server process). Files are deterministic and cached in `INTAKE_BENCH_DIR`
+ *   (default `$TMPDIR/intake-bench`).
+ * - Where the time goes (1 M rows): parse alone, validate alone, and the stage spans of an
+ *   in-process direct import (`ingest_once.ts`).
+ * - Embedded PGlite through the CLI (100 k rows).
+ * - Memory: a ~1 GB file (`BENCH_MEMORY_ROWS`, default 12 M rows; 0 skips) through the CLI.
+ * - Tracing: HTTP direct import of 1 M rows with `OTEL_DENO=true` exporting to a loopback
+ *   receiver, beside the same without.
+ * - HTTP load: autocannon, 64 connections, `BENCH_HTTP_SECONDS` (10) per path, beside a bare
+ *   `Deno.serve` hello-world.
+ * - 16 concurrent HTTP uploads of 100 k rows.
+ *
+ * Each measured process's peak RSS is its own (VmHWM). Prints tables; JSON goes to
+ * `bench/results/`.
  *
  * @module
  */
 import { generateEmissionsCsv } from "./gen_emissions.ts";
+import { load, type LoadResult, startBareServer } from "./http_load.ts";
+import { startOtlpSink } from "./otlp_sink.ts";
+import { timedCommand } from "./proc.ts";
+import { startServerProcess, uploadAndWait } from "./server_process.ts";
 
-const rows = Number(Deno.env.get("BENCH_ROWS") ?? 1_000_000);
-const pgliteRows = Number(Deno.env.get("BENCH_PGLITE_ROWS") ?? 100_000);
+const env = (name: string, fallback: string) => Deno.env.get(name) ?? fallback;
+const sizes = env("BENCH_SIZES", "100000,1000000,5000000").split(",").map(Number);
+const memoryRows = Number(env("BENCH_MEMORY_ROWS", "12000000"));
+const httpSeconds = Number(env("BENCH_HTTP_SECONDS", "10"));
 const url = Deno.env.get("BENCH_DATABASE_URL") ?? Deno.env.get("TEST_DATABASE_URL");
 if (!url) {
   console.error("Set BENCH_DATABASE_URL (or run `bash bench/run.sh`, which starts a cluster)");
   Deno.exit(2);
 }
-const dir = Deno.env.get("INTAKE_BENCH_DIR") ?? `${Deno.env.get("TMPDIR") ?? "/tmp"}/intake-bench`;
+const dir = env("INTAKE_BENCH_DIR", `${env("TMPDIR", "/tmp")}/intake-bench`);
 await Deno.mkdir(dir, { recursive: true });
+const ROOT = new URL("../", import.meta.url).pathname;
+const V8_FLAGS = "--v8-flags=--max-old-space-size=256,--max-semi-space-size=8";
 
+/** The cached file of `n` rows, generated once. */
 async function dataFile(n: number): Promise<string> {
   const path = `${dir}/emissions_${n}.csv`;
   try {
     await Deno.stat(path);
   } catch {
-    await generateEmissionsCsv(n, 1).pipeTo((await Deno.create(path)).writable);
+    console.error(`generating ${path}…`);
+    await generateEmissionsCsv(n, 1).pipeTo((await Deno.create(`${path}.part`)).writable);
+    await Deno.rename(`${path}.part`, path);
   }
   return path;
 }
@@ -40,22 +62,6 @@ async function psql(sql: string): Promise<number> {
   return (performance.now() - started) / 1000;
 }
 
-async function once(mode: string, file: string, db?: string): Promise<Record<string, number>> {
-  // The same V8 heap cap as `deno task start`: without it V8 lets garbage pile up to ~350 MB.
-  const args = [
-    "run",
-    "-A",
-    "--v8-flags=--max-old-space-size=256,--max-semi-space-size=8",
-    new URL("./ingest_once.ts", import.meta.url).pathname,
-    mode,
-    file,
-  ];
-  if (db) args.push(db);
-  const out = await new Deno.Command(Deno.execPath(), { args, stderr: "inherit" }).output();
-  if (!out.success) throw new Error(`${mode} failed`);
-  return JSON.parse(new TextDecoder().decode(out.stdout).trim().split("\n").pop()!);
-}
-
 async function resetTables(): Promise<void> {
   await psql(
     "drop table if exists emissions_baseline; " +
@@ -64,66 +70,232 @@ async function resetTables(): Promise<void> {
   );
 }
 
-const file = await dataFile(rows);
-const mb = (await Deno.stat(file)).size / 1e6;
-// The first ingest migrates the database; a tiny one keeps migration out of the figures.
-await once("direct", await dataFile(10), url);
-await resetTables();
-
-const results: Array<{ name: string; rows: number; seconds: number; peakRssMb?: number }> = [];
-const baselineSeconds = await psql(`\\copy emissions_baseline from '${file}' csv header`);
-results.push({ name: "psql \\copy (baseline, PK)", rows, seconds: baselineSeconds });
-for (const mode of ["parse", "validate"]) {
-  const r = await once(mode, file);
-  results.push({ name: `${mode} only`, rows: r.rows, seconds: r.seconds, peakRssMb: r.peakRssMb });
-}
-await resetTables();
-const direct = await once("direct", file, url);
-results.push({ name: "Intake direct (PostgreSQL)", ...pick(direct) });
-await resetTables();
-const staged = await once("staged", file, url);
-results.push({
-  name: "  stage (to staged)",
-  rows: staged.rows,
-  seconds: staged.stageSeconds,
-  peakRssMb: staged.peakRssMb,
-});
-results.push({ name: "  commit", rows: staged.rows, seconds: staged.commitSeconds });
-results.push({ name: "Intake staged + commit (PostgreSQL)", ...pick(staged) });
-const small = await dataFile(pgliteRows);
-results.push({
-  name: `Intake direct (PGlite, ${pgliteRows} rows)`,
-  ...pick(await once("direct", small)),
-});
-
-function pick(r: Record<string, number>) {
-  return { rows: r.rows, seconds: r.seconds, peakRssMb: r.peakRssMb };
-}
-
-const baselineRate = rows / baselineSeconds;
-console.log(`\nFile: ${rows} rows, ${mb.toFixed(1)} MB (${file})\n`);
-console.log("| measurement | rows/s | MB/s | vs \\copy | peak RSS MB |");
-console.log("| --- | ---: | ---: | ---: | ---: |");
-const table = results.map((r) => {
-  const rate = r.rows / r.seconds;
-  const fileMb = r.rows === rows ? mb : mb * (r.rows / rows);
+/** One CLI ingest (`--staged` then `--commit` for staged), in its own process. */
+async function cli(file: string, mode: "direct" | "staged", databaseUrl?: string) {
+  const base = ["run", "-A", V8_FLAGS, `${ROOT}cli/ingest.ts`];
+  const db = databaseUrl ? ["--database-url", databaseUrl] : [];
+  const dataDir: Record<string, string> = databaseUrl
+    ? {}
+    : { INTAKE_DATA_DIR: await Deno.makeTempDir({ prefix: "intake-bench-pglite-" }) };
+  const first = await timedCommand(Deno.execPath(), [
+    ...base,
+    "emissions",
+    file,
+    ...(mode === "staged" ? ["--staged"] : []),
+    ...db,
+    "--json",
+  ], dataDir);
+  const run = JSON.parse(first.stdout.trim().split("\n").pop()!);
+  if (mode === "direct") return { ...first, rows: run.counts.rows };
+  const commit = await timedCommand(
+    Deno.execPath(),
+    [...base, "--commit", run.id, ...db, "--json"],
+    dataDir,
+  );
   return {
-    ...r,
-    rowsPerSecond: Math.round(rate),
-    mbPerSecond: fileMb / r.seconds,
-    ratioToCopy: rate / baselineRate,
+    seconds: first.seconds + commit.seconds,
+    peakRssMb: Math.max(first.peakRssMb, commit.peakRssMb),
+    rows: run.counts.rows,
   };
+}
+
+/** One in-process measurement (`ingest_once.ts`), for stage timings. */
+async function once(mode: string, file: string, db?: string): Promise<Record<string, unknown>> {
+  const args = ["run", "-A", V8_FLAGS, `${ROOT}bench/ingest_once.ts`, mode, file];
+  if (db) args.push(db);
+  const r = await timedCommand(Deno.execPath(), args);
+  return JSON.parse(r.stdout.trim().split("\n").pop()!);
+}
+
+interface Row {
+  group: string;
+  name: string;
+  rows: number;
+  mb: number;
+  seconds: number;
+  baselineSeconds?: number;
+  peakRssMb?: number;
+}
+const results: Row[] = [];
+const fileMb = async (path: string) => (await Deno.stat(path)).size / 1e6;
+
+// The first ingest migrates the database; a tiny one keeps migration out of the figures.
+await cli(await dataFile(10), "direct", url);
+
+// Ingest throughput by size, CLI and HTTP, each beside its own \copy.
+const server = await startServerProcess({ DATABASE_URL: url });
+for (const n of sizes) {
+  const file = await dataFile(n);
+  const mb = await fileMb(file);
+  const group = `${n.toLocaleString("en")} rows`;
+  await resetTables();
+  const baselineSeconds = await psql(`\\copy emissions_baseline from '${file}' csv header`);
+  results.push({
+    group,
+    name: "psql \\copy (baseline, PK)",
+    rows: n,
+    mb,
+    seconds: baselineSeconds,
+  });
+  for (const mode of ["direct", "staged"] as const) {
+    await resetTables();
+    const r = await cli(file, mode, url);
+    const name = mode === "direct" ? "CLI direct" : "CLI staged + commit";
+    results.push({ group, name, mb, baselineSeconds, ...r });
+  }
+  for (const mode of ["direct", "staged"] as const) {
+    await resetTables();
+    const r = await uploadAndWait(server, file, mode);
+    const name = mode === "direct" ? "HTTP direct" : "HTTP staged + commit";
+    results.push({ group, name, rows: r.run.counts.rows, mb, seconds: r.seconds, baselineSeconds });
+  }
+}
+const serverPeak = server.peakRssMb();
+
+// Where the time goes, at 1 M rows.
+const million = await dataFile(1_000_000);
+const millionMb = await fileMb(million);
+for (const mode of ["parse", "validate"]) {
+  const r = await once(mode, million);
+  results.push({
+    group: "stages (1 M rows)",
+    name: `${mode} only`,
+    rows: r.rows as number,
+    mb: millionMb,
+    seconds: r.seconds as number,
+    peakRssMb: r.peakRssMb as number,
+  });
+}
+await resetTables();
+const stages = await once("direct", million, url);
+
+// Embedded PGlite.
+const small = await dataFile(100_000);
+const pglite = await cli(small, "direct");
+results.push({
+  group: "PGlite (100 k rows)",
+  name: "CLI direct, embedded PGlite",
+  mb: await fileMb(small),
+  ...pglite,
 });
+
+// Memory on a ~1 GB file.
+if (memoryRows > 0) {
+  const big = await dataFile(memoryRows);
+  await resetTables();
+  const r = await cli(big, "direct", url);
+  results.push({ group: "memory", name: "CLI direct, ~1 GB file", mb: await fileMb(big), ...r });
+}
+
+// Tracing on (exporting to a loopback receiver) against off, same server code and file.
+const sink = startOtlpSink();
+const traced = await startServerProcess({
+  DATABASE_URL: url,
+  OTEL_DENO: "true",
+  OTEL_SERVICE_NAME: "intake-bench",
+  OTEL_EXPORTER_OTLP_ENDPOINT: sink.endpoint,
+  OTEL_EXPORTER_OTLP_PROTOCOL: "http/json",
+});
+// Interleaved, best of 3 each: the machine's other load drifts over a minute.
+const tracing = { off: Infinity, on: Infinity };
+for (let i = 0; i < 3; i++) {
+  for (const [name, target] of [["off", server], ["on", traced]] as const) {
+    await resetTables();
+    tracing[name] = Math.min(
+      tracing[name],
+      (await uploadAndWait(target, million, "direct")).seconds,
+    );
+  }
+}
+await traced.stop();
+await sink.stop();
+
+// HTTP load, beside a bare Deno.serve.
+await resetTables();
+const seeded = await uploadAndWait(server, small, "direct");
+const bare = await startBareServer();
+const loads: LoadResult[] = [await load(bare.url, httpSeconds)];
+await bare.stop();
+for (const path of ["/", "/upload/facilities", "/health", `/api/v1/runs/${seeded.run.id}`]) {
+  loads.push(await load(`${server.url}${path}`, httpSeconds));
+}
+
+// 16 concurrent uploads of 100 k rows.
+await resetTables();
+const startedAll = performance.now();
+const uploads = await Promise.all(
+  Array.from({ length: 16 }, () => uploadAndWait(server, small, "direct")),
+);
+const concurrentSeconds = (performance.now() - startedAll) / 1000;
+const latencies = uploads.map((u) => u.seconds).sort((a, b) => a - b);
+const concurrentPeak = server.peakRssMb();
+await server.stop();
+
+// Report.
+const pct = (x: number) => `${(x * 100).toFixed(0)} %`;
+console.log("\n## Ingest (PostgreSQL 15, loopback)\n");
+console.log("| file | measurement | rows/s | MB/s | vs \\copy | peak RSS MB |");
+console.log("| --- | --- | ---: | ---: | ---: | ---: |");
+const table = results.map((r) => ({
+  ...r,
+  rowsPerSecond: Math.round(r.rows / r.seconds),
+  mbPerSecond: r.mb / r.seconds,
+  ratioToCopy: r.baselineSeconds ? r.baselineSeconds / r.seconds : undefined,
+}));
 for (const r of table) {
   console.log(
-    `| ${r.name} | ${r.rowsPerSecond.toLocaleString("en")} | ${r.mbPerSecond.toFixed(1)} | ${
-      (r.ratioToCopy * 100).toFixed(0)
-    } % | ${r.peakRssMb?.toFixed(0) ?? "–"} |`,
+    `| ${r.group} | ${r.name} | ${r.rowsPerSecond.toLocaleString("en")} | ${
+      r.mbPerSecond.toFixed(1)
+    } | ${r.ratioToCopy ? pct(r.ratioToCopy) : "–"} | ${r.peakRssMb?.toFixed(0) ?? "–"} |`,
   );
 }
+console.log(`\nHTTP server process peak RSS over all of the above: ${serverPeak.toFixed(0)} MB`);
+console.log("\n## Stage spans of one direct import, 1 M rows (ms; busy = own work)\n");
+console.log(JSON.stringify(stages.spans));
+console.log("\n## Tracing (HTTP direct, 1 M rows, best of 3, interleaved)\n");
+console.log(
+  `off ${tracing.off.toFixed(1)} s, on ${tracing.on.toFixed(1)} s: costs ${
+    pct(tracing.on / tracing.off - 1)
+  } (${sink.spans()} spans received)`,
+);
+console.log(`\n## HTTP load (64 connections, ${httpSeconds} s each)\n`);
+console.log("| path | req/s | p99 ms | errors | non-2xx | vs bare |");
+console.log("| --- | ---: | ---: | ---: | ---: | ---: |");
+for (const l of loads) {
+  console.log(
+    `| ${l === loads[0] ? "bare Deno.serve" : l.path} | ${
+      Math.round(l.requestsPerSecond).toLocaleString("en")
+    } | ${l.p99Ms} | ${l.errors} | ${l.non2xx} | ${
+      pct(l.requestsPerSecond / loads[0].requestsPerSecond)
+    } |`,
+  );
+}
+const p99 = latencies[Math.min(latencies.length - 1, Math.ceil(0.99 * latencies.length) - 1)];
+console.log("\n## 16 concurrent HTTP uploads of 100 k rows (direct)\n");
+console.log(
+  `${Math.round(1_600_000 / concurrentSeconds).toLocaleString("en")} rows/s in total ` +
+    `(${concurrentSeconds.toFixed(1)} s); per upload median ${latencies[8].toFixed(1)} s, p99 ${
+      p99.toFixed(1)
+    } s; server peak RSS ${concurrentPeak.toFixed(0)} MB`,
+);
+
 const out = new URL(
-  `./results/ingest_${new Date().toISOString().slice(0, 19)}.json`,
+  `./results/bench_${new Date().toISOString().slice(0, 19)}.json`,
   import.meta.url,
 );
 await Deno.mkdir(new URL("./results/", import.meta.url), { recursive: true });
-await Deno.writeTextFile(out, JSON.stringify({ rows, mb, results: table }, null, 2));
+await Deno.writeTextFile(
+  out,
+  JSON.stringify(
+    {
+      ingest: table,
+      serverPeakRssMb: serverPeak,
+      stageSpans: stages.spans,
+      tracing,
+      load: loads,
+      concurrent: { seconds: concurrentSeconds, latencies, peakRssMb: concurrentPeak },
+    },
+    null,
+    2,
+  ),
+);

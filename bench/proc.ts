@@ -1,0 +1,48 @@
+/**
+ * Peak memory of another process: its VmHWM (the kernel's high-water mark of resident memory),
+ * sampled while it runs, since it is gone from /proc once it exits.
+ *
+ * @module
+ */
+
+/** Watches `pid`'s VmHWM every 100 ms; `stop()` returns the highest seen, in MB. */
+export function watchPeakRss(pid: number): { stop(): number } {
+  let peak = 0;
+  const look = () => {
+    try {
+      const status = Deno.readTextFileSync(`/proc/${pid}/status`);
+      peak = Math.max(peak, Number(/VmHWM:\s+(\d+)/.exec(status)?.[1] ?? 0) / 1024);
+    } catch {
+      // gone: the last sample stands
+    }
+  };
+  look();
+  const timer = setInterval(look, 100);
+  return {
+    stop() {
+      look();
+      clearInterval(timer);
+      return peak;
+    },
+  };
+}
+
+/** Runs a command to the end; returns its seconds, peak RSS (MB) and stdout. */
+export async function timedCommand(
+  command: string,
+  args: string[],
+  env: Record<string, string> = {},
+): Promise<{ seconds: number; peakRssMb: number; stdout: string }> {
+  const started = performance.now();
+  const child = new Deno.Command(command, { args, env, stdout: "piped", stderr: "inherit" })
+    .spawn();
+  const rss = watchPeakRss(child.pid);
+  const out = await child.output();
+  const peakRssMb = rss.stop();
+  if (!out.success) throw new Error(`${command} ${args.join(" ")} failed`);
+  return {
+    seconds: (performance.now() - started) / 1000,
+    peakRssMb,
+    stdout: new TextDecoder().decode(out.stdout),
+  };
+}

@@ -1,0 +1,86 @@
+/**
+ * Intake's real server (`main.ts`, as `deno task start` runs it) in a subprocess for the HTTP
+ * benchmarks, on loopback without authentication, with its peak RSS watched.
+ *
+ * @module
+ */
+import { watchPeakRss } from "./proc.ts";
+
+const ROOT = new URL("../", import.meta.url).pathname;
+
+/** A running server. */
+export interface ServerProcess {
+  url: string;
+  pid: number;
+  /** Highest VmHWM so far, MB. */
+  peakRssMb(): number;
+  stop(): Promise<void>;
+}
+
+/** Starts `main.ts` with `env` added and resolves once it serves. */
+export async function startServerProcess(env: Record<string, string>): Promise<ServerProcess> {
+  const port = 20000 + Math.floor(Math.random() * 20000);
+  const child = new Deno.Command(Deno.execPath(), {
+    args: [
+      "run",
+      "-A",
+      "--v8-flags=--max-old-space-size=256,--max-semi-space-size=8",
+      "main.ts",
+    ],
+    cwd: ROOT,
+    env: { PORT: String(port), HOSTNAME: "127.0.0.1", LOG_LEVEL: "warn", ...env },
+    stdout: "null",
+    stderr: "inherit",
+  }).spawn();
+  const rss = watchPeakRss(child.pid);
+  const url = `http://127.0.0.1:${port}`;
+  for (let i = 0;; i++) {
+    try {
+      const res = await fetch(`${url}/health/ready`);
+      await res.body?.cancel();
+      if (res.ok) break;
+    } catch {
+      // not listening yet
+    }
+    if (i > 600) throw new Error("The server did not become ready in 60 s");
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  return {
+    url,
+    pid: child.pid,
+    peakRssMb: () => rss.stop(),
+    async stop() {
+      child.kill("SIGTERM");
+      await child.status;
+      rss.stop();
+    },
+  };
+}
+
+/** Uploads `file` streamed and waits for its run to be final; returns the run and seconds. */
+export async function uploadAndWait(
+  server: ServerProcess,
+  file: string,
+  mode: "direct" | "staged",
+  // deno-lint-ignore no-explicit-any
+): Promise<{ seconds: number; run: any }> {
+  const started = performance.now();
+  const res = await fetch(`${server.url}/api/v1/uploads/emissions?mode=${mode}`, {
+    method: "POST",
+    headers: { "content-type": "text/csv", "x-file-name": file.split("/").pop()! },
+    body: (await Deno.open(file)).readable,
+  });
+  let run = await res.json();
+  if (!res.ok) throw new Error(`Upload answered ${res.status}: ${JSON.stringify(run)}`);
+  const final = mode === "direct" ? ["committed", "failed", "cancelled"] : ["staged", "failed"];
+  while (!final.includes(run.status)) {
+    await new Promise((r) => setTimeout(r, 100));
+    run = await (await fetch(`${server.url}/api/v1/runs/${run.id}`)).json();
+  }
+  if (mode === "staged" && run.status === "staged") {
+    const commit = await fetch(`${server.url}/api/v1/runs/${run.id}/commit`, { method: "POST" });
+    run = await commit.json();
+  }
+  if (run.status !== "committed") throw new Error(`Run ended ${JSON.stringify(run)}`);
+  return { seconds: (performance.now() - started) / 1000, run };
+}
