@@ -74,9 +74,15 @@ async function resetTables(): Promise<void> {
 async function cli(file: string, mode: "direct" | "staged", databaseUrl?: string) {
   const base = ["run", "-A", V8_FLAGS, `${ROOT}cli/ingest.ts`];
   const db = databaseUrl ? ["--database-url", databaseUrl] : [];
-  const dataDir: Record<string, string> = databaseUrl
-    ? {}
-    : { INTAKE_DATA_DIR: await Deno.makeTempDir({ prefix: "intake-bench-pglite-" }) };
+  const dataDir: Record<string, string> = {};
+  if (!databaseUrl) {
+    // A fresh PGlite: the facilities the file names go in first, outside the measurement.
+    dataDir.INTAKE_DATA_DIR = await Deno.makeTempDir({ prefix: "intake-bench-pglite-" });
+    const rows = Number(/emissions_(\d+)\.csv$/.exec(file)?.[1] ?? 1_000_000);
+    const register = `${dir}/facilities_for_${rows}.csv`;
+    await Deno.writeTextFile(register, generateFacilitiesCsv(rows));
+    await timedCommand(Deno.execPath(), [...base, "facilities", register, "--json"], dataDir);
+  }
   const first = await timedCommand(Deno.execPath(), [
     ...base,
     "emissions",
