@@ -112,14 +112,7 @@ export class SqlStore implements Store {
     target: TargetTable,
     columns: readonly string[],
   ): Promise<number> {
-    const staged = stagedColumns(target, columns);
-    return await this.#db.kysely.transaction().execute(async (trx) => {
-      // The staging table is never analyzed, so the planner may take the few possible repeats
-      // for one row and scan the whole table once per key: a 5 M-row staged run spent 13
-      // minutes here. Hash joins read it once.
-      await sql`select set_config('enable_nestloop', 'off', true)`.execute(trx);
-      return await markDuplicateKeys(trx, runId, target, staged);
-    });
+    return await markDuplicateKeys(this.#db.kysely, runId, target, stagedColumns(target, columns));
   }
 
   async markUnknownReferences(
