@@ -10,13 +10,16 @@ import * as $api_rest_ from "./routes/api/[...rest].ts";
 import * as $api__middleware from "./routes/api/_middleware.ts";
 import * as $api_v1_runs_id_commit from "./routes/api/v1/runs/[id]/commit.ts";
 import * as $api_v1_runs_id_discard from "./routes/api/v1/runs/[id]/discard.ts";
+import * as $api_v1_runs_id_edits from "./routes/api/v1/runs/[id]/edits.ts";
 import * as $api_v1_runs_id_errors_csv from "./routes/api/v1/runs/[id]/errors.csv.ts";
 import * as $api_v1_runs_id_events from "./routes/api/v1/runs/[id]/events.ts";
 import * as $api_v1_runs_id_exclusions from "./routes/api/v1/runs/[id]/exclusions.ts";
+import * as $api_v1_runs_id_fixes from "./routes/api/v1/runs/[id]/fixes.ts";
 import * as $api_v1_runs_id_index from "./routes/api/v1/runs/[id]/index.ts";
 import * as $api_v1_runs_id_refresh from "./routes/api/v1/runs/[id]/refresh.ts";
 import * as $api_v1_runs_id_revert from "./routes/api/v1/runs/[id]/revert.ts";
 import * as $api_v1_runs_id_rows from "./routes/api/v1/runs/[id]/rows.ts";
+import * as $api_v1_runs_id_rows_row_ from "./routes/api/v1/runs/[id]/rows/[row].ts";
 import * as $api_v1_runs_index from "./routes/api/v1/runs/index.ts";
 import * as $api_v1_upload_types_type_export_csv from "./routes/api/v1/upload-types/[type]/export.csv.ts";
 import * as $api_v1_upload_types_type_index from "./routes/api/v1/upload-types/[type]/index.ts";
@@ -51,13 +54,16 @@ const manifest = {
     "./routes/api/_middleware.ts": $api__middleware,
     "./routes/api/v1/runs/[id]/commit.ts": $api_v1_runs_id_commit,
     "./routes/api/v1/runs/[id]/discard.ts": $api_v1_runs_id_discard,
+    "./routes/api/v1/runs/[id]/edits.ts": $api_v1_runs_id_edits,
     "./routes/api/v1/runs/[id]/errors.csv.ts": $api_v1_runs_id_errors_csv,
     "./routes/api/v1/runs/[id]/events.ts": $api_v1_runs_id_events,
     "./routes/api/v1/runs/[id]/exclusions.ts": $api_v1_runs_id_exclusions,
+    "./routes/api/v1/runs/[id]/fixes.ts": $api_v1_runs_id_fixes,
     "./routes/api/v1/runs/[id]/index.ts": $api_v1_runs_id_index,
     "./routes/api/v1/runs/[id]/refresh.ts": $api_v1_runs_id_refresh,
     "./routes/api/v1/runs/[id]/revert.ts": $api_v1_runs_id_revert,
     "./routes/api/v1/runs/[id]/rows.ts": $api_v1_runs_id_rows,
+    "./routes/api/v1/runs/[id]/rows/[row].ts": $api_v1_runs_id_rows_row_,
     "./routes/api/v1/runs/index.ts": $api_v1_runs_index,
     "./routes/api/v1/upload-types/[type]/export.csv.ts": $api_v1_upload_types_type_export_csv,
     "./routes/api/v1/upload-types/[type]/index.ts": $api_v1_upload_types_type_index,

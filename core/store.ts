@@ -166,6 +166,55 @@ export interface RevertCounts {
 /** Rows a reviewer excluded from the commit, by action. */
 export type ExcludedCounts = Record<"new" | "changed" | "deleted", number>;
 
+/** An invalid row of a staged run as a fix sees it. */
+export interface InvalidRow {
+  row: number;
+  line: number;
+  /** Every field of the record, as the file had it or as edited since. */
+  raw: string[];
+  errors: CellError[];
+}
+
+/** One cell a reviewer changed. */
+export interface CellEdit {
+  column: string;
+  /** The cell before (null when the record was too short to have it). */
+  old: string | null;
+  new: string;
+}
+
+/** An invalid row after a fix: its cells, its values, and its errors (null when now valid). */
+export interface FixedRow {
+  raw: string[];
+  values: Record<string, CellValue>;
+  errors: CellError[] | null;
+  /** The cells that changed; a fix without any is not applied. */
+  edits: CellEdit[];
+}
+
+/** Rewrites an invalid row, or returns null to leave it as it is. */
+export type RowFixer = (row: InvalidRow) => FixedRow | null;
+
+/** What a fix of a run's invalid rows did. */
+export interface FixResult {
+  /** The rows that changed (now valid or still invalid). */
+  updated: number[];
+  /** The invalid rows the fix looked at (every one asked for that is invalid). */
+  found: number[];
+  /** The run's counts afterwards. */
+  counts: RunCounts;
+}
+
+/** One recorded cell edit of a run. */
+export interface RowEdit {
+  rowNumber: number;
+  column: string;
+  oldValue: string | null;
+  newValue: string | null;
+  actor: string | null;
+  editedAt: string;
+}
+
 /** A page of results with the cursor of the next page (null at the end). */
 export interface Page<T> {
   items: T[];
@@ -227,6 +276,27 @@ export interface Store {
   classify(runId: string, target: TargetTable, columns: readonly string[]): Promise<RunCounts>;
   /** Returns a page of staged rows in row order. */
   listRows(runId: string, query: RowQuery): Promise<Page<ReviewRow>>;
+  /** Returns one staged row as the review shows it, or null. */
+  getRow(runId: string, rowNumber: number): Promise<ReviewRow | null>;
+  /**
+   * In one transaction, while the run is `staged` (`conflict` otherwise): rewrites the run's
+   * invalid rows `rows` (every invalid row when null) with `fix`, records each cell edit by
+   * `actor`, moves the rows that are now valid to staging (an in-file duplicate key or an unknown
+   * reference sends one back as invalid), classifies them against the target and updates the
+   * run's counts.
+   */
+  fixRows(
+    runId: string,
+    target: TargetTable,
+    columns: readonly string[],
+    rows: readonly number[] | null,
+    fix: RowFixer,
+    actor: string | null,
+  ): Promise<FixResult>;
+  /** The run's recorded cell edits, oldest first. */
+  listEdits(runId: string): Promise<RowEdit[]>;
+  /** How many cell edits the run has recorded. */
+  countEdits(runId: string): Promise<number>;
   /** Streams the invalid rows with their raw fields, in row order, for the error report. */
   invalidRows(runId: string): AsyncIterable<{ row: number; raw: string[]; errors: CellError[] }>;
   /**

@@ -11,6 +11,7 @@ import * as m0006 from "./0006_saved_mappings.ts";
 import * as m0007 from "./0007_job_queue.ts";
 import * as m0008 from "./0008_typed_staging.ts";
 import * as m0009 from "./0009_run_undo.ts";
+import * as m0010 from "./0010_row_edits.ts";
 
 /** Migrations by name; names sort in the order they run. */
 export const migrations: Record<string, Migration> = {
@@ -20,4 +21,5 @@ export const migrations: Record<string, Migration> = {
   "0007_job_queue": m0007,
   "0008_typed_staging": m0008,
   "0009_run_undo": m0009,
+  "0010_row_edits": m0010,
 };

@@ -11,10 +11,13 @@ import type { Run, RunCounts, RunMode, RunStatus } from "../runs.ts";
 import type {
   CellError,
   ExcludedCounts,
+  FixResult,
   NewRun,
   Page,
   RevertCounts,
   ReviewRow,
+  RowEdit,
+  RowFixer,
   RowQuery,
   RunPatch,
   RunQuery,
@@ -26,6 +29,7 @@ import type { ColumnMapping } from "../stages/map_headers.ts";
 import { classifyRows } from "./classify.ts";
 import { applyReviewedRun } from "./commit.ts";
 import { importStagedRows } from "./direct_import.ts";
+import { countEdits, fixInvalidRows, selectEdits } from "./fixes.ts";
 import { markDuplicateKeys } from "./duplicate_keys.ts";
 import { countExcluded, markExcluded, selectRows } from "./review_rows.ts";
 import { revertRun } from "./revert.ts";
@@ -136,12 +140,40 @@ export class SqlStore implements Store {
   ): Promise<RunCounts> {
     const staged = stagedColumns(target, columns);
     await this.#db.kysely.transaction().execute((trx) => classifyRows(trx, runId, target, staged));
-    const c = await countRows(this.#db, runId, true);
+    const c = await countRows(this.#db.kysely, runId, true);
     return { rows: c.new + c.changed + c.unchanged + c.invalid, ...c };
   }
 
   listRows(runId: string, query: RowQuery): Promise<Page<ReviewRow>> {
     return selectRows(this.#db, runId, query);
+  }
+
+  async getRow(runId: string, rowNumber: number): Promise<ReviewRow | null> {
+    const page = await selectRows(this.#db, runId, { limit: 1, cursor: String(rowNumber - 1) });
+    const row = page.items[0];
+    return row?.rowNumber === rowNumber ? row : null;
+  }
+
+  fixRows(
+    runId: string,
+    target: TargetTable,
+    columns: readonly string[],
+    rows: readonly number[] | null,
+    fix: RowFixer,
+    actor: string | null,
+  ): Promise<FixResult> {
+    const staged = stagedColumns(target, columns);
+    return this.#db.kysely.transaction().execute((trx) =>
+      fixInvalidRows(trx, runId, target, staged, rows, fix, actor)
+    );
+  }
+
+  listEdits(runId: string): Promise<RowEdit[]> {
+    return selectEdits(this.#db.kysely, runId);
+  }
+
+  countEdits(runId: string): Promise<number> {
+    return countEdits(this.#db.kysely, runId);
   }
 
   invalidRows(runId: string): AsyncIterable<{ row: number; raw: string[]; errors: CellError[] }> {

@@ -5,7 +5,7 @@
  *
  * @module
  */
-import { sql } from "kysely";
+import { type Kysely, sql } from "kysely";
 import type { Database } from "../database.ts";
 import type { RowAction } from "../runs.ts";
 import type { CellError, StagedRow, StagingWriter } from "../store.ts";
@@ -124,7 +124,8 @@ export async function deleteRows(db: Database, runId: string, keepInvalid: boole
  * `ingest_rows`'.
  */
 export async function countRows(
-  db: Database,
+  // deno-lint-ignore no-explicit-any
+  db: Kysely<any>,
   runId: string,
   classified: boolean,
 ): Promise<Record<RowAction, number>> {
@@ -134,7 +135,7 @@ export async function countRows(
     group by 1
     union all
     select action, count(*)::int from ingest_rows where run_id = ${runId} group by action
-  `.execute(db.kysely);
+  `.execute(db);
   const counts = { new: 0, changed: 0, unchanged: 0, invalid: 0, deleted: 0 };
   for (const r of result.rows) counts[r.action] += Number(r.n);
   return counts;

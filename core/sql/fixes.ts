@@ -1,0 +1,262 @@
+/**
+ * Fixing in place: a reviewer's edits to the invalid rows of a staged run, in one transaction.
+ * The rows are read from `ingest_rows`, rewritten by the caller's fixer (which edits the cells
+ * and validates them again), and then, set-based:
+ * - rows still invalid get their new cells and errors;
+ * - rows now valid move to the run's typed staging table; one whose key another row of the run
+ *   already has goes back as `duplicate_key` (rows already valid keep their place; among fixed
+ *   rows the first keeps it), one with an unknown reference as `unknown_reference`; the rest
+ *   are classified against the target like the run's other rows (new / changed / unchanged),
+ *   and in replace mode a target row they bring back is no longer `deleted`;
+ * - every cell edit is recorded in `ingest_row_edits`;
+ * - the run's counts are counted again.
+ *
+ * The run's record is locked first, so a commit (which moves it on from `staged`) waits for the
+ * fix or refuses after it, and two fixes of one run take turns.
+ *
+ * @module
+ */
+import { type Kysely, type RawBuilder, sql } from "kysely";
+import { IngestError } from "../errors.ts";
+import type { CellError, FixResult, InvalidRow, RowEdit, RowFixer, TargetTable } from "../store.ts";
+import { idList } from "./sql_fragments.ts";
+import { intArray, targetScanGuard } from "./sql_fragments.ts";
+import { json, updateRunIf } from "./run_repository.ts";
+import {
+  changesOf,
+  differs,
+  keyMatch,
+  rawCells,
+  type StagedColumn,
+  textValue,
+  valuesObject,
+} from "./staged_values.ts";
+import { countRows } from "./staging.ts";
+import { STAGE, stagingTable } from "./typed_staging.ts";
+import { markUnknownReferences } from "./unknown_references.ts";
+
+// deno-lint-ignore no-explicit-any
+type Db = Kysely<any>;
+
+/** Applies `fix` to the run's invalid `rows` (all when null); see the module. */
+export async function fixInvalidRows(
+  db: Db,
+  runId: string,
+  target: TargetTable,
+  columns: readonly StagedColumn[],
+  rows: readonly number[] | null,
+  fix: RowFixer,
+  actor: string | null,
+): Promise<FixResult> {
+  const { rows: runs } = await sql<{ status: string }>`
+    select status from ingest_runs where id = ${runId} for update
+  `.execute(db);
+  if (runs.length === 0) {
+    throw new IngestError("not_found", `No run with id "${runId}"`, { runId });
+  }
+  if (runs[0].status !== "staged") {
+    throw new IngestError(
+      "conflict",
+      `Run "${runId}" is ${runs[0].status}: only the rows of a staged run can be fixed`,
+      { runId, status: runs[0].status },
+    );
+  }
+
+  let query = db.selectFrom("ingest_rows").select(["row_number", "line", "raw", "errors"])
+    .where("run_id", "=", runId).where("action", "=", "invalid");
+  if (rows !== null) {
+    if (rows.length === 0) return { updated: [], found: [], counts: await counts(db, runId) };
+    query = query.where(sql<boolean>`row_number in ${intArray(rows)}`);
+  }
+  const invalid: InvalidRow[] = (await query.orderBy("row_number").execute()).map((r) => ({
+    row: Number(r.row_number),
+    line: Number(r.line),
+    raw: json<string[]>(r.raw) ?? [],
+    errors: json<CellError[]>(r.errors) ?? [],
+  }));
+
+  const valid: Record<string, unknown>[] = [];
+  const stillInvalid: Record<string, unknown>[] = [];
+  const edits: Record<string, unknown>[] = [];
+  const updated: number[] = [];
+  for (const row of invalid) {
+    const fixed = fix(row);
+    if (!fixed || fixed.edits.length === 0) continue;
+    updated.push(row.row);
+    for (const e of fixed.edits) {
+      edits.push({ row_number: row.row, column: e.column, old_value: e.old, new_value: e.new });
+    }
+    if (fixed.errors === null) {
+      valid.push({
+        ...fixed.values,
+        [STAGE.row]: row.row,
+        [STAGE.line]: row.line,
+        [STAGE.raw]: JSON.stringify(fixed.raw),
+      });
+    } else {
+      stillInvalid.push({
+        row_number: row.row,
+        raw: fixed.raw,
+        values: fixed.values,
+        errors: fixed.errors,
+      });
+    }
+  }
+
+  if (stillInvalid.length) {
+    await sql`
+      update ingest_rows r set raw = x.raw, values = x.values, errors = x.errors
+      from jsonb_to_recordset(${JSON.stringify(stillInvalid)}::jsonb)
+        as x(row_number integer, raw jsonb, values jsonb, errors jsonb)
+      where r.run_id = ${runId} and r.row_number = x.row_number
+    `.execute(db);
+  }
+  if (valid.length) await moveToStaging(db, runId, target, columns, valid);
+  if (edits.length) {
+    await sql`
+      insert into ingest_row_edits (run_id, row_number, "column", old_value, new_value, actor)
+      select ${runId}::uuid, x.row_number, x.column, x.old_value, x.new_value, ${actor}::text
+      from jsonb_to_recordset(${JSON.stringify(edits)}::jsonb)
+        as x(row_number integer, "column" text, old_value text, new_value text)
+    `.execute(db);
+  }
+  const found = invalid.map((r) => r.row);
+  if (updated.length === 0) return { updated, found, counts: await counts(db, runId) };
+  const after = await counts(db, runId);
+  await updateRunIf(db, runId, ["staged"], { counts: after });
+  return { updated, found, counts: after };
+}
+
+async function counts(db: Db, runId: string) {
+  const c = await countRows(db, runId, true);
+  return { rows: c.new + c.changed + c.unchanged + c.invalid, ...c };
+}
+
+/** Moves rows that passed validation from `ingest_rows` to staging, then checks and classifies them. */
+async function moveToStaging(
+  db: Db,
+  runId: string,
+  target: TargetTable,
+  columns: readonly StagedColumn[],
+  valid: Record<string, unknown>[],
+): Promise<void> {
+  const staged = sql.table(stagingTable(runId));
+  const rowNumbers = valid.map((v) => v[STAGE.row] as number);
+  const fixed = intArray(rowNumbers);
+  await sql`
+    delete from ingest_rows where run_id = ${runId} and row_number in ${fixed}
+  `.execute(db);
+  const names = [STAGE.row, STAGE.line, STAGE.raw, ...columns.map((c) => c.name)];
+  const definitions = [
+    sql`${sql.id(STAGE.row)} integer`,
+    sql`${sql.id(STAGE.line)} integer`,
+    sql`${sql.id(STAGE.raw)} text`,
+    ...columns.map((c) => sql`${sql.id(c.name)} ${sql.raw(c.stagedType)}`),
+  ];
+  await sql`
+    insert into ${staged} (${idList(names)}, ${sql.id(STAGE.repeat)})
+    select ${idList(names, "x")}, true
+    from jsonb_to_recordset(${JSON.stringify(valid)}::jsonb) as x(${sql.join(definitions)})
+  `.execute(db);
+
+  await markRepeatedKeys(db, runId, target, columns, rowNumbers);
+  if (target.references?.length) {
+    await targetScanGuard(true).execute(db);
+    await markUnknownReferences(db, runId, target, columns);
+  }
+  await targetScanGuard(true).execute(db);
+  const compared = columns.filter((c) => !target.key.includes(c.name));
+  await sql`
+    update ${staged} s set
+      ${sql.id(STAGE.action)} = case when ${differs(compared, "t", "s")}
+        then 'changed' else 'unchanged' end,
+      ${sql.id(STAGE.changes)} = ${changesOf(compared, "t", "s")}
+    from ${sql.table(target.table)} t
+    where ${keyMatch(target, "t", "s")} and ${sql.ref(`s.${STAGE.row}`)} in ${fixed}
+  `.execute(db);
+  if (target.writeMode === "replace") {
+    // A fixed row whose key the target has: that target row stays, no longer `deleted`.
+    const sameKey = sql.join(
+      target.key.map((k) => sql`d.values -> ${k} = to_jsonb(${sql.ref(`t.${k}`)})`),
+      sql` and `,
+    );
+    await sql`
+      delete from ingest_rows d using ${sql.table(target.table)} t, ${staged} s
+      where d.run_id = ${runId} and d.action = 'deleted'
+        and ${sql.ref(`s.${STAGE.row}`)} in ${fixed} and ${keyMatch(target, "t", "s")}
+        and ${sameKey}
+    `.execute(db);
+  }
+  await targetScanGuard(false).execute(db);
+}
+
+/**
+ * Sends a fixed row back to `ingest_rows` as `duplicate_key` when another staged row has its
+ * key: a row that was valid already, or a fixed row before it.
+ */
+async function markRepeatedKeys(
+  db: Db,
+  runId: string,
+  target: TargetTable,
+  columns: readonly StagedColumn[],
+  rowNumbers: readonly number[],
+): Promise<void> {
+  const table = sql.table(stagingTable(runId));
+  const firstKey = columns.find((c) => c.name === target.key[0]);
+  if (!firstKey) return;
+  const keyList = target.key.join(", ");
+  const keysEqual: RawBuilder<unknown> = sql.join(
+    target.key.map((k) => sql`${sql.ref(`o.${k}`)} = ${sql.ref(`f.${k}`)}`),
+    sql` and `,
+  );
+  const fixed = intArray(rowNumbers);
+  const row = (alias: string) => sql.ref(`${alias}.${STAGE.row}`);
+  await sql`
+    with d as (
+      select ${row("f")} as row, min(${row("o")}) as first
+      from ${table} f join ${table} o on ${keysEqual}
+      where ${row("f")} in ${fixed} and ${row("o")} <> ${row("f")}
+        and (${row("o")} not in ${fixed} or ${row("o")} < ${row("f")})
+      group by ${row("f")}
+    ), m as (
+      delete from ${table} s using d where ${row("s")} = d.row
+      returning s.*, d.first as ${sql.id("$first")}
+    )
+    insert into ingest_rows (run_id, row_number, line, action, values, raw, errors)
+    select ${runId}::uuid, ${row("m")}, ${sql.ref(`m.${STAGE.line}`)}, 'invalid',
+      ${valuesObject(columns, "m")},
+      coalesce(${sql.ref(`m.${STAGE.raw}`)}::jsonb, ${rawCells(columns, "m")}),
+      jsonb_build_array(jsonb_build_object(
+        'column', ${firstKey.name}::text,
+        'code', 'duplicate_key',
+        'message', format('Duplicate key (%s): row %s has the same key', ${keyList}::text,
+          ${sql.ref("m.$first")}),
+        'value', ${textValue(firstKey, "m")},
+        'firstRow', ${sql.ref("m.$first")}))
+    from m
+  `.execute(db);
+}
+
+/** The run's recorded cell edits, oldest first. */
+export async function selectEdits(db: Db, runId: string): Promise<RowEdit[]> {
+  const { rows } = await sql<Record<string, unknown>>`
+    select row_number, "column", old_value, new_value, actor, edited_at
+    from ingest_row_edits where run_id = ${runId} order by id
+  `.execute(db);
+  return rows.map((r) => ({
+    rowNumber: Number(r.row_number),
+    column: String(r.column),
+    oldValue: r.old_value as string | null,
+    newValue: r.new_value as string | null,
+    actor: r.actor as string | null,
+    editedAt: new Date(r.edited_at as string | Date).toISOString(),
+  }));
+}
+
+/** How many cell edits the run has recorded. */
+export async function countEdits(db: Db, runId: string): Promise<number> {
+  const { rows } = await sql<{ n: number }>`
+    select count(*)::int as n from ingest_row_edits where run_id = ${runId}
+  `.execute(db);
+  return Number(rows[0]?.n ?? 0);
+}

@@ -1,0 +1,34 @@
+import type { Handlers } from "$fresh/server.ts";
+import { z } from "zod";
+import { applyBulkFix } from "../../../../../core/fixes.ts";
+import { requirePermission, requireVisibleRun } from "../../../../../server/auth/guards.ts";
+import { readJsonBody } from "../../../../../server/json_body.ts";
+import type { AppState } from "../../../../../server/services.ts";
+
+const rows = z.array(z.number().int()).min(1).max(1_000_000).optional();
+const FixBody = z.discriminatedUnion("op", [
+  z.object({ op: z.literal("set"), column: z.string(), value: z.string().max(100_000), rows })
+    .strict(),
+  z.object({ op: z.enum(["trim", "upper"]), column: z.string().optional(), rows }).strict(),
+]);
+
+/**
+ * `POST /api/v1/runs/{id}/fixes` with `{"op": "set"|"trim"|"upper", "column"?, "value"?,
+ * "rows"?}` (reviewers): the same edit on many invalid rows of a staged run (every invalid row
+ * when `rows` is absent), each validated again. Answers `{updated, counts}`.
+ */
+export const handler: Handlers<unknown, AppState> = {
+  async POST(req, ctx) {
+    const { store, uploadTypes } = ctx.state.services;
+    const run = await requireVisibleRun(ctx.state, ctx.params.id);
+    const principal = requirePermission(ctx.state, "review");
+    const body = await readJsonBody(
+      req,
+      FixBody,
+      '{"op": "set", "column": "name", "value": "text", "rows": [row numbers]} or ' +
+        '{"op": "trim" or "upper", "column"?: "name", "rows"?: [row numbers]}',
+    );
+    const type = uploadTypes.get(run.uploadType);
+    return Response.json(await applyBulkFix(store, type, run.id, body, principal.name));
+  },
+};
