@@ -1,3 +1,4 @@
+import { sql } from "kysely";
 import { assert, assertEquals } from "../assert.ts";
 import { appTest, type TestApp } from "../app_harness.ts";
 import { FACILITIES, FACILITIES_CHANGES } from "./fixtures.ts";
@@ -192,3 +193,50 @@ appTest("bulk fixes trim, upper-case and set cells of invalid rows", async (app)
   const edits = (await app.json<Json>(await app.fetch(`/api/v1/runs/${runId}/edits`))).edits;
   assertEquals(edits.length, 7);
 });
+
+appTest("a fixed row's references are checked", async (app) => {
+  await app.upload("facilities", FACILITIES);
+  const emissions = [
+    "facility_id,year,pollutant,amount,unit",
+    "ABC-000001,2023,CO2,10.5,t",
+    "XYZ-000999,2023,CO2,1,t",
+  ].join("\n") + "\n";
+  const res = await app.upload("emissions", emissions, { mode: "staged" });
+  const runId = (await app.json<Json>(res)).id;
+  // Still an unknown facility: the row stays invalid with a fresh unknown_reference.
+  let row = await app.json<Json>(
+    await edit(app, runId, 3, { cells: { facility_id: "XYZ-000998" } }),
+  );
+  assertEquals(row.action, "invalid");
+  assertEquals(row.errors.map((e: Json) => [e.code, e.value]), [[
+    "unknown_reference",
+    "XYZ-000998",
+  ]]);
+  row = await app.json<Json>(await edit(app, runId, 3, { cells: { facility_id: "ABC-000003" } }));
+  assertEquals(row.action, "new");
+  assertEquals(row.counts, { rows: 2, new: 2, changed: 0, unchanged: 0, invalid: 0, deleted: 0 });
+});
+
+const TYPES = new URL("../fixtures/upload_types/", import.meta.url);
+
+appTest(
+  "in replace mode a fixed row that matches a target row is no longer deleted",
+  async (app) => {
+    const db = app.services.database.kysely;
+    await sql`create table test_sites (code text primary key, staff bigint)`.execute(db);
+    await sql`insert into test_sites values ('S1', 10), ('S2', 20), ('S3', 30)`.execute(db);
+    const res = await app.upload("sites", "code,staff\nS1,10\nS2,25\nS3,x\n", { mode: "staged" });
+    const run = await app.json<Json>(res);
+    assertEquals(run.counts, { rows: 3, new: 0, changed: 1, unchanged: 1, invalid: 1, deleted: 1 });
+    const row = await app.json<Json>(await edit(app, run.id, 4, { cells: { staff: "31" } }));
+    assertEquals(row.action, "changed");
+    assertEquals(row.counts, { rows: 3, new: 0, changed: 2, unchanged: 1, invalid: 0, deleted: 0 });
+    const commit = await app.fetch(`/api/v1/runs/${run.id}/commit`, { method: "POST" });
+    assertEquals(commit.status, 200);
+    await commit.body?.cancel();
+    const exported = await (await app.fetch("/api/v1/upload-types/sites/export.csv")).text();
+    assertEquals(exported.trim(), "code,staff\r\nS1,10\r\nS2,25\r\nS3,31");
+  },
+  {},
+  TYPES,
+);

@@ -57,7 +57,7 @@ appTest("an uploader works with their own runs; others' runs are 404 to them", a
   const nightly = bearer(TOKENS.nightly);
 
   // The owner reads everything about the run.
-  for (const path of ["", "/rows", "/errors.csv", "/exclusions", "/events"]) {
+  for (const path of ["", "/rows", "/errors.csv", "/exclusions", "/events", "/edits"]) {
     const own = await app.fetch(`/api/v1/runs/${run.id}${path}`, { headers: ci });
     assertEquals(own.status, 200, path);
     await own.body?.cancel();
@@ -105,6 +105,19 @@ appTest("an uploader works with their own runs; others' runs are 404 to them", a
     body: JSON.stringify({ rows: [2] }),
   });
   assertEquals([exclude.status, await errorType(exclude)], [403, "forbidden"]);
+  for (
+    const [method, path, body] of [
+      ["PATCH", "/rows/2", { cells: { name: "X" } }],
+      ["POST", "/fixes", { op: "trim" }],
+    ] as const
+  ) {
+    const res = await app.fetch(`/api/v1/runs/${run.id}${path}`, {
+      method,
+      headers: { ...ci, "content-type": "application/json" },
+      body: JSON.stringify(body),
+    });
+    assertEquals([res.status, await errorType(res)], [403, "forbidden"], path);
+  }
   const exported = await app.fetch("/api/v1/upload-types/facilities/export.csv", { headers: ci });
   assertEquals([exported.status, await errorType(exported)], [403, "forbidden"]);
   assertEquals(await snapshot(app), before);
