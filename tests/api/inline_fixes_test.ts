@@ -240,3 +240,28 @@ appTest(
   {},
   TYPES,
 );
+
+appTest("the review page fixes an invalid cell in place without JavaScript", async (app) => {
+  const runId = await staged(app);
+  let page = await (await app.fetch(`/runs/${runId}/review?action=invalid`)).text();
+  assert(page.includes('name="cell:latitude"'), "an input per invalid cell");
+  assert(page.includes(`form="fix-5"`) && page.includes(`id="fix-5"`), "tied to the row's form");
+  assert(!page.includes('name="cell:name"'), "valid cells are not inputs");
+  const res = await app.fetch(`/runs/${runId}/review?action=invalid`, {
+    method: "POST",
+    body: new URLSearchParams([
+      ["intent", "fix"],
+      ["row", "5"],
+      ["cell:facility_id", "ABC-000005"],
+      ["cell:latitude", "12.5"],
+      ["cell:opened_on", "2023-02-28"],
+      ["cell:active", "no"],
+    ]),
+    redirect: "manual",
+  });
+  assertEquals(res.status, 303);
+  await res.body?.cancel();
+  assertEquals((await rows(app, runId)).find((r) => r.rowNumber === 5)!.action, "new");
+  page = await (await app.fetch(`/runs/${runId}`)).text();
+  assert(page.includes("4 cells edited"), "the run page counts the edits");
+});

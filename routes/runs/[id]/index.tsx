@@ -17,6 +17,8 @@ import type { AppState } from "../../../server/services.ts";
 
 interface RunView {
   run: Run;
+  /** How many cells reviewers fixed in place. */
+  edits: number;
   /** Why the last action on the page (a revert) was refused. */
   actionError?: RunError;
 }
@@ -27,7 +29,8 @@ interface RunView {
  */
 export const handler: Handlers<RunView, AppState> = {
   async GET(_req, ctx) {
-    return ctx.render({ run: await requireVisibleRun(ctx.state, ctx.params.id) });
+    const run = await requireVisibleRun(ctx.state, ctx.params.id);
+    return ctx.render({ run, edits: await ctx.state.services.store.countEdits(run.id) });
   },
   async POST(req, ctx) {
     const { store, uploadTypes } = ctx.state.services;
@@ -43,14 +46,17 @@ export const handler: Handlers<RunView, AppState> = {
     } catch (err) {
       const actionError = toIngestError(err).toJSON();
       const current = await requireVisibleRun(ctx.state, run.id);
-      return ctx.render({ run: current, actionError }, { status: STATUS_OF[actionError.type] });
+      const edits = await store.countEdits(run.id);
+      return ctx.render({ run: current, edits, actionError }, {
+        status: STATUS_OF[actionError.type],
+      });
     }
   },
 };
 
 /** `/runs/[id]`: status, progress, counts, timings and the error of one run. */
 export default function RunPage({ data, state }: PageProps<RunView, AppState>) {
-  const { run, actionError } = data;
+  const { run, edits, actionError } = data;
   const active = isActive(run.status);
   const canRevert = run.status === "committed" && state.principal !== null &&
     can(state.principal, "revert");
@@ -79,6 +85,12 @@ export default function RunPage({ data, state }: PageProps<RunView, AppState>) {
         />
       )}
       <Counts counts={run.counts} />
+      {edits > 0 && (
+        <p class="muted">
+          {edits.toLocaleString("en")} {edits === 1 ? "cell" : "cells"} edited in review{" "}
+          (<a href={`/api/v1/runs/${run.id}/edits`}>the edits</a>)
+        </p>
+      )}
       {run.error && <RunErrorPanel error={run.error} />}
       {actionError && <RunErrorPanel error={actionError} />}
       <p class="actions">

@@ -1,5 +1,6 @@
 import type { Handlers, PageProps } from "$fresh/server.ts";
 import { toIngestError } from "../../../core/errors.ts";
+import { editRow } from "../../../core/fixes.ts";
 import { commitRun, discardRun, refreshRun, setExcluded } from "../../../core/lifecycle.ts";
 import type { RowAction, Run, RunError } from "../../../core/runs.ts";
 import type { ExcludedCounts, ReviewRow, Store } from "../../../core/store.ts";
@@ -59,7 +60,10 @@ async function load(
   };
 }
 
-/** Shows staged rows page by page; POST commits (minus excluded rows), discards or refreshes. */
+/**
+ * Shows staged rows page by page; POST commits (minus excluded rows), discards, refreshes or
+ * (`intent=fix`, `row`, `cell:<column>` fields) fixes an invalid row in place.
+ */
 export const handler: Handlers<Review, AppState> = {
   async GET(_req, ctx) {
     return ctx.render(await load(ctx));
@@ -71,7 +75,16 @@ export const handler: Handlers<Review, AppState> = {
     const form = await req.formData();
     const intent = form.get("intent");
     try {
-      requirePermission(ctx.state, "review");
+      const principal = requirePermission(ctx.state, "review");
+      if (intent === "fix") {
+        const cells: Record<string, string> = {};
+        for (const [name, value] of form.entries()) {
+          if (name.startsWith("cell:") && typeof value === "string") cells[name.slice(5)] = value;
+        }
+        const row = Number(form.get("row"));
+        await editRow(store, type, run.id, row, cells, principal.name);
+        return new Response(null, { status: 303, headers: { location: ctx.url.href } });
+      }
       if (intent === "commit" || intent === "select") await saveTicks(store, run.id, form);
       if (intent === "select") {
         return new Response(null, { status: 303, headers: { location: ctx.url.href } });
@@ -151,6 +164,7 @@ export default function ReviewPage({ data }: PageProps<Review>) {
                   row={row}
                   columns={columns}
                   readOnly={!data.canReview}
+                  editable={staged && data.canReview}
                 />
               ))}
             </tbody>
@@ -172,16 +186,35 @@ export default function ReviewPage({ data }: PageProps<Review>) {
           />
         )}
       </form>
+      {/* One small form per editable row: its inputs sit in the table, tied by `form=`. */}
+      {staged && data.canReview &&
+        rows.filter(isEditable).map((row) => (
+          <form key={row.rowNumber} method="post" id={`fix-${row.rowNumber}`}>
+            <CsrfField token={data.csrfToken} />
+            <input type="hidden" name="row" value={row.rowNumber} />
+          </form>
+        ))}
     </>
   );
 }
 
+/** An invalid row with at least one cell error a reviewer can fix in place. */
+function isEditable(row: ReviewRow): boolean {
+  return row.action === "invalid" && row.errors.some((e) => e.column !== null);
+}
+
 function ReviewLine(
-  { row, columns, readOnly }: { row: ReviewRow; columns: string[]; readOnly: boolean },
+  { row, columns, readOnly, editable }: {
+    row: ReviewRow;
+    columns: string[];
+    readOnly: boolean;
+    editable: boolean;
+  },
 ) {
   const changes = new Map(row.changes.map((c) => [c.column, c]));
   const errors = new Map(row.errors.map((e) => [e.column, e]));
   const rowError = row.errors.find((e) => e.column === null || !columns.includes(e.column));
+  const fixable = editable && isEditable(row);
   return (
     <tr class={`row-${row.action}`}>
       <td>
@@ -203,6 +236,11 @@ function ReviewLine(
       <td>
         <span class={`badge badge-${row.action}`}>{row.action}</span>
         {rowError && <div class="cell-error">{rowError.message}</div>}
+        {fixable && (
+          <button type="submit" form={`fix-${row.rowNumber}`} name="intent" value="fix">
+            Save fix
+          </button>
+        )}
       </td>
       {columns.map((c) => {
         const change = changes.get(c);
@@ -216,7 +254,17 @@ function ReviewLine(
         }
         return (
           <td key={c} class={error ? "cell-invalid" : undefined}>
-            {formatValue(row.values[c])}
+            {fixable && error
+              ? (
+                <input
+                  type="text"
+                  name={`cell:${c}`}
+                  form={`fix-${row.rowNumber}`}
+                  value={error.value ?? String(row.values[c] ?? "")}
+                  aria-label={`Row ${row.rowNumber}, ${c}`}
+                />
+              )
+              : formatValue(row.values[c])}
             {error && <div class="cell-error">{error.message}</div>}
           </td>
         );
