@@ -470,3 +470,33 @@ e2eTest(
     }
   },
 );
+
+e2eTest("an invalid row fixed in place on the review page becomes new and commits", async (t) => {
+  const { page } = t;
+  await page.goto(t.url("/upload/facilities"));
+  await upload(page, [example("facilities_changes.csv")], "staged", REVIEW_PAGE);
+  const before = await tabCounts(page);
+  await page.click(`nav.tabs a:text-is('invalid (${before.invalid})')`);
+  await page.waitForURL(/action=invalid/);
+  // Riverside Works: a lower-case id and a latitude past 90.
+  const id = page.locator("input[value='abc-000021']");
+  const form = await id.getAttribute("form");
+  assert(form, "the bad id is an input tied to its row's fix form");
+  await id.fill("ABC-000021");
+  const latitude = page.locator(`input[form='${form}'][name='cell:latitude']`);
+  await latitude.fill("51.1");
+  await t.shot("review-fixing");
+  await page.click(`button[form='${form}'][value=fix]`);
+  await page.waitForURL(/action=invalid/);
+  await page.waitForLoadState("load");
+  const after = await tabCounts(page);
+  assertEquals([after.invalid, after.new], [before.invalid - 1, before.new + 1]);
+  assertEquals(await page.locator("input[value='abc-000021']").count(), 0);
+
+  await page.click("button[value=commit]");
+  await page.locator("dialog[open] button", { hasText: "Commit now" }).click();
+  await page.waitForURL(RUN_PAGE);
+  assertMatch(await page.locator("main").textContent() ?? "", /2 cells edited in review/);
+  const exported = await exportCsv(page, "facilities");
+  assert(exported.includes("ABC-000021,Riverside Works,Kent,51.1"), exported);
+});
