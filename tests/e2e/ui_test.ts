@@ -493,10 +493,29 @@ e2eTest("an invalid row fixed in place on the review page becomes new and commit
   assertEquals([after.invalid, after.new], [before.invalid - 1, before.new + 1]);
   assertEquals(await page.locator("input[value='abc-000021']").count(), 0);
 
+  // A bulk fix: every invalid row's name set; row 13 had none, its impossible date remains.
+  assert((await page.locator("tbody").textContent())!.includes("A value is required"));
+  await page.selectOption("form.bulk-fix select[name=op]", "set");
+  await page.fill("form.bulk-fix input[name=value]", "Uplands Works");
+  await page.selectOption("form.bulk-fix select[name=column]", "name");
+  await t.shot("review-bulk-fix");
+  await page.click("form.bulk-fix button[value=bulk]");
+  await page.waitForURL(/action=invalid/);
+  await page.waitForLoadState("load");
+  const tbody = (await page.locator("tbody").textContent())!;
+  assert(!tbody.includes("A value is required"), tbody);
+  assertEquals((await tabCounts(page)).invalid, after.invalid);
+
   await page.click("button[value=commit]");
   await page.locator("dialog[open] button", { hasText: "Commit now" }).click();
   await page.waitForURL(RUN_PAGE);
-  assertMatch(await page.locator("main").textContent() ?? "", /2 cells edited in review/);
+  const edited = /(\d+) cells edited in review/.exec(
+    await page.locator("main").textContent() ?? "",
+  );
+  assert(
+    edited && Number(edited[1]) >= 3,
+    `two cells by hand and names by the bulk fix: ${edited}`,
+  );
   const exported = await exportCsv(page, "facilities");
   assert(exported.includes("ABC-000021,Riverside Works,Kent,51.1"), exported);
 });

@@ -1,6 +1,6 @@
 import type { Handlers, PageProps } from "$fresh/server.ts";
 import { toIngestError } from "../../../core/errors.ts";
-import { editRow } from "../../../core/fixes.ts";
+import { applyBulkFix, type BulkFix, editRow } from "../../../core/fixes.ts";
 import { commitRun, discardRun, refreshRun, setExcluded } from "../../../core/lifecycle.ts";
 import type { RowAction, Run, RunError } from "../../../core/runs.ts";
 import type { ExcludedCounts, ReviewRow, Store } from "../../../core/store.ts";
@@ -62,7 +62,8 @@ async function load(
 
 /**
  * Shows staged rows page by page; POST commits (minus excluded rows), discards, refreshes or
- * (`intent=fix`, `row`, `cell:<column>` fields) fixes an invalid row in place.
+ * (`intent=fix`, `row`, `cell:<column>` fields) fixes an invalid row in place; `intent=bulk`
+ * (`op`, `column`, `value`) applies a bulk fix to every invalid row.
  */
 export const handler: Handlers<Review, AppState> = {
   async GET(_req, ctx) {
@@ -83,6 +84,15 @@ export const handler: Handlers<Review, AppState> = {
         }
         const row = Number(form.get("row"));
         await editRow(store, type, run.id, row, cells, principal.name);
+        return new Response(null, { status: 303, headers: { location: ctx.url.href } });
+      }
+      if (intent === "bulk") {
+        const op = String(form.get("op"));
+        const column = String(form.get("column") ?? "") || undefined;
+        const bulk: BulkFix = op === "set"
+          ? { op, column: column ?? "", value: String(form.get("value") ?? "") }
+          : { op: op === "upper" ? "upper" : "trim", column };
+        await applyBulkFix(store, type, run.id, bulk, principal.name);
         return new Response(null, { status: 303, headers: { location: ctx.url.href } });
       }
       if (intent === "commit" || intent === "select") await saveTicks(store, run.id, form);
@@ -145,6 +155,29 @@ export default function ReviewPage({ data }: PageProps<Review>) {
           </a>
         ))}
       </nav>
+      {staged && data.canReview && run.counts.invalid > 0 && (
+        <form method="post" class="bulk-fix" aria-label="Fix every invalid row">
+          <CsrfField token={data.csrfToken} />
+          <label>
+            Fix every invalid row:{" "}
+            <select name="op">
+              <option value="trim">trim spaces</option>
+              <option value="upper">upper-case</option>
+              <option value="set">set to</option>
+            </select>
+          </label>{" "}
+          <input type="text" name="value" aria-label="Value to set" placeholder="value (set to)" />
+          {" "}
+          <label>
+            in{" "}
+            <select name="column">
+              <option value="">every column</option>
+              {columns.map((c) => <option key={c} value={c}>{c}</option>)}
+            </select>
+          </label>{" "}
+          <button type="submit" name="intent" value="bulk">Apply</button>
+        </form>
+      )}
       <form method="post" id="review">
         <CsrfField token={data.csrfToken} />
         <div class="table-wrap">
