@@ -17,9 +17,12 @@ type Json = Record<string, any>;
 
 const WARM_UP = 20;
 const UPLOADS = 200;
-/** Growth allowed after a full GC: heap is exact; RSS also holds freed pages V8 keeps. */
+/**
+ * Growth allowed after a full GC: heap is exact; RSS also holds freed pages V8 keeps and the
+ * allocator arenas of the COPY worker's thread (measured 12–61 MB on a loaded 2-core machine).
+ */
 const HEAP_GROWTH_MB = 8;
-const RSS_GROWTH_MB = 40;
+const RSS_GROWTH_MB = 64;
 
 interface Memory {
   rss: number;
