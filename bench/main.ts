@@ -140,6 +140,7 @@ await psql(`\\copy facilities (facility_id, name) from '${register}' csv header`
 await cli(await dataFile(10), "direct", url);
 
 // Ingest throughput by size, CLI and HTTP, each beside its own \copy.
+const baselines = new Map<number, number>();
 const server = await startServerProcess({ DATABASE_URL: url });
 for (const n of sizes) {
   const file = await dataFile(n);
@@ -147,6 +148,7 @@ for (const n of sizes) {
   const group = `${n.toLocaleString("en")} rows`;
   await resetTables();
   const baselineSeconds = await psql(`\\copy emissions_baseline from '${file}' csv header`);
+  baselines.set(n, baselineSeconds);
   results.push({
     group,
     name: "psql \\copy (baseline, PK)",
@@ -185,16 +187,38 @@ for (const mode of ["parse", "validate"]) {
 }
 await resetTables();
 const stages = await once("direct", million, url);
+const spans = stages.spans as Record<string, { ms: number }>;
+for (
+  const [name, span] of [
+    ["direct import, in-process (all stages)", "ingest.run"],
+    ["↳ stage (receive → COPY into staging)", "ingest.stage"],
+    ["↳ commit (staging → target)", "ingest.commit"],
+  ]
+) {
+  results.push({
+    group: "stages (1 M rows)",
+    name,
+    rows: 1_000_000,
+    mb: millionMb,
+    seconds: spans[span].ms / 1000,
+    baselineSeconds: baselines.get(1_000_000),
+    peakRssMb: span === "ingest.run" ? stages.peakRssMb as number : undefined,
+  });
+}
 
 // Embedded PGlite.
 const small = await dataFile(100_000);
-const pglite = await cli(small, "direct");
-results.push({
-  group: "PGlite (100 k rows)",
-  name: "CLI direct, embedded PGlite",
-  mb: await fileMb(small),
-  ...pglite,
-});
+for (const mode of ["direct", "staged"] as const) {
+  results.push({
+    group: "PGlite (100 k rows)",
+    name: mode === "direct"
+      ? "CLI direct, embedded PGlite"
+      : "CLI staged + commit, embedded PGlite",
+    mb: await fileMb(small),
+    ...await cli(small, mode),
+  });
+}
+const pgliteStages = await once("direct", small);
 
 // Memory on a ~1 GB file.
 if (memoryRows > 0) {
@@ -269,6 +293,8 @@ for (const r of table) {
 console.log(`\nHTTP server process peak RSS over all of the above: ${serverPeak.toFixed(0)} MB`);
 console.log("\n## Stage spans of one direct import, 1 M rows (ms; busy = own work)\n");
 console.log(JSON.stringify(stages.spans));
+console.log("\n## Stage spans of one direct import on embedded PGlite, 100 k rows\n");
+console.log(JSON.stringify(pgliteStages.spans));
 console.log("\n## Tracing (HTTP direct, 1 M rows, best of 3, interleaved)\n");
 console.log(
   `off ${tracing.off.toFixed(1)} s, on ${tracing.on.toFixed(1)} s: costs ${

@@ -131,6 +131,8 @@ export interface RunPatch {
   finishedAt?: true;
   /** How many undo rows the commit recorded (`ingest_undo`). */
   undoRows?: number;
+  /** How many rows the commit inserted, in the current transaction (`undo_log.ts`). */
+  inserted?: number;
   /** Marks the run reverted now, by this actor. */
   reverted?: { by: string | null };
 }

@@ -9,15 +9,9 @@ import { type Kysely, sql } from "kysely";
 import { IngestError } from "../errors.ts";
 import type { TargetTable } from "../store.ts";
 import { dropRowIndex } from "./classify.ts";
-import {
-  idList,
-  intArray,
-  jsonbObject,
-  keyJoin,
-  targetScanGuard,
-  typedValues,
-} from "./sql_fragments.ts";
-import { changesOf, keyMatch, type StagedColumn, typedValue } from "./staged_values.ts";
+import { intArray, jsonbObject, keyJoin, targetScanGuard, typedValues } from "./sql_fragments.ts";
+import { changesOf, keyMatch, type StagedColumn } from "./staged_values.ts";
+import { insertFromStaging, updateFromStaging } from "./target_writes.ts";
 import { STAGE, stagingTable } from "./typed_staging.ts";
 import { undoReturning, writeWithUndo } from "./undo_log.ts";
 
@@ -63,33 +57,23 @@ export async function applyReviewedRun(
   const compared = columns.filter((c) => !target.key.includes(c.name));
   const action = sql.ref(`s.${STAGE.action}`);
   const included = sql`not ${sql.ref(`s.${STAGE.excluded}`)}`;
-  const t = sql.table(target.table);
   let updated = 0;
   if (target.writeMode !== "insert" && compared.length > 0) {
-    // `o` is the row as it was (the statement's snapshot), for the undo log.
-    updated = await writeWithUndo(
+    updated = await updateFromStaging(
       trx,
       runId,
-      sql`
-      update ${t} t set ${
-        sql.join(compared.map((c) => sql`${sql.id(c.name)} = ${typedValue(c, "s")}`))
-      }
-      from ${staged} s join ${t} o on ${keyMatch(target, "o", "s")}
-      where ${action} = 'changed' and ${included} and ${keyMatch(target, "t", "s")}
-      returning ${undoReturning(target, { key: "t", before: "o", after: "t" })}
-    `,
+      target,
+      columns,
+      sql`${action} = 'changed' and ${included}`,
     );
   }
   // No key of these exists in the target: assertFresh made sure under the lock.
-  const inserted = await writeWithUndo(
+  const inserted = await insertFromStaging(
     trx,
     runId,
-    sql`
-    insert into ${t} as n (${idList(columns.map((c) => c.name))})
-    select ${sql.join(columns.map((c) => typedValue(c, "s")))} from ${staged} s
-    where ${action} = 'new' and ${included}
-    returning ${undoReturning(target, { key: "n", before: null, after: "n" })}
-  `,
+    target,
+    columns,
+    sql`${action} = 'new' and ${included}`,
   );
   const deleted = target.writeMode === "replace" ? await deleteRows(trx, runId, target) : 0;
   return { inserted, updated, deleted };

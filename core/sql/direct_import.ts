@@ -8,15 +8,16 @@
  * `INSERT … SELECT` of the keys the target lacks: measured, that is about half the cost of one
  * `INSERT … ON CONFLICT DO UPDATE`, whose speculative insertion pays for every row. (A writer
  * outside Intake that inserts one of those keys meanwhile makes the insert fail with
- * `constraint_violation`, leaving the target as it was.) Each write records its undo rows
- * (`undo_log.ts`) in the same statement.
+ * `constraint_violation`, leaving the target as it was.) Updates and deletes record their undo
+ * rows (`undo_log.ts`) in the same statement; inserts need none.
  *
  * @module
  */
 import { type Kysely, sql } from "kysely";
 import type { TargetTable } from "../store.ts";
-import { idList, intArray, targetScanGuard } from "./sql_fragments.ts";
-import { differs, keyMatch, type StagedColumn, typedValue } from "./staged_values.ts";
+import { intArray, targetScanGuard } from "./sql_fragments.ts";
+import { differs, keyMatch, type StagedColumn } from "./staged_values.ts";
+import { insertFromStaging, updateFromStaging } from "./target_writes.ts";
 import { STAGE, stagingTable } from "./typed_staging.ts";
 import { undoReturning, writeWithUndo } from "./undo_log.ts";
 
@@ -78,30 +79,15 @@ export async function importStagedRows(
   } else if (compared.length === 0) {
     changed = 0;
   } else {
-    // `o` is the row as it was (the statement's snapshot), for the undo log.
-    changed = await writeWithUndo(
-      trx,
-      runId,
-      sql`
-      update ${t} t set ${
-        sql.join(compared.map((c) => sql`${sql.id(c.name)} = ${typedValue(c, "s")}`))
-      }
-      from ${staged} s join ${t} o on ${keyMatch(target, "o", "s")}
-      where ${keyMatch(target, "t", "s")} and ${differs(compared, "t", "s")}
-      returning ${undoReturning(target, { key: "t", before: "o", after: "t" })}
-    `,
-    );
+    changed = await updateFromStaging(trx, runId, target, columns, differs(compared, "t", "s"));
   }
 
-  const added = await writeWithUndo(
+  const added = await insertFromStaging(
     trx,
     runId,
-    sql`
-    insert into ${t} as n (${idList(columns.map((c) => c.name))})
-    select ${sql.join(columns.map((c) => typedValue(c, "s")))} from ${staged} s
-    where not exists (select 1 from ${t} t where ${keyMatch(target, "t", "s")})
-    returning ${undoReturning(target, { key: "n", before: null, after: "n" })}
-  `,
+    target,
+    columns,
+    sql`not exists (select 1 from ${t} t where ${keyMatch(target, "t", "s")})`,
   );
   return { new: added, changed, unchanged: rows - added - changed, deleted };
 }

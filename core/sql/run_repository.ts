@@ -135,6 +135,10 @@ function toColumns(patch: RunPatch): Row {
   // its table's lock, and finishedAt orders commits.
   if (patch.finishedAt) set.finished_at = sql`clock_timestamp()`;
   if (patch.undoRows !== undefined) set.undo_rows = patch.undoRows;
+  if (patch.inserted !== undefined) {
+    set.inserted_rows = patch.inserted;
+    set.inserted_xact = sql`pg_current_xact_id()::text::bigint`;
+  }
   if (patch.reverted) {
     set.reverted_at = sql`clock_timestamp()`;
     set.reverted_by = patch.reverted.by;

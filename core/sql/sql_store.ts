@@ -206,11 +206,11 @@ export class SqlStore implements Store {
       let patch: RunPatch;
       if (info.classified) {
         const applied = await applyReviewedRun(trx, runId, target, staged, excludeRows);
-        patch = { undoRows: applied.inserted + applied.updated + applied.deleted };
+        patch = { undoRows: applied.updated + applied.deleted, inserted: applied.inserted };
       } else {
         const counts = await importStagedRows(trx, runId, target, staged, excludeRows);
         const updated = target.writeMode === "insert" ? 0 : counts.changed;
-        patch = { counts, undoRows: counts.new + updated + counts.deleted };
+        patch = { counts, undoRows: updated + counts.deleted, inserted: counts.new };
       }
       const run = await updateRunIf(trx, runId, ["committing"], {
         ...patch,
@@ -235,16 +235,6 @@ export class SqlStore implements Store {
         status: "reverted",
         reverted: { by: actor },
       });
-      const { rows } = await sql<{ undo_rows: string | number | null }>`
-        select undo_rows from ingest_runs where id = ${runId}
-      `.execute(trx);
-      if (rows[0]?.undo_rows === null || rows[0]?.undo_rows === undefined) {
-        throw new IngestError(
-          "conflict",
-          `Run "${runId}" was committed before Intake kept undo logs: it cannot be reverted`,
-          { runId, status: "committed" },
-        );
-      }
       return { run, counts: await revertRun(trx, runId, target) };
     });
   }

@@ -31,7 +31,7 @@ function revert(app: TestApp, runId: string) {
 }
 
 appTest("revert of a reviewed commit restores the exact previous table", async (app) => {
-  await upload(app, "facilities", FACILITIES);
+  const first = await upload(app, "facilities", FACILITIES);
   const before = await exportText(app);
   const staged = await upload(app, "facilities", FACILITIES_CHANGES, "staged");
   const committed = await post(app, `/api/v1/runs/${staged.id}/commit`);
@@ -44,9 +44,11 @@ appTest("revert of a reviewed commit restores the exact previous table", async (
   assertEquals(body.revertedBy, null, "no authentication: the local admin has no name");
   assertMatch(body.revertedAt, /^\d{4}-\d\d-\d\dT/);
   assertEquals(await exportText(app), before);
-  const undo = await sql<{ n: number }>`select count(*)::int as n from ingest_undo`
+  // The first run inserted its rows and kept no undo rows; the row the revert put back
+  // (ABC-000002, which the first run had inserted) is handed to it.
+  const undo = await sql<{ run_id: string; key: string[] }>`select run_id, key from ingest_undo`
     .execute(app.db.kysely);
-  assertEquals(undo.rows[0].n, 3, "the first run's undo rows stay, the reverted run's go");
+  assertEquals(undo.rows.map((r) => [r.run_id, r.key]), [[first.id, ["ABC-000002"]]]);
 
   const listed = await app.json<Json>(await app.fetch("/api/v1/runs?status=reverted"));
   assertEquals(listed.runs.map((r: Json) => r.id), [staged.id]);
@@ -135,6 +137,51 @@ appTest("a later run reverted first lets the earlier one revert too", async (app
   assertEquals((await revert(app, first.id)).status, 200);
   assertEquals(await exportText(app), empty);
 });
+
+appTest("inserted rows are known by their transaction, through VACUUM FREEZE", async (app) => {
+  const db = app.db.kysely;
+  const empty = await exportText(app);
+  const run = await upload(app, "facilities", FACILITIES);
+  await sql`vacuum freeze facilities`.execute(db);
+  assertEquals((await revert(app, run.id)).status, 200);
+  assertEquals(await exportText(app), empty);
+});
+
+appTest("a row it inserted, rewritten or deleted since, refuses the revert", async (app) => {
+  const db = app.db.kysely;
+  const run = await upload(app, "facilities", FACILITIES);
+  // The same values written again are still a later write: the revert cannot tell it from a
+  // change, so it refuses rather than delete a row someone else wrote.
+  await sql`update facilities set name = name where facility_id = 'ABC-000001'`.execute(db);
+  await sql`delete from facilities where facility_id = 'ABC-000003'`.execute(db);
+  const current = await exportText(app);
+  const { status, body } = await revert(app, run.id);
+  assertEquals([status, body.error.type], [409, "revert_conflict"]);
+  assertEquals([body.error.details.conflicts, body.error.details.keys], [2, []]);
+  assertMatch(
+    body.error.message,
+    /2 row\(s\) it wrote changed since \(2 of the rows it inserted\)/,
+  );
+  assertEquals(await exportText(app), current);
+});
+
+appTest(
+  "a replace run reverted gives the rows it deleted back to the run that inserted them",
+  async (app) => {
+    const db = app.services.database.kysely;
+    await sql`create table test_sites (code text primary key, staff bigint)`.execute(db);
+    const empty = await exportText(app, "sites");
+    const first = await upload(app, "sites", "code,staff\nS1,10\nS2,20\nS3,30\n");
+    const second = await upload(app, "sites", "code,staff\nS1,11\nS4,5\n");
+    assertEquals([second.counts.changed, second.counts.deleted], [1, 2]);
+    assertEquals((await revert(app, first.id)).status, 409, "the second run rewrote its rows");
+    assertEquals((await revert(app, second.id)).status, 200);
+    assertEquals((await revert(app, first.id)).status, 200);
+    assertEquals(await exportText(app, "sites"), empty);
+  },
+  {},
+  SITES_TYPES,
+);
 
 appTest(
   "the run page reverts a committed run after asking, and says why it cannot",
