@@ -32,8 +32,10 @@ export async function classifyRows(
 ): Promise<void> {
   const staged = sql.table(stagingTable(runId));
   await dropRowIndex(db, runId);
-  await targetScanGuard(true).execute(db);
+  // Before the guard: the duplicate check reads only the staging table, which has no index, and
+  // with sequential scans priced out the planner may nest a scan of it inside another.
   await markDuplicateKeys(db, runId, target, columns);
+  await targetScanGuard(true).execute(db);
   await sql`
     alter table ${staged}
       add column if not exists ${sql.id(STAGE.action)} text not null default 'new',

@@ -50,6 +50,7 @@ import {
   createStagingTable,
   describeStagingTable,
   dropStagingTable,
+  stagingTable,
   sweepStagingTables,
 } from "./typed_staging.ts";
 
@@ -116,6 +117,10 @@ export class SqlStore implements Store {
     target: TargetTable,
     columns: readonly string[],
   ): Promise<number> {
+    // Freshly loaded, the staging table has no statistics until autovacuum gets to it; the
+    // duplicate, reference and classification statements that follow join it, and a plan made
+    // without them nested a scan of a 5 M-row table inside a loop over its marked rows.
+    await sql`analyze ${sql.table(stagingTable(runId))}`.execute(this.#db.kysely);
     return await markDuplicateKeys(this.#db.kysely, runId, target, stagedColumns(target, columns));
   }
 

@@ -280,7 +280,10 @@ export class JobWorker {
         continue;
       }
       await new Promise<void>((resolve) => {
-        const timer = setTimeout(done, Math.min(this.#options.pollMs, nextSweep - Date.now()));
+        const timer = setTimeout(
+          done,
+          Math.max(0, Math.min(this.#options.pollMs, nextSweep - Date.now())),
+        );
         this.#wake = done;
         function done() {
           clearTimeout(timer);
