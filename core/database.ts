@@ -22,7 +22,11 @@ export interface Database {
    * Bulk-loads one batch of rows with `COPY table (columns) FROM STDIN (FORMAT csv)`.
    * `csv` holds complete CSV records without a header; identifiers are quoted by the driver.
    */
-  copyCsv(table: string, columns: readonly string[], csv: string): Promise<void>;
+  copyCsv(
+    table: string,
+    columns: readonly string[],
+    csv: string | Uint8Array<ArrayBuffer>,
+  ): Promise<void>;
   /** Runs `SELECT 1` and returns the round-trip time in milliseconds. */
   ping(): Promise<number>;
   /** Pool figures for health and metrics (PGlite reports a pool of one). */

@@ -36,12 +36,15 @@ export class BackgroundCopy {
     this.#options = { ...options };
   }
 
-  /** Runs `statement` (a `COPY … FROM STDIN`) with `csv` as its data. */
-  copy(statement: string, csv: string): Promise<void> {
+  /**
+   * Runs `statement` (a `COPY … FROM STDIN`) with `csv` as its data; bytes are transferred, so
+   * the caller must not use them afterwards.
+   */
+  copy(statement: string, csv: string | Uint8Array<ArrayBuffer>): Promise<void> {
     if (this.#closed) return Promise.reject(new Error("Cannot copy: the database is closed"));
     const worker = this.#worker ??= this.#start();
     const id = this.#next++;
-    const data = encoder.encode(csv);
+    const data = typeof csv === "string" ? encoder.encode(csv) : csv;
     return new Promise((resolve, reject) => {
       this.#pending.set(id, { resolve, reject });
       worker.postMessage({ type: "copy", id, statement, data } satisfies CopyRequest, [

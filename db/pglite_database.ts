@@ -90,7 +90,11 @@ class PgliteDatabase implements Database {
     this.#lock = lock;
   }
 
-  async copyCsv(table: string, columns: readonly string[], csv: string): Promise<void> {
+  async copyCsv(
+    table: string,
+    columns: readonly string[],
+    csv: string | Uint8Array<ArrayBuffer>,
+  ): Promise<void> {
     const statement = copyStatement(table, columns, "'/dev/blob'");
     // Holding Kysely's connection keeps the raw query from slipping into an open transaction.
     await this.kysely.connection().execute(async () => {

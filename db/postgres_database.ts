@@ -84,7 +84,11 @@ class PostgresDatabase implements Database {
     this.#copies = copies;
   }
 
-  copyCsv(table: string, columns: readonly string[], csv: string): Promise<void> {
+  copyCsv(
+    table: string,
+    columns: readonly string[],
+    csv: string | Uint8Array<ArrayBuffer>,
+  ): Promise<void> {
     return this.#copies.copy(copyStatement(table, columns, "STDIN"), csv);
   }
 

@@ -12,6 +12,7 @@ import type { CellError, StagedRow, StagingWriter } from "../store.ts";
 import { json } from "./run_repository.ts";
 import type { StagedColumn } from "./staged_values.ts";
 import { KeyFilter, keyText } from "./key_filter.ts";
+import { CopyBuffer } from "./copy_buffer.ts";
 import { stagingLine } from "./staging_csv.ts";
 import { dropStagingTable, STAGE, stagingCopyColumns, stagingTable } from "./typed_staging.ts";
 
@@ -29,7 +30,7 @@ export function stagingWriter(
   const names = columns.map((c) => c.name);
   const keyColumns = key.map((k) => columns.find((c) => c.name === k)!);
   const seen = new KeyFilter();
-  let lines: string[] = [];
+  const lines = new CopyBuffer();
   let invalid: StagedRow[] = [];
   const keyParts = new Array<string>(keyColumns.length);
   const keyOf = (values: StagedRow["values"]): string[] => {
@@ -41,22 +42,16 @@ export function stagingWriter(
   return {
     add(row) {
       if (row.errors !== null) invalid.push(row);
-      else lines.push(stagingLine(names, row, seen.addAndCheck(keyOf(row.values))));
+      else lines.add(stagingLine(names, row, seen.addAndCheck(keyOf(row.values))));
     },
     get pending() {
-      return lines.length + invalid.length;
+      return lines.count + invalid.length;
     },
     async flush() {
-      const batch = lines;
+      const batch = lines.count ? lines.take() : null;
       const rejected = invalid;
-      lines = [];
       invalid = [];
-      if (batch.length) {
-        // One join builds a flat string (the empty last line ends the last row with a break);
-        // `+=` over the batch would build a rope that the driver then flattens.
-        batch.push("");
-        await db.copyCsv(table, copyColumns, batch.join("\n"));
-      }
+      if (batch) await db.copyCsv(table, copyColumns, batch);
       if (rejected.length) await copyInvalidRows(db, runId, rejected);
     },
   };
