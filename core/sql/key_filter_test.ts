@@ -7,8 +7,8 @@ test("KeyFilter.addAndCheck() marks every repeat and few others", () => {
   for (let i = 0; i < 200_000; i++) {
     if (filter.addAndCheck([`ABC-${String(i).padStart(6, "0")}`, "2024", "CO2"])) marked++;
   }
-  // 200,000 distinct keys in 2^26 bits with 4 probes: about 3 false positives expected.
-  assertEquals(marked < 20, true, `${marked} distinct keys marked as repeats`);
+  // 200,000 distinct keys in three filters (2^21 to 2^23 bits), at ≥ 32 bits a key.
+  assertEquals(marked < 40, true, `${marked} distinct keys marked as repeats`);
   for (let i = 0; i < 200_000; i += 1000) {
     assertEquals(filter.addAndCheck([`ABC-${String(i).padStart(6, "0")}`, "2024", "CO2"]), true);
   }
@@ -16,6 +16,15 @@ test("KeyFilter.addAndCheck() marks every repeat and few others", () => {
   assertEquals(filter.addAndCheck(["ab", "c"]), false);
   assertEquals(filter.addAndCheck(["a", "bc"]), false);
   assertEquals(filter.addAndCheck(["ab", "c"]), true);
+});
+
+test("KeyFilter grows to 16 MiB at most and still marks every repeat", () => {
+  const filter = new KeyFilter();
+  let marked = 0;
+  const n = 3_000_000;
+  for (let i = 0; i < n; i++) if (filter.addAndCheck([String(i), "k"])) marked++;
+  assertEquals(marked < n / 500, true, `${marked} of ${n} distinct keys marked as repeats`);
+  for (let i = 0; i < n; i += 997) assertEquals(filter.addAndCheck([String(i), "k"]), true);
 });
 
 test("keyText() writes values PostgreSQL holds equal the same way", () => {
