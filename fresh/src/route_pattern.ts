@@ -80,6 +80,36 @@ export function isDynamicPattern(pattern: string): boolean {
   return PATTERN_CHARS.test(pattern);
 }
 
+/**
+ * Text that every pathname a dynamic pattern matches must start and end with: literal ASCII
+ * before the first token, and, for patterns made only of literals and plain `:name` parameters,
+ * literal ASCII after the last one. The router checks these with `startsWith`/`endsWith` before
+ * calling `URLPattern.exec()`, which costs a native call per route tried.
+ *
+ * @example
+ * ```ts
+ * import { literalBounds } from "./route_pattern.ts";
+ * const { prefix, suffix } = literalBounds("/runs/:id/commit");
+ * if (prefix !== "/runs" || suffix !== "/commit") throw new Error("unexpected");
+ * ```
+ */
+export function literalBounds(pattern: string): { prefix: string; suffix: string } {
+  // Letters, digits, `/`, `_`, `~` and `-` match themselves; `.` (dot segments), `%` and
+  // non-ASCII text are canonicalised by URLPattern, so the bounds stop before them.
+  const stop = pattern.search(/[^A-Za-z0-9/_~-]/);
+  let prefix = stop === -1 ? pattern : pattern.slice(0, stop);
+  // A `/` before a parameter belongs to it and goes with it when it is optional (`/a/:b?`).
+  if (stop !== -1 && prefix.endsWith("/")) prefix = prefix.slice(0, -1);
+  let suffix = "";
+  if (/^[\x20-\x7e]*$/.test(pattern) && !/[(){}*+?\\]/.test(pattern)) {
+    const names = [...pattern.matchAll(/:[A-Za-z_$][\w$]*/g)];
+    const last = names.at(-1);
+    const tail = last ? pattern.slice(last.index + last[0].length) : "";
+    suffix = tail.slice(tail.search(/[A-Za-z0-9/_~-]*$/));
+  }
+  return { prefix, suffix };
+}
+
 /** Returns true for a route group folder name such as `(marketing)`. */
 export function isGroup(segment: string): boolean {
   return segment.startsWith("(") && segment.endsWith(")");

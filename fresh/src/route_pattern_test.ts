@@ -3,6 +3,7 @@ import {
   assertNoRouteConflicts,
   compareRoutePaths,
   isDynamicPattern,
+  literalBounds,
   pathToPattern,
 } from "./route_pattern.ts";
 
@@ -84,4 +85,61 @@ Deno.test("assertNoRouteConflicts() names both files of a conflict", () => {
     );
   }
   assertNoRouteConflicts(["./routes/_layout.tsx", "./routes/a/_layout.tsx", "./routes/a.tsx"]);
+});
+
+Deno.test("literalBounds() never rules out a pathname that URLPattern matches", () => {
+  const patterns = [
+    "/runs/:id",
+    "/runs/:id/commit",
+    "/runs/:id/errors.csv",
+    "/:id-edit",
+    "/a:b",
+    "/docs/:path*",
+    "/posts{/:page}?",
+    "/blog/:id?",
+    "/a\\+b/:id",
+    "/files/*",
+    "/n/:id(\\d+)/x",
+    "/caf\u00e9/:id",
+    "/x/./:id",
+    "/:a/:b/tail",
+  ];
+  const paths = [
+    "/",
+    "/runs",
+    "/runs/",
+    "/runs/1",
+    "/runs/1/commit",
+    "/runs/1/errors.csv",
+    "/7-edit",
+    "/ab",
+    "/docs",
+    "/docs/a/b",
+    "/posts",
+    "/posts/2",
+    "/blog",
+    "/blog/1",
+    "/a+b/1",
+    "/files/a/b",
+    "/n/12/x",
+    "/caf%C3%A9/1",
+    "/x/1",
+    "/p/q/tail",
+  ];
+  for (const pattern of patterns) {
+    const matcher = new URLPattern({ pathname: pattern });
+    const { prefix, suffix } = literalBounds(pattern);
+    for (const pathname of paths) {
+      if (!matcher.test({ pathname })) continue;
+      const within = pathname.startsWith(prefix) && pathname.endsWith(suffix);
+      assertEquals(
+        within,
+        true,
+        `${pattern} matches ${pathname} but bounds are ${prefix}…${suffix}`,
+      );
+    }
+  }
+  assertEquals(literalBounds("/runs/:id/commit"), { prefix: "/runs", suffix: "/commit" });
+  assertEquals(literalBounds("/runs/:id/errors.csv"), { prefix: "/runs", suffix: "csv" });
+  assertEquals(literalBounds("/docs/:path*"), { prefix: "/docs", suffix: "" });
 });

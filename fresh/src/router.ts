@@ -18,6 +18,8 @@ export function matchRoute(table: RouteTable, pathname: string): RouteMatch | nu
   const exact = table.exact.get(pathname);
   if (exact) return { route: exact, params: {} };
   for (const route of table.dynamic) {
+    const { prefix, suffix } = route.bounds;
+    if (!pathname.startsWith(prefix) || !pathname.endsWith(suffix)) continue;
     const match = route.matcher!.exec({ pathname });
     if (!match) continue;
     const params: Record<string, string> = {};

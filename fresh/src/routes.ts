@@ -10,6 +10,7 @@ import {
   compareRoutePaths,
   isDynamicPattern,
   isGroup,
+  literalBounds,
   pathToPattern,
   stripRoutePath,
 } from "./route_pattern.ts";
@@ -34,6 +35,8 @@ export interface PageRoute {
   pattern: string;
   /** Null for a static pattern, matched by exact string. */
   matcher: URLPattern | null;
+  /** What a pathname must start and end with to be worth `matcher` ({@linkcode literalBounds}). */
+  bounds: { prefix: string; suffix: string };
   component?: AnyComponent;
   handler: Handler | Handlers;
   config: RouteConfig;
@@ -135,6 +138,7 @@ export function buildRouteTable(manifest: Manifest): RouteTable {
       folder,
       pattern,
       matcher: isDynamicPattern(pattern) ? new URLPattern({ pathname: pattern }) : null,
+      bounds: literalBounds(pattern),
       component: component(file, module, false),
       handler: handlerOf(file, module),
       config,
