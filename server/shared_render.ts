@@ -42,7 +42,7 @@ export async function renderShared(
     principal.role,
     status,
     data,
-  ]);
+  ], frozenAsId);
   let page = rendered.get(key);
   if (page) {
     // Most recently used last: Map keeps insertion order.
@@ -54,6 +54,34 @@ export async function renderShared(
   }
   rendered.set(key, page);
   return new Response(page.body, { status: page.status, headers: page.headers });
+}
+
+const frozenIds = new WeakMap<object, number>();
+let lastFrozenId = 0;
+
+/**
+ * Writes a deeply frozen object (an upload type: `ResolvedUploadType`) into the key as a number
+ * of its own instead of its whole JSON, which would cost more than the rest of the request.
+ * Such an object can never change, so its identity stands for its content.
+ */
+function frozenAsId(_key: string, value: unknown): unknown {
+  if (typeof value !== "object" || value === null) return value;
+  let id = frozenIds.get(value);
+  if (id === undefined) {
+    if (!isDeeplyFrozen(value)) return value;
+    frozenIds.set(value, id = ++lastFrozenId);
+  }
+  // A property name no JSON-safe page data uses, so a token never equals real data.
+  return { "\u0000frozen": id };
+}
+
+function isDeeplyFrozen(value: object, seen = new Set<object>()): boolean {
+  if (!Object.isFrozen(value)) return false;
+  if (seen.has(value)) return true;
+  seen.add(value);
+  return Object.values(value).every((v) =>
+    typeof v !== "object" || v === null || isDeeplyFrozen(v, seen)
+  );
 }
 
 /** Forgets every cached page (tests). */

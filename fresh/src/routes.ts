@@ -8,6 +8,7 @@
 import type { ComponentType } from "preact";
 import {
   compareRoutePaths,
+  compileSimplePattern,
   isDynamicPattern,
   isGroup,
   literalBounds,
@@ -37,6 +38,8 @@ export interface PageRoute {
   matcher: URLPattern | null;
   /** What a pathname must start and end with to be worth `matcher` ({@linkcode literalBounds}). */
   bounds: { prefix: string; suffix: string };
+  /** `matcher` as a RegExp with named groups, when the pattern is simple enough. */
+  regexp: RegExp | null;
   component?: AnyComponent;
   handler: Handler | Handlers;
   config: RouteConfig;
@@ -139,6 +142,7 @@ export function buildRouteTable(manifest: Manifest): RouteTable {
       pattern,
       matcher: isDynamicPattern(pattern) ? new URLPattern({ pathname: pattern }) : null,
       bounds: literalBounds(pattern),
+      regexp: isDynamicPattern(pattern) ? compileSimplePattern(pattern) : null,
       component: component(file, module, false),
       handler: handlerOf(file, module),
       config,
