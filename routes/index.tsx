@@ -4,6 +4,7 @@ import type { Run } from "../core/runs.ts";
 import { StatusBadge } from "../components/status_badge.tsx";
 import { requirePrincipal, visibleActor } from "../server/auth/guards.ts";
 import { can } from "../server/auth/principal.ts";
+import { renderShared } from "../server/shared_render.ts";
 import type { AppState } from "../server/services.ts";
 
 interface TypeCard {
@@ -13,24 +14,24 @@ interface TypeCard {
   canExport: boolean;
 }
 
-/** Loads every upload type with its most recent run. */
+/**
+ * Loads every upload type with its most recent run (read at most once a second, `LastRuns`) and
+ * renders the cards once per distinct set of runs.
+ */
 export const handler: Handlers<TypeCard[], AppState> = {
   async GET(_req, ctx) {
-    const { uploadTypes, store } = ctx.state.services;
+    const { uploadTypes, lastRuns } = ctx.state.services;
     const principal = requirePrincipal(ctx.state);
     const actor = visibleActor(ctx.state);
     const cards = await Promise.all(
-      uploadTypes.list().map(async (type) => {
-        const page = await store.listRuns({ uploadType: type.name, limit: 1, actor });
-        return {
-          type,
-          lastRun: page.items[0] ?? null,
-          canUpload: can(principal, "upload"),
-          canExport: can(principal, "export"),
-        };
-      }),
+      uploadTypes.list().map(async (type) => ({
+        type,
+        lastRun: await lastRuns.get(type.name, actor),
+        canUpload: can(principal, "upload"),
+        canExport: can(principal, "export"),
+      })),
     );
-    return ctx.render(cards);
+    return renderShared(ctx, cards);
   },
 };
 

@@ -22,12 +22,14 @@ const MIN_BYTES = 1024;
 export function compress(req: Request, res: Response): Response {
   const headers = res.headers;
   const length = Number(headers.get("content-length") ?? Infinity);
+  // `res.body` last: reading it turns a string body into a stream, which Deno then sends through
+  // its slower streaming path even when nothing is compressed.
   if (
-    !res.body || req.method === "HEAD" || res.status < 200 || res.status === 204 ||
+    req.method === "HEAD" || res.status < 200 || res.status === 204 ||
     res.status === 206 || headers.has("content-encoding") || length < MIN_BYTES ||
+    !/\bgzip\b/.test(req.headers.get("accept-encoding") ?? "") ||
     /\bno-transform\b/.test(headers.get("cache-control") ?? "") ||
-    !COMPRESSIBLE.test(headers.get("content-type") ?? "") ||
-    !/\bgzip\b/.test(req.headers.get("accept-encoding") ?? "")
+    !COMPRESSIBLE.test(headers.get("content-type") ?? "") || !res.body
   ) return res;
   const out = new Headers(headers);
   out.set("content-encoding", "gzip");

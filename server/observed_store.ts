@@ -19,20 +19,32 @@ export type RunMetrics = Pick<IntakeMetrics, "runs" | "rows">;
 /** A {@linkcode SqlStore} that logs run lifecycle events and counts finished runs and rows. */
 export class ObservedStore extends SqlStore {
   readonly #metrics: RunMetrics;
+  readonly #onRunChange: () => void;
 
-  constructor(db: Database, metrics: RunMetrics) {
+  /** `onRunChange` is called after each attempt to create a run or change its status. */
+  constructor(db: Database, metrics: RunMetrics, onRunChange: () => void = () => {}) {
     super(db);
     this.#metrics = metrics;
+    this.#onRunChange = onRunChange;
+  }
+
+  /** Runs a write, then reports a possible change even when it failed half-way. */
+  async #changing<T>(write: Promise<T>): Promise<T> {
+    try {
+      return await write;
+    } finally {
+      this.#onRunChange();
+    }
   }
 
   override async createRun(run: NewRun): Promise<Run> {
-    const created = await super.createRun(run);
+    const created = await this.#changing(super.createRun(run));
     log.info("run created", { ...runFields(created), mode: created.mode });
     return created;
   }
 
   override async updateRun(id: string, from: readonly RunStatus[], patch: RunPatch): Promise<Run> {
-    const run = await super.updateRun(id, from, patch);
+    const run = await this.#changing(super.updateRun(id, from, patch));
     // A refresh or a stale commit also returns to staged; only the first staging sets stagedAt.
     if (patch.status === "staged" && patch.stagedAt) {
       log.info("run staged", { ...runFields(run), ...run.counts });
@@ -52,7 +64,7 @@ export class ObservedStore extends SqlStore {
     columns: readonly string[],
     excludeRows: readonly number[],
   ): Promise<Run> {
-    const run = await super.commit(runId, target, columns, excludeRows);
+    const run = await this.#changing(super.commit(runId, target, columns, excludeRows));
     log.info("run committed", { ...runFields(run), ...run.counts });
     this.#finished(run, target);
     return run;
@@ -63,7 +75,7 @@ export class ObservedStore extends SqlStore {
     target: TargetTable,
     actor: string | null,
   ): Promise<{ run: Run; counts: RevertCounts }> {
-    const reverted = await super.revert(runId, target, actor);
+    const reverted = await this.#changing(super.revert(runId, target, actor));
     log.info("run reverted", {
       ...runFields(reverted.run),
       reverted_by: actor,

@@ -39,7 +39,8 @@ const HEADERS: ReadonlyArray<[string, string]> = [
 
 /** Returns true when the client reached us over https, directly or through a proxy. */
 export function isHttps(req: Request): boolean {
-  if (new URL(req.url).protocol === "https:") return true;
+  // `req.url` is serialised with a lower-case scheme: no need to parse it again.
+  if (req.url.startsWith("https:")) return true;
   return req.headers.get("x-forwarded-proto")?.split(",")[0].trim().toLowerCase() === "https";
 }
 

@@ -12,6 +12,7 @@ import { openDatabase } from "../db/open_database.ts";
 import type { JobWorker } from "./jobs/job_worker.ts";
 import { type Access, createAccess } from "./auth/access.ts";
 import type { Principal } from "./auth/principal.ts";
+import { LastRuns } from "./last_runs.ts";
 import { loadUploadTypes } from "./load_upload_types.ts";
 import { log } from "./log.ts";
 import { createIntakeMetrics, type IntakeMetrics } from "./metrics/intake_metrics.ts";
@@ -46,6 +47,8 @@ export interface Services {
   jobs?: JobWorker;
   /** Users, tokens, sessions and rate limits (`server/auth/`). */
   access: Access;
+  /** The newest run per upload type for the home page, kept current by `store`. */
+  lastRuns: LastRuns;
 }
 
 /** `ctx.state` of every route. */
@@ -69,15 +72,18 @@ export async function openServices(
   const metrics = createIntakeMetrics(database, {
     onCollectError: (metric, err) => log.warn("metric collector failed", { metric, cause: err }),
   });
+  const store = new ObservedStore(database, metrics, () => lastRuns.invalidate());
+  const lastRuns = new LastRuns(store);
   const services: Services = {
     settings,
     database,
-    store: new ObservedStore(database, metrics),
+    store,
     uploadTypes,
     inFlight: new Set(),
     metrics,
     readinessChecks: [],
     access: await createAccess(settings),
+    lastRuns,
   };
   services.readinessChecks.push(
     databaseCheck(database),

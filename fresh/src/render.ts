@@ -111,18 +111,23 @@ async function addIslandScripts(
   const scripts = `<script id="${stateId}" type="application/json" ` +
     `data-build-id="${escapeAttribute(env.buildId)}">${serializeState(islandProps)}</script>` +
     `<script type="module" src="${bootPath}"></script>`;
-  html = insertBefore(html, "</head>", `<link rel="modulepreload" href="${mainPath}">`);
-  return insertBefore(html, "</body>", scripts, true);
+  html = insertBefore(html, HEAD_END, `<link rel="modulepreload" href="${mainPath}">`);
+  return insertBefore(html, BODY_END, scripts, true);
 }
 
 function escapeAttribute(text: string): string {
   return text.replace(/&/g, "&amp;").replace(/"/g, "&quot;").replace(/</g, "&lt;");
 }
 
+// Case-insensitive searches instead of a lower-cased copy of the whole page per render.
+const HEAD_END = /<\/head>/gi;
+const BODY_END = /<\/body>/gi;
+
 /** Inserts `text` before the first (or last) `tag`, or appends it when the tag is absent. */
-function insertBefore(html: string, tag: string, text: string, last = false): string {
-  const lower = html.toLowerCase();
-  const at = last ? lower.lastIndexOf(tag) : lower.indexOf(tag);
+function insertBefore(html: string, tag: RegExp, text: string, last = false): string {
+  tag.lastIndex = 0;
+  let at = -1;
+  for (let m = tag.exec(html); m; m = last ? tag.exec(html) : null) at = m.index;
   if (at === -1) return last ? html + text : html;
   return html.slice(0, at) + text + html.slice(at);
 }

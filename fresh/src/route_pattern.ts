@@ -80,6 +80,67 @@ export function isDynamicPattern(pattern: string): boolean {
   return PATTERN_CHARS.test(pattern);
 }
 
+/**
+ * Text that every pathname a dynamic pattern matches must start and end with: literal ASCII
+ * before the first token, and, for patterns made only of literals and plain `:name` parameters,
+ * literal ASCII after the last one. The router checks these with `startsWith`/`endsWith` before
+ * calling `URLPattern.exec()`, which costs a native call per route tried.
+ *
+ * @example
+ * ```ts
+ * import { literalBounds } from "./route_pattern.ts";
+ * const { prefix, suffix } = literalBounds("/runs/:id/commit");
+ * if (prefix !== "/runs" || suffix !== "/commit") throw new Error("unexpected");
+ * ```
+ */
+export function literalBounds(pattern: string): { prefix: string; suffix: string } {
+  // Letters, digits, `/`, `_`, `~` and `-` match themselves; `.` (dot segments), `%` and
+  // non-ASCII text are canonicalised by URLPattern, so the bounds stop before them.
+  const stop = pattern.search(/[^A-Za-z0-9/_~-]/);
+  let prefix = stop === -1 ? pattern : pattern.slice(0, stop);
+  // A `/` before a parameter belongs to it and goes with it when it is optional (`/a/:b?`).
+  if (stop !== -1 && prefix.endsWith("/")) prefix = prefix.slice(0, -1);
+  let suffix = "";
+  if (/^[\x20-\x7e]*$/.test(pattern) && !/[(){}*+?\\]/.test(pattern)) {
+    const names = [...pattern.matchAll(/:[A-Za-z_$][\w$]*/g)];
+    const last = names.at(-1);
+    const tail = last ? pattern.slice(last.index + last[0].length) : "";
+    suffix = tail.slice(tail.search(/[A-Za-z0-9/_~-]*$/));
+  }
+  return { prefix, suffix };
+}
+
+/**
+ * A RegExp that matches exactly the pathnames `new URLPattern({ pathname: pattern })` matches,
+ * with the parameters as named groups, for the patterns file names produce without catch-alls
+ * or optional parts: ASCII literals and `:name` parameters (`/runs/:id/errors.csv`). Returns null
+ * for any other pattern, which keeps URLPattern. A RegExp runs in JavaScript; `URLPattern.exec()`
+ * costs a native call and an input canonicalisation per route tried.
+ *
+ * @example
+ * ```ts
+ * import { compileSimplePattern } from "./route_pattern.ts";
+ * const re = compileSimplePattern("/runs/:id")!;
+ * if (re.exec("/runs/42")?.groups?.id !== "42") throw new Error("unexpected");
+ * ```
+ */
+export function compileSimplePattern(pattern: string): RegExp | null {
+  // Letters, digits, `/`, `_`, `~`, `-` and `.` are literal in both; `.` only inside a segment
+  // (`.` and `..` segments are dot segments), and parameters never touch each other.
+  if (!/^\/(?:[A-Za-z0-9/_~.-]|:[A-Za-z_$][\w$]*(?![\w$:]))*$/.test(pattern)) return null;
+  if (/\/\.{1,2}(?:\/|$)/.test(pattern)) return null;
+  const names = new Set<string>();
+  let source = "^";
+  let end = 0;
+  for (const param of pattern.matchAll(/:([A-Za-z_$][\w$]*)/g)) {
+    if (names.has(param[1])) return null;
+    names.add(param[1]);
+    source += pattern.slice(end, param.index).replaceAll(".", "\\.") + `(?<${param[1]}>[^/]+?)`;
+    end = param.index + param[0].length;
+  }
+  return new RegExp(source + pattern.slice(end).replaceAll(".", "\\.") + "$");
+}
+
 /** Returns true for a route group folder name such as `(marketing)`. */
 export function isGroup(segment: string): boolean {
   return segment.startsWith("(") && segment.endsWith(")");

@@ -2,7 +2,9 @@ import { assertEquals, assertMatch, assertThrows } from "../../tests/assert.ts";
 import {
   assertNoRouteConflicts,
   compareRoutePaths,
+  compileSimplePattern,
   isDynamicPattern,
+  literalBounds,
   pathToPattern,
 } from "./route_pattern.ts";
 
@@ -84,4 +86,126 @@ Deno.test("assertNoRouteConflicts() names both files of a conflict", () => {
     );
   }
   assertNoRouteConflicts(["./routes/_layout.tsx", "./routes/a/_layout.tsx", "./routes/a.tsx"]);
+});
+
+Deno.test("literalBounds() never rules out a pathname that URLPattern matches", () => {
+  const patterns = [
+    "/runs/:id",
+    "/runs/:id/commit",
+    "/runs/:id/errors.csv",
+    "/:id-edit",
+    "/a:b",
+    "/docs/:path*",
+    "/posts{/:page}?",
+    "/blog/:id?",
+    "/a\\+b/:id",
+    "/files/*",
+    "/n/:id(\\d+)/x",
+    "/caf\u00e9/:id",
+    "/x/./:id",
+    "/:a/:b/tail",
+  ];
+  const paths = [
+    "/",
+    "/runs",
+    "/runs/",
+    "/runs/1",
+    "/runs/1/commit",
+    "/runs/1/errors.csv",
+    "/7-edit",
+    "/ab",
+    "/docs",
+    "/docs/a/b",
+    "/posts",
+    "/posts/2",
+    "/blog",
+    "/blog/1",
+    "/a+b/1",
+    "/files/a/b",
+    "/n/12/x",
+    "/caf%C3%A9/1",
+    "/x/1",
+    "/p/q/tail",
+  ];
+  for (const pattern of patterns) {
+    const matcher = new URLPattern({ pathname: pattern });
+    const { prefix, suffix } = literalBounds(pattern);
+    for (const pathname of paths) {
+      if (!matcher.test({ pathname })) continue;
+      const within = pathname.startsWith(prefix) && pathname.endsWith(suffix);
+      assertEquals(
+        within,
+        true,
+        `${pattern} matches ${pathname} but bounds are ${prefix}…${suffix}`,
+      );
+    }
+  }
+  assertEquals(literalBounds("/runs/:id/commit"), { prefix: "/runs", suffix: "/commit" });
+  assertEquals(literalBounds("/runs/:id/errors.csv"), { prefix: "/runs", suffix: "csv" });
+  assertEquals(literalBounds("/docs/:path*"), { prefix: "/docs", suffix: "" });
+});
+
+Deno.test("compileSimplePattern() matches exactly what URLPattern matches, with its params", () => {
+  const simple = [
+    "/runs/:id",
+    "/runs/:id/commit",
+    "/runs/:id/errors.csv",
+    "/api/v1/runs/:id/rows/:row",
+    "/:id-edit",
+    "/a:b",
+    "/:a/:b/tail",
+    "/v1.2/:x",
+  ];
+  const paths = [
+    "/",
+    "/runs",
+    "/runs/",
+    "/runs/1",
+    "/runs/1/",
+    "/runs/a%20b",
+    "/runs/%2F",
+    "/runs/1/commit",
+    "/runs/1/commit/",
+    "/runs/1/errors.csv",
+    "/runs/1/errorsXcsv",
+    "/api/v1/runs/x/rows/7",
+    "/api/v1/runs//rows/7",
+    "/7-edit",
+    "/-edit",
+    "/a-edit-edit",
+    "/ab",
+    "/a",
+    "/p/q/tail",
+    "/p/q/r/tail",
+    "/v1.2/x",
+    "/v1x2/x",
+    "/RUNS/1",
+  ];
+  for (const pattern of simple) {
+    const re = compileSimplePattern(pattern);
+    if (!re) throw new Error(`${pattern} should compile`);
+    const matcher = new URLPattern({ pathname: pattern });
+    for (const pathname of paths) {
+      const expected: Record<string, string | undefined> | null =
+        matcher.exec({ pathname })?.pathname.groups ?? null;
+      const actual: Record<string, string> | null = re.exec(pathname)?.groups ?? null;
+      assertEquals(actual && { ...actual }, expected && { ...expected }, `${pattern} ${pathname}`);
+    }
+  }
+  for (
+    const other of [
+      "/docs/:path*",
+      "/posts{/:page}?",
+      "/blog/:id?",
+      "/a\\+b/:id",
+      "/files/*",
+      "/n/:id(\\d+)",
+      "/caf\u00e9/:id",
+      "/x/./:id",
+      "/x/../:id",
+      "/:a:b",
+      "/:a/:a",
+      "/a%20/:b",
+    ]
+  ) assertEquals(compileSimplePattern(other), null, other);
 });

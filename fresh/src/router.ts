@@ -18,10 +18,15 @@ export function matchRoute(table: RouteTable, pathname: string): RouteMatch | nu
   const exact = table.exact.get(pathname);
   if (exact) return { route: exact, params: {} };
   for (const route of table.dynamic) {
-    const match = route.matcher!.exec({ pathname });
-    if (!match) continue;
+    const { prefix, suffix } = route.bounds;
+    if (!pathname.startsWith(prefix) || !pathname.endsWith(suffix)) continue;
+    // A compiled pattern has at least one parameter, so a match always has groups.
+    const groups = route.regexp
+      ? route.regexp.exec(pathname)?.groups
+      : route.matcher!.exec({ pathname })?.pathname.groups;
+    if (!groups) continue;
     const params: Record<string, string> = {};
-    for (const [name, value] of Object.entries(match.pathname.groups)) {
+    for (const [name, value] of Object.entries(groups)) {
       params[name] = decode(value ?? "");
     }
     return { route, params };
@@ -81,8 +86,18 @@ export function middlewaresFor(
   route: PageRoute | null,
   pathname: string,
 ): MiddlewareHandler[] {
-  const selected = route
-    ? table.middlewares.filter((mw) => contains(mw.folder, route.folder))
-    : table.middlewares.filter((mw) => mw.matcher?.test({ pathname }) ?? false);
-  return selected.flatMap((mw) => mw.handlers);
+  if (!route) {
+    return table.middlewares.filter((mw) => mw.matcher?.test({ pathname }) ?? false)
+      .flatMap((mw) => mw.handlers);
+  }
+  // A route's chain depends only on its folder: worked out once per route, not per request.
+  let chain = routeChains.get(route);
+  if (!chain) {
+    chain = table.middlewares.filter((mw) => contains(mw.folder, route.folder))
+      .flatMap((mw) => mw.handlers);
+    routeChains.set(route, chain);
+  }
+  return chain;
 }
+
+const routeChains = new WeakMap<PageRoute, MiddlewareHandler[]>();

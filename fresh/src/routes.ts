@@ -8,8 +8,10 @@
 import type { ComponentType } from "preact";
 import {
   compareRoutePaths,
+  compileSimplePattern,
   isDynamicPattern,
   isGroup,
+  literalBounds,
   pathToPattern,
   stripRoutePath,
 } from "./route_pattern.ts";
@@ -34,6 +36,10 @@ export interface PageRoute {
   pattern: string;
   /** Null for a static pattern, matched by exact string. */
   matcher: URLPattern | null;
+  /** What a pathname must start and end with to be worth `matcher` ({@linkcode literalBounds}). */
+  bounds: { prefix: string; suffix: string };
+  /** `matcher` as a RegExp with named groups, when the pattern is simple enough. */
+  regexp: RegExp | null;
   component?: AnyComponent;
   handler: Handler | Handlers;
   config: RouteConfig;
@@ -135,6 +141,8 @@ export function buildRouteTable(manifest: Manifest): RouteTable {
       folder,
       pattern,
       matcher: isDynamicPattern(pattern) ? new URLPattern({ pathname: pattern }) : null,
+      bounds: literalBounds(pattern),
+      regexp: isDynamicPattern(pattern) ? compileSimplePattern(pattern) : null,
       component: component(file, module, false),
       handler: handlerOf(file, module),
       config,

@@ -9,6 +9,7 @@ import { limitUploads, requirePermission, requirePrincipal } from "../../server/
 import { can } from "../../server/auth/principal.ts";
 import { errorHeaders, STATUS_OF } from "../../server/http_errors.ts";
 import type { AppState } from "../../server/services.ts";
+import { renderShared } from "../../server/shared_render.ts";
 
 interface UploadPage {
   type: ResolvedUploadType;
@@ -33,7 +34,8 @@ export const handler: Handlers<UploadPage, AppState> = {
       canUpload: can(principal, "upload"),
       csrfToken: principal.csrfToken,
     };
-    if (page.canUpload) return ctx.render(page);
+    // The same for every request of the same principal without a session: rendered once.
+    if (page.canUpload) return renderShared(ctx, page);
     const error = new IngestError(
       "forbidden",
       `The role "${principal.role}" may not upload files`,
@@ -41,7 +43,7 @@ export const handler: Handlers<UploadPage, AppState> = {
         role: principal.role,
       },
     );
-    return ctx.render({ ...page, error: error.toJSON() }, { status: 403 });
+    return renderShared(ctx, { ...page, error: error.toJSON() }, 403);
   },
   async POST(req, ctx) {
     const { services } = ctx.state;
