@@ -68,6 +68,16 @@ export async function importStagedRows(
   }
   await targetScanGuard(true).execute(trx);
 
+  // An empty target (a first load, or a replace by a file holding none of its keys) has
+  // nothing to compare with: every row is new, and the insert skips its anti-join (measured:
+  // 0.5–0.7 s of 3–4 s for a million rows).
+  const found = await sql<{ found: boolean }>`select exists (select 1 from ${t}) as found`
+    .execute(trx);
+  if (!found.rows[0].found) {
+    const added = await insertFromStaging(trx, runId, target, columns, sql`true`);
+    return { new: added, changed: 0, unchanged: rows - added, deleted };
+  }
+
   let changed: number;
   if (target.writeMode === "insert") {
     // Insert-only leaves existing keys alone; they are still told apart for the counts.
