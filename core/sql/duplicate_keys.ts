@@ -7,7 +7,7 @@
  *
  * @module
  */
-import { type Kysely, sql } from "kysely";
+import { type Kysely, type RawBuilder, sql } from "kysely";
 import type { TargetTable } from "../store.ts";
 import { idList } from "./sql_fragments.ts";
 import { rawCells, type StagedColumn, textValue, valuesObject } from "./staged_values.ts";
@@ -24,14 +24,11 @@ export async function markDuplicateKeys(
   columns: readonly StagedColumn[],
 ): Promise<number> {
   const table = sql.table(stagingTable(runId));
-  const keyList = target.key.join(", ");
-  const firstKey = columns.find((c) => c.name === target.key[0])!;
   const keysEqual = (other: string) =>
     sql.join(
       target.key.map((k) => sql`${sql.ref(`s.${k}`)} = ${sql.ref(`${other}.${k}`)}`),
       sql` and `,
     );
-  const row = sql.ref(`m.${STAGE.row}`);
   const result = await sql`
     with c as (
       select distinct ${idList(target.key)} from ${table} where ${sql.ref(STAGE.repeat)}
@@ -44,18 +41,33 @@ export async function markDuplicateKeys(
       where ${keysEqual("d")} and ${sql.ref(`s.${STAGE.row}`)} <> d.first
       returning s.*, d.first as ${sql.id("$first")}
     )
+    ${insertDuplicates(runId, target, columns)}
+  `.execute(db);
+  return Number(result.numAffectedRows ?? 0);
+}
+
+/**
+ * `insert into ingest_rows … from m`: records each row of the CTE `m` (staged rows of the run,
+ * each with `$first`, the row number whose key it repeats) as an invalid `duplicate_key` row.
+ */
+export function insertDuplicates(
+  runId: string,
+  target: TargetTable,
+  columns: readonly StagedColumn[],
+): RawBuilder<unknown> {
+  const firstKey = columns.find((c) => c.name === target.key[0])!;
+  return sql`
     insert into ingest_rows (run_id, row_number, line, action, values, raw, errors)
-    select ${runId}::uuid, ${row}, ${sql.ref(`m.${STAGE.line}`)}, 'invalid',
+    select ${runId}::uuid, ${sql.ref(`m.${STAGE.row}`)}, ${sql.ref(`m.${STAGE.line}`)}, 'invalid',
       ${valuesObject(columns, "m")},
       coalesce(${sql.ref(`m.${STAGE.raw}`)}::jsonb, ${rawCells(columns, "m")}),
       jsonb_build_array(jsonb_build_object(
         'column', ${firstKey.name}::text,
         'code', 'duplicate_key',
-        'message', format('Duplicate key (%s): row %s has the same key', ${keyList}::text,
-          ${sql.ref("m.$first")}),
+        'message', format('Duplicate key (%s): row %s has the same key',
+          ${target.key.join(", ")}::text, ${sql.ref("m.$first")}),
         'value', ${textValue(firstKey, "m")},
         'firstRow', ${sql.ref("m.$first")}))
     from m
-  `.execute(db);
-  return Number(result.numAffectedRows ?? 0);
+  `;
 }

@@ -22,15 +22,8 @@ import type { CellError, FixResult, InvalidRow, RowEdit, RowFixer, TargetTable }
 import { idList } from "./sql_fragments.ts";
 import { intArray, targetScanGuard } from "./sql_fragments.ts";
 import { json, updateRunIf } from "./run_repository.ts";
-import {
-  changesOf,
-  differs,
-  keyMatch,
-  rawCells,
-  type StagedColumn,
-  textValue,
-  valuesObject,
-} from "./staged_values.ts";
+import { insertDuplicates } from "./duplicate_keys.ts";
+import { changesOf, differs, keyMatch, type StagedColumn } from "./staged_values.ts";
 import { countRows } from "./staging.ts";
 import { STAGE, stagingTable } from "./typed_staging.ts";
 import { markUnknownReferences } from "./unknown_references.ts";
@@ -202,9 +195,7 @@ async function markRepeatedKeys(
   rowNumbers: readonly number[],
 ): Promise<void> {
   const table = sql.table(stagingTable(runId));
-  const firstKey = columns.find((c) => c.name === target.key[0]);
-  if (!firstKey) return;
-  const keyList = target.key.join(", ");
+  if (!columns.some((c) => c.name === target.key[0])) return;
   const keysEqual: RawBuilder<unknown> = sql.join(
     target.key.map((k) => sql`${sql.ref(`o.${k}`)} = ${sql.ref(`f.${k}`)}`),
     sql` and `,
@@ -222,18 +213,7 @@ async function markRepeatedKeys(
       delete from ${table} s using d where ${row("s")} = d.row
       returning s.*, d.first as ${sql.id("$first")}
     )
-    insert into ingest_rows (run_id, row_number, line, action, values, raw, errors)
-    select ${runId}::uuid, ${row("m")}, ${sql.ref(`m.${STAGE.line}`)}, 'invalid',
-      ${valuesObject(columns, "m")},
-      coalesce(${sql.ref(`m.${STAGE.raw}`)}::jsonb, ${rawCells(columns, "m")}),
-      jsonb_build_array(jsonb_build_object(
-        'column', ${firstKey.name}::text,
-        'code', 'duplicate_key',
-        'message', format('Duplicate key (%s): row %s has the same key', ${keyList}::text,
-          ${sql.ref("m.$first")}),
-        'value', ${textValue(firstKey, "m")},
-        'firstRow', ${sql.ref("m.$first")}))
-    from m
+    ${insertDuplicates(runId, target, columns)}
   `.execute(db);
 }
 
