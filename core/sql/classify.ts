@@ -10,7 +10,7 @@
  *
  * @module
  */
-import { type Kysely, sql } from "kysely";
+import { type Kysely, type RawBuilder, sql } from "kysely";
 import type { TargetTable } from "../store.ts";
 import { markDuplicateKeys } from "./duplicate_keys.ts";
 import { idList, jsonbObject, targetScanGuard } from "./sql_fragments.ts";
@@ -44,20 +44,34 @@ export async function classifyRows(
   `.execute(db);
   await resetClassification(db, runId);
 
-  const compared = columns.filter((c) => !target.key.includes(c.name));
-  await sql`
-    update ${staged} s set
-      ${sql.id(STAGE.action)} = case when ${differs(compared, "t", "s")}
-        then 'changed' else 'unchanged' end,
-      ${sql.id(STAGE.changes)} = ${changesOf(compared, "t", "s")}
-    from ${sql.table(target.table)} t
-    where ${keyMatch(target, "t", "s")}
-  `.execute(db);
+  await markFoundRows(db, runId, target, columns, sql`true`);
   await targetScanGuard(false).execute(db);
   if (target.writeMode === "replace") await addDeletedRows(db, runId, target, columns);
   // The review pages through rows in file order.
   await sql`
     create index ${sql.id(rowIndex(runId))} on ${staged} (${sql.id(STAGE.row)})
+  `.execute(db);
+}
+
+/**
+ * Marks the staged rows that `where` picks (a condition on `s`) and the target has by key as
+ * changed (with their field changes) or unchanged; the others stay `new`.
+ */
+export async function markFoundRows(
+  db: Db,
+  runId: string,
+  target: TargetTable,
+  columns: readonly StagedColumn[],
+  where: RawBuilder<unknown>,
+): Promise<void> {
+  const compared = columns.filter((c) => !target.key.includes(c.name));
+  await sql`
+    update ${sql.table(stagingTable(runId))} s set
+      ${sql.id(STAGE.action)} = case when ${differs(compared, "t", "s")}
+        then 'changed' else 'unchanged' end,
+      ${sql.id(STAGE.changes)} = ${changesOf(compared, "t", "s")}
+    from ${sql.table(target.table)} t
+    where ${keyMatch(target, "t", "s")} and ${where}
   `.execute(db);
 }
 

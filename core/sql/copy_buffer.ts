@@ -21,14 +21,17 @@ export class CopyBuffer {
   #bytes = new Uint8Array(1 << 20);
   #length = 0;
   #lines: string[] = [];
+  #count = 0;
 
   /** How many lines were added since the last {@linkcode CopyBuffer.take}. */
-  count = 0;
+  get count(): number {
+    return this.#count;
+  }
 
   /** Adds one line, without its line break. */
   add(line: string): void {
     this.#lines.push(line);
-    this.count++;
+    this.#count++;
     if (this.#lines.length === GROUP) this.#encode();
   }
 
@@ -39,7 +42,7 @@ export class CopyBuffer {
     // The bytes leave (a transferred buffer is gone): the next batch gets a fresh buffer.
     this.#bytes = new Uint8Array(Math.max(1 << 16, this.#bytes.length));
     this.#length = 0;
-    this.count = 0;
+    this.#count = 0;
     return bytes;
   }
 

@@ -19,11 +19,11 @@
 import { type Kysely, type RawBuilder, sql } from "kysely";
 import { IngestError } from "../errors.ts";
 import type { CellError, FixResult, InvalidRow, RowEdit, RowFixer, TargetTable } from "../store.ts";
-import { idList } from "./sql_fragments.ts";
-import { intArray, targetScanGuard } from "./sql_fragments.ts";
+import { markFoundRows } from "./classify.ts";
+import { idList, intArray, targetScanGuard } from "./sql_fragments.ts";
 import { json, updateRunIf } from "./run_repository.ts";
 import { insertDuplicates } from "./duplicate_keys.ts";
-import { changesOf, differs, keyMatch, type StagedColumn } from "./staged_values.ts";
+import { keyMatch, type StagedColumn } from "./staged_values.ts";
 import { countRows } from "./staging.ts";
 import { STAGE, stagingTable } from "./typed_staging.ts";
 import { markUnknownReferences } from "./unknown_references.ts";
@@ -58,7 +58,9 @@ export async function fixInvalidRows(
   let query = db.selectFrom("ingest_rows").select(["row_number", "line", "raw", "errors"])
     .where("run_id", "=", runId).where("action", "=", "invalid");
   if (rows !== null) {
-    if (rows.length === 0) return { updated: [], found: [], counts: await counts(db, runId) };
+    if (rows.length === 0) {
+      return { updated: [], found: [], counts: await countRows(db, runId, true) };
+    }
     query = query.where(sql<boolean>`row_number in ${intArray(rows)}`);
   }
   const invalid: InvalidRow[] = (await query.orderBy("row_number").execute()).map((r) => ({
@@ -114,15 +116,10 @@ export async function fixInvalidRows(
     `.execute(db);
   }
   const found = invalid.map((r) => r.row);
-  if (updated.length === 0) return { updated, found, counts: await counts(db, runId) };
-  const after = await counts(db, runId);
+  if (updated.length === 0) return { updated, found, counts: await countRows(db, runId, true) };
+  const after = await countRows(db, runId, true);
   await updateRunIf(db, runId, ["staged"], { counts: after });
   return { updated, found, counts: after };
-}
-
-async function counts(db: Db, runId: string) {
-  const c = await countRows(db, runId, true);
-  return { rows: c.new + c.changed + c.unchanged + c.invalid, ...c };
 }
 
 /** Moves rows that passed validation from `ingest_rows` to staging, then checks and classifies them. */
@@ -153,20 +150,9 @@ async function moveToStaging(
   `.execute(db);
 
   await markRepeatedKeys(db, runId, target, columns, rowNumbers);
-  if (target.references?.length) {
-    await targetScanGuard(true).execute(db);
-    await markUnknownReferences(db, runId, target, columns);
-  }
   await targetScanGuard(true).execute(db);
-  const compared = columns.filter((c) => !target.key.includes(c.name));
-  await sql`
-    update ${staged} s set
-      ${sql.id(STAGE.action)} = case when ${differs(compared, "t", "s")}
-        then 'changed' else 'unchanged' end,
-      ${sql.id(STAGE.changes)} = ${changesOf(compared, "t", "s")}
-    from ${sql.table(target.table)} t
-    where ${keyMatch(target, "t", "s")} and ${sql.ref(`s.${STAGE.row}`)} in ${fixed}
-  `.execute(db);
+  if (target.references?.length) await markUnknownReferences(db, runId, target, columns);
+  await markFoundRows(db, runId, target, columns, sql`${sql.ref(`s.${STAGE.row}`)} in ${fixed}`);
   if (target.writeMode === "replace") {
     // A fixed row whose key the target has: that target row stays, no longer `deleted`.
     const sameKey = sql.join(

@@ -46,6 +46,8 @@ interface CommitMarks {
   /** The transaction that inserted its rows (full 64-bit id) and how many; 0 for none. */
   insertedXact: bigint;
   insertedRows: number;
+  /** The `xmin` of the rows it inserted: the low 32 bits of `insertedXact`. */
+  insertedXmin: number;
   /** The current transaction's full id. */
   currentXact: bigint;
 }
@@ -57,9 +59,11 @@ async function commitMarks(trx: Db, runId: string): Promise<CommitMarks> {
     from ingest_runs where id = ${runId}
   `.execute(trx);
   const r = rows[0];
+  const insertedXact = BigInt(r.inserted_xact ?? 0);
   return {
     undoRows: r.undo_rows === null ? null : Number(r.undo_rows),
-    insertedXact: BigInt(r.inserted_xact ?? 0),
+    insertedXact,
+    insertedXmin: Number(insertedXact % 2n ** 32n),
     insertedRows: Number(r.inserted_rows ?? 0),
     currentXact: BigInt(r.current_xact!),
   };
@@ -87,8 +91,7 @@ export async function revertRun(
     );
   }
   const t = sql.table(target.table);
-  // Rows the run inserted carry its commit's transaction id: the low 32 bits of the full one.
-  const xmin = sql.lit(Number(marks.insertedXact % 2n ** 32n));
+  const xmin = sql.lit(marks.insertedXmin);
   const keys = await conflictingKeys(trx, runId, target);
   const missing = marks.insertedRows > 0 ? await missingInserts(trx, runId, target, marks) : 0;
   if (keys.length > 0 || missing > 0) {
@@ -179,7 +182,7 @@ async function missingInserts(
   marks: CommitMarks,
 ): Promise<number> {
   if (marks.currentXact - marks.insertedXact > MAX_AGE) return marks.insertedRows;
-  const xmin = sql.lit(Number(marks.insertedXact % 2n ** 32n));
+  const xmin = sql.lit(marks.insertedXmin);
   const t = sql.table(target.table);
   // The whole target is read once (no index has xmin), so without the guard.
   await targetScanGuard(false).execute(trx);

@@ -145,8 +145,7 @@ export class SqlStore implements Store {
   ): Promise<RunCounts> {
     const staged = stagedColumns(target, columns);
     await this.#db.kysely.transaction().execute((trx) => classifyRows(trx, runId, target, staged));
-    const c = await countRows(this.#db.kysely, runId, true);
-    return { rows: c.new + c.changed + c.unchanged + c.invalid, ...c };
+    return await countRows(this.#db.kysely, runId, true);
   }
 
   listRows(runId: string, query: RowQuery): Promise<Page<ReviewRow>> {

@@ -7,7 +7,7 @@
  */
 import { type Kysely, sql } from "kysely";
 import type { Database } from "../database.ts";
-import type { RowAction } from "../runs.ts";
+import type { RowAction, RunCounts } from "../runs.ts";
 import type { CellError, StagedRow, StagingWriter } from "../store.ts";
 import { json } from "./run_repository.ts";
 import type { StagedColumn } from "./staged_values.ts";
@@ -116,14 +116,14 @@ export async function deleteRows(db: Database, runId: string, keepInvalid: boole
 
 /**
  * Counts a run's rows by action: the staging table's (all `new` until classified) and
- * `ingest_rows`'.
+ * `ingest_rows`'; `rows` is every row of the file (the deleted ones are the target's).
  */
 export async function countRows(
   // deno-lint-ignore no-explicit-any
   db: Kysely<any>,
   runId: string,
   classified: boolean,
-): Promise<Record<RowAction, number>> {
+): Promise<RunCounts> {
   const action = classified ? sql.ref(STAGE.action) : sql<string>`'new'`;
   const result = await sql<{ action: RowAction; n: number }>`
     select ${action} as action, count(*)::int as n from ${sql.table(stagingTable(runId))}
@@ -133,5 +133,5 @@ export async function countRows(
   `.execute(db);
   const counts = { new: 0, changed: 0, unchanged: 0, invalid: 0, deleted: 0 };
   for (const r of result.rows) counts[r.action] += Number(r.n);
-  return counts;
+  return { rows: counts.new + counts.changed + counts.unchanged + counts.invalid, ...counts };
 }
