@@ -71,9 +71,10 @@ export async function importStagedRows(
   // An empty target (a first load, or a replace by a file holding none of its keys) has
   // nothing to compare with: every row is new, and the insert skips its anti-join (measured:
   // 0.5–0.7 s of 3–4 s for a million rows).
-  const found = await sql<{ found: boolean }>`select exists (select 1 from ${t}) as found`
-    .execute(trx);
-  if (!found.rows[0].found) {
+  const occupied = await sql<{ occupied: boolean }>`
+    select exists (select 1 from ${t}) as occupied
+  `.execute(trx);
+  if (!occupied.rows[0].occupied) {
     const added = await insertFromStaging(trx, runId, target, columns, sql`true`);
     return { new: added, changed: 0, unchanged: rows - added, deleted };
   }
