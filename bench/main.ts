@@ -39,7 +39,8 @@ if (!url) {
 const dir = env("INTAKE_BENCH_DIR", `${env("TMPDIR", "/tmp")}/intake-bench`);
 await Deno.mkdir(dir, { recursive: true });
 const ROOT = new URL("../", import.meta.url).pathname;
-const V8_FLAGS = "--v8-flags=--max-old-space-size=256,--max-semi-space-size=8";
+const V8_FLAGS =
+  "--v8-flags=--max-old-space-size=256,--min-semi-space-size=8,--max-semi-space-size=8";
 
 /** The cached file of `n` rows, generated once. */
 async function dataFile(n: number): Promise<string> {

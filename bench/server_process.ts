@@ -24,7 +24,7 @@ export async function startServerProcess(env: Record<string, string>): Promise<S
     args: [
       "run",
       "-A",
-      "--v8-flags=--max-old-space-size=256,--max-semi-space-size=8",
+      "--v8-flags=--max-old-space-size=256,--min-semi-space-size=8,--max-semi-space-size=8",
       "main.ts",
     ],
     cwd: ROOT,

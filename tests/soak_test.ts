@@ -18,8 +18,9 @@ type Json = Record<string, any>;
 const WARM_UP = 20;
 const UPLOADS = 200;
 /**
- * Growth allowed after a full GC: heap is exact; RSS also holds freed pages V8 keeps and the
- * allocator arenas of the COPY worker's thread (measured 12–61 MB on a loaded 2-core machine).
+ * Growth allowed after a full GC: heap is exact; RSS also holds freed pages V8 keeps. Measured
+ * 10–11 MB on PostgreSQL; 11–64 MB before the server fixed glibc's mmap threshold, when the allocator's main
+ * heap kept the COPY batches' freed megabyte buffers.
  */
 const HEAP_GROWTH_MB = 8;
 const RSS_GROWTH_MB = 64;
@@ -45,10 +46,17 @@ async function startServer(env: Record<string, string>): Promise<Server> {
       "run",
       "-A",
       // The server's own heap settings (deno task start), plus gc() for the measurement.
-      "--v8-flags=--expose-gc,--max-old-space-size=256,--max-semi-space-size=8",
+      "--v8-flags=--expose-gc,--max-old-space-size=256,--min-semi-space-size=8,--max-semi-space-size=8",
       new URL("./soak_server.ts", import.meta.url).pathname,
     ],
-    env: { ...env, PORT: String(port), HOSTNAME: "127.0.0.1", LOG_LEVEL: "error" },
+    // And its allocator setting (deno task start; docs/performance.md, "Memory").
+    env: {
+      ...env,
+      MALLOC_MMAP_THRESHOLD_: "131072",
+      PORT: String(port),
+      HOSTNAME: "127.0.0.1",
+      LOG_LEVEL: "error",
+    },
     stdout: "piped",
     stderr: "inherit",
   }).spawn();

