@@ -1,6 +1,7 @@
 /**
- * Peak memory of another process: its VmHWM (the kernel's high-water mark of resident memory),
- * sampled while it runs, since it is gone from /proc once it exits.
+ * Another process's resources from /proc: its peak memory (VmHWM, the kernel's high-water mark of
+ * resident memory, sampled while it runs, since it is gone from /proc once it exits) and the CPU
+ * time it has used.
  *
  * @module
  */
@@ -25,6 +26,17 @@ export function watchPeakRss(pid: number): { stop(): number } {
       return peak;
     },
   };
+}
+
+/**
+ * CPU seconds `pid` has used so far, user and system, all its threads (`/proc/PID/stat` counts in
+ * clock ticks, 100 a second on Linux).
+ */
+export function cpuSeconds(pid: number): number {
+  const stat = Deno.readTextFileSync(`/proc/${pid}/stat`);
+  // The command name may hold spaces; the fields after it do not.
+  const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+  return (Number(fields[11]) + Number(fields[12])) / 100;
 }
 
 /** Runs a command to the end; returns its seconds, peak RSS (MB) and stdout. */
