@@ -94,6 +94,7 @@ async function ingest(
     body,
     mode: command.mode,
     fileName: command.path.split(/[\\/]/).pop() ?? command.path,
+    expectedBytes: (await input.file.stat()).size,
     contentType: command.contentType,
     format: command.format,
     delimiter: command.delimiter,

@@ -69,6 +69,11 @@ export interface IngestRequest {
   queued?: Run;
   /** Operator's cap on file size; the type's `maxFileBytes` applies when lower. */
   maxFileBytes?: number;
+  /**
+   * The upload's size when known before it is read (a file's size, a `Content-Length`): staging
+   * sizes its duplicate-key filter for the rows that many bytes hold.
+   */
+  expectedBytes?: number;
   /** Parent trace context (the HTTP request's span). */
   parent?: Context;
   signal?: AbortSignal;
@@ -381,7 +386,13 @@ class IngestRun {
           columns,
           ignoredColumns: mapping.ignored.map((c) => c.header),
         });
-        writer = await this.#store.openStaging(this.#run.id, type, columns, this.#request.mode);
+        writer = await this.#store.openStaging(
+          this.#run.id,
+          type,
+          columns,
+          this.#request.mode,
+          expectedRows(this.#request.expectedBytes, batch),
+        );
         start = 1;
         this.#stage = "validate";
       }
@@ -496,6 +507,21 @@ class IngestRun {
     await markRunFailed(this.#store, this.#run.id, active, error, { keepInvalid });
     return error;
   }
+}
+
+/**
+ * How many rows `bytes` (if known) hold, from the first batch's records (the header first): the
+ * characters of their fields and delimiters, which are their bytes in ASCII.
+ */
+function expectedRows(bytes: number | undefined, batch: readonly CsvRecord[]): number {
+  if (!bytes || batch.length < 2) return 0;
+  let chars = 0;
+  for (let i = 1; i < batch.length; i++) {
+    const fields = batch[i].fields;
+    chars += fields.length;
+    for (let f = 0; f < fields.length; f++) chars += fields[f].length;
+  }
+  return Math.ceil(bytes / (chars / (batch.length - 1)));
 }
 
 /** The raw cells of an invalid row, keyed by the config column they map to. */

@@ -248,12 +248,14 @@ export interface Store {
    * Creates the run's staging area for `columns` (the config columns the file has, in file
    * order) and returns its writer (COPY where the driver has it). A direct run's staging lives
    * only until its commit, so it need not survive a crash; a staged run's waits for review.
+   * `expectedRows` (0 when unknown) is an estimate of how many rows are coming.
    */
   openStaging(
     runId: string,
     target: TargetTable,
     columns: readonly string[],
     mode: RunMode,
+    expectedRows?: number,
   ): Promise<StagingWriter>;
   /**
    * Marks later occurrences of a key in the file as invalid (`duplicate_key`, pointing at the

@@ -61,6 +61,7 @@ export async function acceptUpload(
       type,
       actor: options.actor ?? null,
       maxFileBytes: services.settings.maxFileBytes,
+      expectedBytes: Number.isFinite(declared) ? declared : undefined,
       spool: fileSpool,
       // Deno's HTTP server span (OTEL_DENO=true), which already continues an incoming
       // `traceparent`; the run's spans stay in that trace after the response is sent.

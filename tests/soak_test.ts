@@ -18,12 +18,12 @@ type Json = Record<string, any>;
 const WARM_UP = 20;
 const UPLOADS = 200;
 /**
- * Growth allowed after a full GC: heap is exact; RSS also holds freed pages V8 keeps. Measured
- * 10–11 MB on PostgreSQL; 11–64 MB before the server fixed glibc's mmap threshold, when the allocator's main
- * heap kept the COPY batches' freed megabyte buffers.
+ * Growth allowed after a full GC: heap is exact; RSS also holds freed pages V8 keeps. Measured:
+ * RSS 10–11 MB on PostgreSQL, 3–10 MB on PGlite; 11–64 MB on PostgreSQL before the server fixed
+ * glibc's mmap threshold, when the allocator's main heap kept freed megabyte buffers.
  */
 const HEAP_GROWTH_MB = 8;
-const RSS_GROWTH_MB = 64;
+const RSS_GROWTH_MB = 32;
 
 interface Memory {
   rss: number;

@@ -27,6 +27,23 @@ test("KeyFilter grows to 16 MiB at most and still marks every repeat", () => {
   for (let i = 0; i < n; i += 997) assertEquals(filter.addAndCheck([String(i), "k"]), true);
 });
 
+test("KeyFilter sized for the keys expected marks fewer non-repeats, and every repeat", () => {
+  const count = (filter: KeyFilter) => {
+    let marked = 0;
+    for (let i = 0; i < 500_000; i++) if (filter.addAndCheck([String(i), "k"])) marked++;
+    return marked;
+  };
+  const grown = count(new KeyFilter());
+  const sized = new KeyFilter(500_000);
+  const marked = count(sized);
+  // One filter of 2^24 bits takes the keys the grown one spreads over four (2^21 to 2^24 bits),
+  // each of which adds its false positives.
+  assertEquals(marked < grown / 2, true, `sized ${marked}, grown ${grown} distinct keys marked`);
+  for (let i = 0; i < 500_000; i += 499) assertEquals(sized.addAndCheck([String(i), "k"]), true);
+  // An estimate past the largest filter is capped there, not allocated.
+  assertEquals(new KeyFilter(1e12).addAndCheck(["x"]), false);
+});
+
 test("keyText() writes values PostgreSQL holds equal the same way", () => {
   assertEquals(keyText("12.500", "number"), "12.5");
   assertEquals(keyText("12.000", "number"), "12");

@@ -105,11 +105,12 @@ export class SqlStore implements Store {
     target: TargetTable,
     columns: readonly string[],
     mode: RunMode,
+    expectedRows = 0,
   ): Promise<StagingWriter> {
     const staged = stagedColumns(target, columns);
     await sweepStagingTables(this.#db.kysely);
     await createStagingTable(this.#db.kysely, runId, staged, mode === "direct");
-    return stagingWriter(this.#db, runId, staged, target.key);
+    return stagingWriter(this.#db, runId, staged, target.key, expectedRows);
   }
 
   async markDuplicates(

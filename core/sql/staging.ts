@@ -18,18 +18,22 @@ import { dropStagingTable, STAGE, stagingCopyColumns, stagingTable } from "./typ
 
 const INVALID_COLUMNS = ["run_id", "row_number", "line", "action", "values", "raw", "errors"];
 
-/** The writer of a run whose staging table has `columns`, of which `key` make the key. */
+/**
+ * The writer of a run whose staging table has `columns`, of which `key` make the key; about
+ * `expectedRows` rows are coming, when known.
+ */
 export function stagingWriter(
   db: Database,
   runId: string,
   columns: readonly StagedColumn[],
   key: readonly string[],
+  expectedRows = 0,
 ): StagingWriter {
   const table = stagingTable(runId);
   const copyColumns = stagingCopyColumns(columns);
   const names = columns.map((c) => c.name);
   const keyColumns = key.map((k) => columns.find((c) => c.name === k)!);
-  const seen = new KeyFilter();
+  const seen = new KeyFilter(expectedRows);
   const lines = new CopyBuffer();
   let invalid: StagedRow[] = [];
   const keyParts = new Array<string>(keyColumns.length);

@@ -362,6 +362,7 @@ export class JobWorker {
         contentType: run.contentType,
         actor: run.actor,
         body: readInput(database, run.id, job.input),
+        expectedBytes: job.input.bytes,
         encoding,
         format,
         delimiter,
