@@ -94,7 +94,7 @@ async function ingest(
     body,
     mode: command.mode,
     fileName: command.path.split(/[\\/]/).pop() ?? command.path,
-    expectedBytes: (await input.file.stat()).size,
+    expectedBytes: input.size ?? undefined,
     contentType: command.contentType,
     format: command.format,
     delimiter: command.delimiter,

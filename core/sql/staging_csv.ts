@@ -10,6 +10,7 @@
  * @module
  */
 import type { StagedRow } from "../store.ts";
+import { cellText } from "./staged_values.ts";
 
 // Characters that make COPY's CSV reader need quotes around a field.
 const NEEDS_QUOTES = /[",\r\n]/;
@@ -32,22 +33,12 @@ export function stagingLine(columns: readonly string[], row: StagedRow, repeat: 
   let tail = "";
   for (let c = 0; c < columns.length; c++) {
     const value = values[columns[c]] ?? null;
-    let text: string;
-    if (value === null) {
-      text = "";
-      tail += ",";
-    } else if (typeof value === "string") {
-      text = value;
-      tail += value === "" || NEEDS_QUOTES.test(value) ? `,${quote(value)}` : `,${value}`;
-    } else if (typeof value === "number") {
-      text = String(value);
-      tail += `,${text}`;
-    } else {
-      text = value ? "true" : "false";
-      tail += value ? ",t" : ",f";
-    }
-    // cellText(value), spelled out: it is the same text as the field's but for booleans.
+    // The field is the cell text but for NULL, an empty string (quoted) and booleans (t/f).
+    const text = cellText(value);
     if (implied && raw[c] !== text) implied = false;
+    if (typeof value === "boolean") tail += value ? ",t" : ",f";
+    else if (typeof value !== "string") tail += `,${text}`;
+    else tail += value === "" || NEEDS_QUOTES.test(value) ? `,${quote(value)}` : `,${value}`;
   }
   const rawField = implied ? "" : quote(JSON.stringify(raw));
   return `${row.row},${row.line},${rawField},${repeat ? "t" : ""}${tail}`;
