@@ -25,7 +25,7 @@ import { generateEmissionsCsv, generateFacilitiesCsv } from "./gen_emissions.ts"
 import { load, type LoadResult, startBareServer } from "./http_load.ts";
 import { startOtlpSink } from "./otlp_sink.ts";
 import { cpuSeconds, timedCommand } from "./proc.ts";
-import { startServerProcess, uploadAndWait } from "./server_process.ts";
+import { startServerProcess, uploadAndWait, V8_FLAGS } from "./server_process.ts";
 
 const env = (name: string, fallback: string) => Deno.env.get(name) ?? fallback;
 const sizes = env("BENCH_SIZES", "100000,1000000,5000000").split(",").map(Number);
@@ -39,8 +39,6 @@ if (!url) {
 const dir = env("INTAKE_BENCH_DIR", `${env("TMPDIR", "/tmp")}/intake-bench`);
 await Deno.mkdir(dir, { recursive: true });
 const ROOT = new URL("../", import.meta.url).pathname;
-const V8_FLAGS =
-  "--v8-flags=--max-old-space-size=256,--min-semi-space-size=8,--max-semi-space-size=8";
 
 /** The cached file of `n` rows, generated once. */
 async function dataFile(n: number): Promise<string> {
@@ -249,9 +247,10 @@ for (const fresh of [untraced, traced]) {
 // over a minute, and whichever goes first in a pair meets a different database.
 // The server's CPU seconds per upload are also kept: on two cores shared with PostgreSQL, wall
 // time drifts by more than tracing could cost, while the work the server does stays put.
+const TRACING_ROUNDS = 5;
 const tracing = { off: Infinity, on: Infinity };
 const tracingCpu: Record<"off" | "on", number[]> = { off: [], on: [] };
-for (let i = 0; i < 5; i++) {
+for (let i = 0; i < TRACING_ROUNDS; i++) {
   const pair = [["off", untraced], ["on", traced]] as const;
   for (const [name, target] of i % 2 ? [pair[1], pair[0]] : pair) {
     await resetTables();
@@ -261,7 +260,8 @@ for (let i = 0; i < 5; i++) {
     tracing[name] = Math.min(tracing[name], seconds);
   }
 }
-const medianCpu = (name: "off" | "on") => tracingCpu[name].sort((a, b) => a - b)[2];
+const median = (values: number[]) => values.sort((a, b) => a - b)[values.length >> 1];
+const cpu = { off: median(tracingCpu.off), on: median(tracingCpu.on) };
 await untraced.stop();
 await traced.stop();
 await sink.stop();
@@ -310,16 +310,16 @@ console.log("\n## Stage spans of one direct import, 1 M rows (ms; busy = own wor
 console.log(JSON.stringify(stages.spans));
 console.log("\n## Stage spans of one direct import on embedded PGlite, 100 k rows\n");
 console.log(JSON.stringify(pgliteStages.spans));
-console.log("\n## Tracing (HTTP direct, 1 M rows, best of 5, interleaved)\n");
+console.log(`\n## Tracing (HTTP direct, 1 M rows, best of ${TRACING_ROUNDS}, interleaved)\n`);
 console.log(
   `off ${tracing.off.toFixed(1)} s, on ${tracing.on.toFixed(1)} s: costs ${
     pct(tracing.on / tracing.off - 1)
   } (${sink.spans()} spans received)`,
 );
 console.log(
-  `server CPU per upload (median of 5): off ${medianCpu("off").toFixed(2)} s, on ${
-    medianCpu("on").toFixed(2)
-  } s: costs ${((medianCpu("on") / medianCpu("off") - 1) * 100).toFixed(1)} %`,
+  `server CPU per upload (median of ${TRACING_ROUNDS}): off ${cpu.off.toFixed(2)} s, on ${
+    cpu.on.toFixed(2)
+  } s: costs ${((cpu.on / cpu.off - 1) * 100).toFixed(1)} %`,
 );
 console.log(`\n## HTTP load (64 connections, ${httpSeconds} s each)\n`);
 console.log("| path | req/s | p99 ms | errors | non-2xx | vs bare |");
@@ -354,7 +354,7 @@ await Deno.writeTextFile(
       ingest: table,
       serverPeakRssMb: serverPeak,
       stageSpans: stages.spans,
-      tracing: { ...tracing, cpuOff: medianCpu("off"), cpuOn: medianCpu("on") },
+      tracing: { ...tracing, cpuOff: cpu.off, cpuOn: cpu.on },
       load: loads,
       concurrent: { seconds: concurrentSeconds, latencies, peakRssMb: concurrentPeak },
     },
