@@ -28,6 +28,7 @@ import { compileRowValidator } from "../core/stages/validate.ts";
 import { migrateToLatest } from "../db/migrate.ts";
 import { openDatabase } from "../db/open_database.ts";
 import { loadUploadTypes } from "../server/load_upload_types.ts";
+import { nativeSha256 } from "../server/native_sha256.ts";
 
 const [mode, file, url] = Deno.args;
 // Spans give the time of each stage; `busy_ms` is a stage's own work inside overlapping spans.
@@ -42,7 +43,10 @@ const result: Record<string, unknown> = { mode, bytes, database: url ? "postgres
 
 if (mode === "parse" || mode === "validate") {
   const started = performance.now();
-  const { stream } = receive((await Deno.open(file)).readable, { maxBytes: Infinity });
+  const { stream } = receive((await Deno.open(file)).readable, {
+    maxBytes: Infinity,
+    sha256: nativeSha256,
+  });
   let rows = 0;
   let validate: ReturnType<typeof compileRowValidator> | undefined;
   for await (const batch of parseCsv(decode(stream))) {
@@ -81,6 +85,9 @@ if (mode === "parse" || mode === "validate") {
     mode: mode === "direct" ? "direct" : "staged",
     body: (await Deno.open(file)).readable,
     fileName: file,
+    // As the CLI passes them.
+    expectedBytes: bytes,
+    sha256: nativeSha256,
   });
   let run = await handle.done;
   if (run.status === "failed") throw new Error(`Run failed: ${JSON.stringify(run.error)}`);

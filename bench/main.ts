@@ -10,8 +10,9 @@
  *   in-process direct import (`ingest_once.ts`).
  * - Embedded PGlite through the CLI (100 k rows).
  * - Memory: a ~1 GB file (`BENCH_MEMORY_ROWS`, default 12 M rows; 0 skips) through the CLI.
- * - Tracing: HTTP direct import of 1 M rows with `OTEL_DENO=true` exporting to a loopback
- *   receiver, beside the same without: wall time, and the server's CPU seconds per upload.
+ * - Tracing: HTTP direct imports of 1 M rows with `OTEL_DENO=true` exporting to a loopback
+ *   receiver, each run side by side with one without (`BENCH_TRACING_ROUNDS` pairs, 30), see
+ *   `tracing_cost.ts`: the cost by wall time and by the server's CPU seconds, with its 95 % CI.
  * - HTTP load: autocannon, 64 connections, `BENCH_HTTP_SECONDS` (10) per path, beside a bare
  *   `Deno.serve` hello-world.
  * - 16 concurrent HTTP uploads of 100 k rows.
@@ -23,14 +24,15 @@
  */
 import { generateEmissionsCsv, generateFacilitiesCsv } from "./gen_emissions.ts";
 import { load, type LoadResult, startBareServer } from "./http_load.ts";
-import { startOtlpSink } from "./otlp_sink.ts";
-import { cpuSeconds, timedCommand } from "./proc.ts";
+import { timedCommand } from "./proc.ts";
 import { startServerProcess, uploadAndWait, V8_FLAGS } from "./server_process.ts";
+import { type Estimate, measureTracingCost } from "./tracing_cost.ts";
 
 const env = (name: string, fallback: string) => Deno.env.get(name) ?? fallback;
 const sizes = env("BENCH_SIZES", "100000,1000000,5000000").split(",").map(Number);
 const memoryRows = Number(env("BENCH_MEMORY_ROWS", "12000000"));
 const httpSeconds = Number(env("BENCH_HTTP_SECONDS", "10"));
+const tracingRounds = Number(env("BENCH_TRACING_ROUNDS", "30"));
 const url = Deno.env.get("BENCH_DATABASE_URL") ?? Deno.env.get("TEST_DATABASE_URL");
 if (!url) {
   console.error("Set BENCH_DATABASE_URL (or run `bash bench/run.sh`, which starts a cluster)");
@@ -53,19 +55,22 @@ async function dataFile(n: number): Promise<string> {
   return path;
 }
 
-async function psql(sql: string): Promise<number> {
+async function psql(sql: string, database = url!): Promise<number> {
   const started = performance.now();
-  const out = await new Deno.Command("psql", { args: [url!, "-v", "ON_ERROR_STOP=1", "-qc", sql] })
+  const out = await new Deno.Command("psql", {
+    args: [database, "-v", "ON_ERROR_STOP=1", "-qc", sql],
+  })
     .output();
   if (!out.success) throw new Error(new TextDecoder().decode(out.stderr));
   return (performance.now() - started) / 1000;
 }
 
-async function resetTables(): Promise<void> {
+async function resetTables(database = url!): Promise<void> {
   await psql(
     "drop table if exists emissions_baseline; " +
       "create table emissions_baseline (like emissions including all); " +
       "truncate emissions; delete from ingest_rows; delete from ingest_undo; delete from ingest_runs",
+    database,
   );
 }
 
@@ -227,44 +232,23 @@ if (memoryRows > 0) {
   results.push({ group: "memory", name: "CLI direct, ~1 GB file", mb: await fileMb(big), ...r });
 }
 
-// Tracing on (exporting to a loopback receiver) against off, same server code and file.
-const sink = startOtlpSink();
-const traced = await startServerProcess({
-  DATABASE_URL: url,
-  OTEL_DENO: "true",
-  OTEL_SERVICE_NAME: "intake-bench",
-  OTEL_EXPORTER_OTLP_ENDPOINT: sink.endpoint,
-  OTEL_EXPORTER_OTLP_PROTOCOL: "http/json",
+// Tracing on (exporting to a loopback receiver) against off, side by side, each server with a
+// database of its own: a second database, prepared like the first.
+const tracingUrl = Object.assign(new URL(url), { pathname: "/intake_bench_tracing" }).href;
+await psql("drop database if exists intake_bench_tracing");
+await psql("create database intake_bench_tracing");
+await timedCommand(Deno.execPath(), ["run", "-A", `${ROOT}db/migrate_cli.ts`, "up"], {
+  DATABASE_URL: tracingUrl,
 });
-// Against a server as new as the traced one, each warmed by one upload: the server that took every
-// upload above used measurably more CPU for the same upload (its heap has aged).
-const untraced = await startServerProcess({ DATABASE_URL: url });
-for (const fresh of [untraced, traced]) {
-  await resetTables();
-  await uploadAndWait(fresh, small, "direct");
-}
-// Interleaved, best of 5 each, the order swapped every round: the machine's other load drifts
-// over a minute, and whichever goes first in a pair meets a different database.
-// The server's CPU seconds per upload are also kept: on two cores shared with PostgreSQL, wall
-// time drifts by more than tracing could cost, while the work the server does stays put.
-const TRACING_ROUNDS = 5;
-const tracing = { off: Infinity, on: Infinity };
-const tracingCpu: Record<"off" | "on", number[]> = { off: [], on: [] };
-for (let i = 0; i < TRACING_ROUNDS; i++) {
-  const pair = [["off", untraced], ["on", traced]] as const;
-  for (const [name, target] of i % 2 ? [pair[1], pair[0]] : pair) {
-    await resetTables();
-    const cpuBefore = cpuSeconds(target.pid);
-    const { seconds } = await uploadAndWait(target, million, "direct");
-    tracingCpu[name].push(cpuSeconds(target.pid) - cpuBefore);
-    tracing[name] = Math.min(tracing[name], seconds);
-  }
-}
-const median = (values: number[]) => values.sort((a, b) => a - b)[values.length >> 1];
-const cpu = { off: median(tracingCpu.off), on: median(tracingCpu.on) };
-await untraced.stop();
-await traced.stop();
-await sink.stop();
+await psql(`\\copy facilities (facility_id, name) from '${register}' csv header`, tracingUrl);
+const tracing = await measureTracingCost({
+  urls: [url, tracingUrl],
+  file: million,
+  warmFile: small,
+  rounds: tracingRounds,
+  reset: (db) => resetTables(db),
+});
+await psql("drop database intake_bench_tracing");
 
 // HTTP load, beside a bare Deno.serve.
 await resetTables();
@@ -310,16 +294,16 @@ console.log("\n## Stage spans of one direct import, 1 M rows (ms; busy = own wor
 console.log(JSON.stringify(stages.spans));
 console.log("\n## Stage spans of one direct import on embedded PGlite, 100 k rows\n");
 console.log(JSON.stringify(pgliteStages.spans));
-console.log(`\n## Tracing (HTTP direct, 1 M rows, best of ${TRACING_ROUNDS}, interleaved)\n`);
+const interval = (e: Estimate) =>
+  `${(e.mean * 100).toFixed(1)} % ± ${(e.halfWidth95 * 100).toFixed(1)}`;
 console.log(
-  `off ${tracing.off.toFixed(1)} s, on ${tracing.on.toFixed(1)} s: costs ${
-    pct(tracing.on / tracing.off - 1)
-  } (${sink.spans()} spans received)`,
+  `\n## Tracing (HTTP direct, 1 M rows, ${tracing.rounds} pairs side by side; mean ± 95 % CI)\n`,
 );
 console.log(
-  `server CPU per upload (median of ${TRACING_ROUNDS}): off ${cpu.off.toFixed(2)} s, on ${
-    cpu.on.toFixed(2)
-  } s: costs ${((cpu.on / cpu.off - 1) * 100).toFixed(1)} %`,
+  `wall time: tracing costs ${interval(tracing.wall)}; server CPU: ${interval(tracing.cpu)} ` +
+    `(${tracing.spans} spans received). Target < 3 %: ${
+      tracing.wall.mean + tracing.wall.halfWidth95 < 0.03 ? "met" : "not shown"
+    }`,
 );
 console.log(`\n## HTTP load (64 connections, ${httpSeconds} s each)\n`);
 console.log("| path | req/s | p99 ms | errors | non-2xx | vs bare |");
@@ -354,7 +338,7 @@ await Deno.writeTextFile(
       ingest: table,
       serverPeakRssMb: serverPeak,
       stageSpans: stages.spans,
-      tracing: { ...tracing, cpuOff: cpu.off, cpuOn: cpu.on },
+      tracing,
       load: loads,
       concurrent: { seconds: concurrentSeconds, latencies, peakRssMb: concurrentPeak },
     },

@@ -19,6 +19,7 @@ import { commitRun, discardRun, requireRun } from "../core/lifecycle.ts";
 import { startIngest } from "../core/pipeline.ts";
 import type { Run } from "../core/runs.ts";
 import { fileSpool } from "../server/file_spool.ts";
+import { nativeSha256 } from "../server/native_sha256.ts";
 import { closeServices, type Services } from "../server/services.ts";
 import { UsageError } from "./args.ts";
 import { type CliIo, processIo } from "./cli_io.ts";
@@ -102,6 +103,7 @@ async function ingest(
     sheet: command.sheet,
     // A workbook needs random access: the server's spool keeps it in a temporary file.
     spool: fileSpool,
+    sha256: nativeSha256,
     signal: io.signal,
     onProgress: (progress) => bar.update({ rows: progress.rows }),
   });

@@ -14,7 +14,7 @@ import type { ResolvedUploadType } from "./config/upload_type_schema.ts";
 import { IngestError, type IngestErrorType, toIngestError } from "./errors.ts";
 import { emptyCounts, isFinal, type Run, type RunCounts, type RunMode } from "./runs.ts";
 import { asFailed, markRunFailed } from "./run_failure.ts";
-import { receive } from "./stages/receive.ts";
+import { receive, type Sha256 } from "./stages/receive.ts";
 import { decode, type Encoding } from "./stages/decode.ts";
 import type { CsvRecord } from "./stages/parse.ts";
 import { type FileFormat, parseRecords } from "./stages/parse_records.ts";
@@ -74,6 +74,8 @@ export interface IngestRequest {
    * sizes its duplicate-key filter for the rows that many bytes hold.
    */
   expectedBytes?: number;
+  /** Makes the file's SHA-256 hasher: the runtime's native one when it has one. */
+  sha256?: () => Sha256;
   /** Parent trace context (the HTTP request's span). */
   parent?: Context;
   signal?: AbortSignal;
@@ -234,6 +236,7 @@ class IngestRun {
     const received = receive(this.#request.body, {
       maxBytes,
       signal: this.#request.signal,
+      sha256: this.#request.sha256,
       onProgress: (bytes) => {
         this.#progress.bytes = bytes;
         this.#report();

@@ -14,6 +14,7 @@ import { type IngestHandle, startIngest } from "../core/pipeline.ts";
 import type { Run } from "../core/runs.ts";
 import type { Services } from "./services.ts";
 import { fileSpool } from "./file_spool.ts";
+import { nativeSha256 } from "./native_sha256.ts";
 import { readUpload } from "./upload_request.ts";
 
 /** How long to wait, after the body has arrived, before answering `202 Accepted`. */
@@ -63,6 +64,7 @@ export async function acceptUpload(
       maxFileBytes: services.settings.maxFileBytes,
       expectedBytes: Number.isFinite(declared) ? declared : undefined,
       spool: fileSpool,
+      sha256: nativeSha256,
       // Deno's HTTP server span (OTEL_DENO=true), which already continues an incoming
       // `traceparent`; the run's spans stay in that trace after the response is sent.
       parent: context.active(),

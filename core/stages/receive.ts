@@ -2,9 +2,10 @@
  * Stage 1 of the pipeline: reads the upload's bytes once, counting and hashing them on the way
  * and stopping at the size limit.
  *
- * SHA-256 is incremental with `@noble/hashes` (`crypto.subtle.digest` cannot hash a stream);
- * hash-wasm measured only about 1.3× faster here, not enough for a WASM dependency
- * (see docs/parser.md).
+ * SHA-256 is incremental (`crypto.subtle.digest` cannot hash a stream). The portable default is
+ * `@noble/hashes`, pure JavaScript, about 200 MB/s; a host whose runtime hashes natively passes its
+ * own (the server's and the CLI's: `server/native_sha256.ts`, 8–10× faster), since on the main
+ * thread hashing was the largest single cost after validation (see docs/performance.md).
  *
  * This module is browser compatible.
  *
@@ -21,6 +22,22 @@ export interface ReceiveStats {
   sha256: string;
 }
 
+/** An incremental SHA-256: fed the bytes in order, then asked once for the digest. */
+export interface Sha256 {
+  update(bytes: Uint8Array): void;
+  /** The digest of everything fed, as lowercase hex. */
+  hex(): string;
+}
+
+/** Makes the portable {@linkcode Sha256} (`@noble/hashes`), which runs anywhere. */
+export function portableSha256(): Sha256 {
+  const hasher = sha256.create();
+  return {
+    update: (bytes) => void hasher.update(bytes),
+    hex: () => bytesToHex(hasher.digest()),
+  };
+}
+
 /** Limits and hooks of {@linkcode receive}. */
 export interface ReceiveOptions {
   /** Largest accepted file; one byte more errors the stream with `file_too_large`. */
@@ -32,6 +49,8 @@ export interface ReceiveOptions {
    * does a body that fails to read.
    */
   signal?: AbortSignal;
+  /** Makes the hasher; {@linkcode portableSha256} when absent. */
+  sha256?: () => Sha256;
 }
 
 /**
@@ -59,7 +78,7 @@ export function receive(
   options: ReceiveOptions,
 ): { stream: ReadableStream<Uint8Array>; stats: Promise<ReceiveStats> } {
   const { maxBytes, onProgress, signal } = options;
-  const hasher = sha256.create();
+  const hasher = (options.sha256 ?? portableSha256)();
   const reader = body.getReader();
   let bytes = 0;
   let settled = false;
@@ -108,7 +127,7 @@ export function receive(
         if (result.done) {
           finish();
           controller.close();
-          resolveStats({ bytes, sha256: bytesToHex(hasher.digest()) });
+          resolveStats({ bytes, sha256: hasher.hex() });
           return;
         }
         const chunk = result.value;

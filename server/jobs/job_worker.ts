@@ -30,6 +30,7 @@ import { RUN_HEARTBEAT_MS } from "../../core/run_heartbeat.ts";
 import { isActive, type Run, type RunMode } from "../../core/runs.ts";
 import type { Store } from "../../core/store.ts";
 import { fileSpool } from "../file_spool.ts";
+import { nativeSha256 } from "../native_sha256.ts";
 import { log } from "../log.ts";
 import type { WorkerStatus } from "../readiness.ts";
 import type { Services } from "../services.ts";
@@ -370,6 +371,7 @@ export class JobWorker {
         mapping,
         maxFileBytes: settings.maxFileBytes,
         spool: fileSpool,
+        sha256: nativeSha256,
         parent: fromTraceparent(job.traceparent),
         signal: abort.signal,
       });
