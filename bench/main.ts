@@ -25,6 +25,7 @@
 import { generateEmissionsCsv, generateFacilitiesCsv } from "./gen_emissions.ts";
 import { load, type LoadResult, startBareServer } from "./http_load.ts";
 import { timedCommand } from "./proc.ts";
+import { MALLOC_ENV } from "../server/process_settings.ts";
 import { startServerProcess, uploadAndWait, V8_FLAGS } from "./server_process.ts";
 import { type Estimate, measureTracingCost } from "./tracing_cost.ts";
 
@@ -78,14 +79,14 @@ async function resetTables(database = url!): Promise<void> {
 async function cli(file: string, mode: "direct" | "staged", databaseUrl?: string) {
   const base = ["run", "-A", V8_FLAGS, `${ROOT}cli/ingest.ts`];
   const db = databaseUrl ? ["--database-url", databaseUrl] : [];
-  const dataDir: Record<string, string> = {};
+  const childEnv: Record<string, string> = { ...MALLOC_ENV };
   if (!databaseUrl) {
     // A fresh PGlite: the facilities the file names go in first, outside the measurement.
-    dataDir.INTAKE_DATA_DIR = await Deno.makeTempDir({ prefix: "intake-bench-pglite-" });
+    childEnv.INTAKE_DATA_DIR = await Deno.makeTempDir({ prefix: "intake-bench-pglite-" });
     const rows = Number(/emissions_(\d+)\.csv$/.exec(file)?.[1] ?? 1_000_000);
     const register = `${dir}/facilities_for_${rows}.csv`;
     await Deno.writeTextFile(register, generateFacilitiesCsv(rows));
-    await timedCommand(Deno.execPath(), [...base, "facilities", register, "--json"], dataDir);
+    await timedCommand(Deno.execPath(), [...base, "facilities", register, "--json"], childEnv);
   }
   const first = await timedCommand(Deno.execPath(), [
     ...base,
@@ -94,13 +95,13 @@ async function cli(file: string, mode: "direct" | "staged", databaseUrl?: string
     ...(mode === "staged" ? ["--staged"] : []),
     ...db,
     "--json",
-  ], dataDir);
+  ], childEnv);
   const run = JSON.parse(first.stdout.trim().split("\n").pop()!);
   if (mode === "direct") return { ...first, rows: run.counts.rows };
   const commit = await timedCommand(
     Deno.execPath(),
     [...base, "--commit", run.id, ...db, "--json"],
-    dataDir,
+    childEnv,
   );
   return {
     seconds: first.seconds + commit.seconds,
@@ -113,7 +114,7 @@ async function cli(file: string, mode: "direct" | "staged", databaseUrl?: string
 async function once(mode: string, file: string, db?: string): Promise<Record<string, unknown>> {
   const args = ["run", "-A", V8_FLAGS, `${ROOT}bench/ingest_once.ts`, mode, file];
   if (db) args.push(db);
-  const r = await timedCommand(Deno.execPath(), args);
+  const r = await timedCommand(Deno.execPath(), args, MALLOC_ENV);
   return JSON.parse(r.stdout.trim().split("\n").pop()!);
 }
 

@@ -15,6 +15,4 @@ if [ -z "${BENCH_DATABASE_URL:-}" ]; then
   trap stop_pg EXIT
   export BENCH_DATABASE_URL="$TEST_DATABASE_URL"
 fi
-# The allocator setting of `deno task start` and `deno task ingest`, for the processes measured.
-export MALLOC_MMAP_THRESHOLD_=131072
 deno run -A bench/main.ts "$@"

@@ -5,6 +5,7 @@
  * @module
  */
 import { watchPeakRss } from "./proc.ts";
+import { MALLOC_ENV, v8FlagsArg } from "../server/process_settings.ts";
 
 const ROOT = new URL("../", import.meta.url).pathname;
 
@@ -18,8 +19,7 @@ export interface ServerProcess {
 }
 
 /** The heap settings of `deno task start` (deno.json), for every Deno process the bench measures. */
-export const V8_FLAGS =
-  "--v8-flags=--max-old-space-size=256,--min-semi-space-size=8,--max-semi-space-size=8";
+export const V8_FLAGS = v8FlagsArg();
 
 /** Starts `main.ts` with `env` added and resolves once it serves. */
 export async function startServerProcess(env: Record<string, string>): Promise<ServerProcess> {
@@ -32,7 +32,7 @@ export async function startServerProcess(env: Record<string, string>): Promise<S
       "main.ts",
     ],
     cwd: ROOT,
-    env: { PORT: String(port), HOSTNAME: "127.0.0.1", LOG_LEVEL: "warn", ...env },
+    env: { ...MALLOC_ENV, PORT: String(port), HOSTNAME: "127.0.0.1", LOG_LEVEL: "warn", ...env },
     stdout: "null",
     stderr: "inherit",
   }).spawn();

@@ -10,6 +10,7 @@ import postgres from "postgres";
 import { assert, assertEquals } from "./assert.ts";
 import { pollUntil } from "./poll.ts";
 import { MARK } from "./soak_server.ts";
+import { MALLOC_ENV, v8FlagsArg } from "../server/process_settings.ts";
 import { databaseTargets, openPostgresTestDatabase, type TestDatabase } from "./db_harness.ts";
 
 // deno-lint-ignore no-explicit-any
@@ -46,13 +47,13 @@ async function startServer(env: Record<string, string>): Promise<Server> {
       "run",
       "-A",
       // The server's own heap settings (deno task start), plus gc() for the measurement.
-      "--v8-flags=--expose-gc,--max-old-space-size=256,--min-semi-space-size=8,--max-semi-space-size=8",
+      v8FlagsArg(["--expose-gc"]),
       new URL("./soak_server.ts", import.meta.url).pathname,
     ],
-    // And its allocator setting (deno task start; docs/performance.md, "Memory").
+    // And its allocator setting (deno task start).
     env: {
       ...env,
-      MALLOC_MMAP_THRESHOLD_: "131072",
+      ...MALLOC_ENV,
       PORT: String(port),
       HOSTNAME: "127.0.0.1",
       LOG_LEVEL: "error",

@@ -1,5 +1,6 @@
 import { assert, assertEquals } from "./assert.ts";
 import { writeXlsx, type XlsxCell } from "./xlsx_writer.ts";
+import { MALLOC_ENV, v8FlagsArg } from "../server/process_settings.ts";
 
 const ROWS = 200_000;
 const PEAK_MB = 200;
@@ -28,14 +29,15 @@ Deno.test({
       await Deno.writeFile(path, book);
       const probe = new URL("./xlsx_memory_probe.ts", import.meta.url).pathname;
       const out = await new Deno.Command(Deno.execPath(), {
-        // The server's heap settings (deno task start).
+        // The server's heap and allocator settings (deno task start).
         args: [
           "run",
           "-A",
-          "--v8-flags=--max-old-space-size=256,--min-semi-space-size=8,--max-semi-space-size=8",
+          v8FlagsArg(),
           probe,
           path,
         ],
+        env: MALLOC_ENV,
         stdout: "piped",
         stderr: "inherit",
       }).output();
