@@ -122,3 +122,16 @@ test("receive() reports a body that fails to read as cancelled, keeping typed er
   const typed = receive(failing(cutOff), { maxBytes: 10 });
   assertEquals(await assertRejects(() => drain(typed.stream)), cutOff);
 });
+
+test("receive hashes with the hasher the host passes, fed every chunk in order", async () => {
+  const fed: string[] = [];
+  const { stream, stats } = receive(source([bytes("ab"), bytes("c")]).stream, {
+    maxBytes: 10,
+    sha256: () => ({
+      update: (chunk) => void fed.push(new TextDecoder().decode(chunk)),
+      hex: () => `digest of ${fed.join("|")}`,
+    }),
+  });
+  await new Response(stream).arrayBuffer();
+  assertEquals((await stats).sha256, "digest of ab|c");
+});
