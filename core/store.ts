@@ -273,9 +273,9 @@ export interface Store {
     columns: readonly string[],
   ): Promise<number>;
   /**
-   * Marks duplicate keys, then classifies every valid row against the target (new / changed /
-   * unchanged, plus deleted in replace mode), set-based, for review. Re-running it (a refresh)
-   * classifies against the target as it is now.
+   * Classifies every valid row against the target (new / changed / unchanged, plus deleted in
+   * replace mode), set-based, for review, once {@linkcode Store.markDuplicates} has run.
+   * Re-running it (a refresh) classifies against the target as it is now.
    */
   classify(runId: string, target: TargetTable, columns: readonly string[]): Promise<RunCounts>;
   /** Returns a page of staged rows in row order. */
