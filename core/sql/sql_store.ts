@@ -120,8 +120,13 @@ export class SqlStore implements Store {
   ): Promise<number> {
     // Freshly loaded, the staging table has no statistics until autovacuum gets to it; the
     // duplicate, reference and classification statements that follow join it, and a plan made
-    // without them nested a scan of a 5 M-row table inside a loop over its marked rows.
-    await sql`analyze ${sql.table(stagingTable(runId))}`.execute(this.#db.kysely);
+    // without them nested a scan of a 5 M-row table inside a loop over its marked rows. Those
+    // plans need its size and rough shape, which a sample of 3,000 rows gives as well as the
+    // default 30,000 (measured: 20 against 190–250 ms for a million rows).
+    await this.#db.kysely.transaction().execute(async (trx) => {
+      await sql`select set_config('default_statistics_target', '10', true)`.execute(trx);
+      await sql`analyze ${sql.table(stagingTable(runId))}`.execute(trx);
+    });
     return await markDuplicateKeys(this.#db.kysely, runId, target, stagedColumns(target, columns));
   }
 
