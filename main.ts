@@ -5,7 +5,8 @@
  *
  * On SIGTERM or SIGINT it stops in steps, each logged: no new connections (requests under way
  * finish), no new jobs claimed, running work gets `INTAKE_SHUTDOWN_GRACE_MS` to finish before
- * the jobs still running go back to the queue for another instance, then the database closes.
+ * the jobs still running go back to the queue for another instance, then the database closes
+ * (given as long again; a database that does not answer is abandoned, and the exit code is 1).
  *
  * @module
  */
@@ -56,10 +57,10 @@ try {
   );
   const late = await Promise.race([served.then(() => false), outlasted]);
   log.info(late ? "http server stopped waiting for requests" : "http server stopped");
-  await closeServices(services, settings.shutdownGraceMs);
+  const clean = await closeServices(services, settings.shutdownGraceMs);
   for (const [signal, listener] of listeners) Deno.removeSignalListener(signal, listener);
-  log.info("intake stopped");
-  Deno.exit(0);
+  log.info("intake stopped", { clean });
+  Deno.exit(clean ? 0 : 1);
 } catch (err) {
   // Start-up errors (bad settings, bad upload-type config, unreachable database) are for people.
   console.error(`Intake could not start: ${err instanceof Error ? err.message : err}`);

@@ -95,23 +95,41 @@ export async function openServices(
 
 /**
  * Stops the job worker (running jobs get `graceMs` to finish, then go back to the queue), waits
- * for runs still processing during their request (at most `graceMs`, when given), then closes
- * the database.
+ * for runs still processing during their request, then closes the database, each for at most
+ * `graceMs` when given. Returns false when the database did not close in time.
  */
-export async function closeServices(services: Services, graceMs?: number): Promise<void> {
+export async function closeServices(services: Services, graceMs?: number): Promise<boolean> {
   await services.jobs?.stop(graceMs ?? 0);
-  const settled = Promise.allSettled([...services.inFlight]).then(() => true);
-  let timer: ReturnType<typeof setTimeout> | undefined;
-  const finished = graceMs === undefined ? await settled : await Promise.race([
-    settled,
-    new Promise<false>((resolve) => timer = setTimeout(() => resolve(false), graceMs)),
-  ]);
-  clearTimeout(timer);
+  const finished = await within(Promise.allSettled([...services.inFlight]), graceMs);
   // Their heartbeat stops with this process; a sweep elsewhere marks them interrupted.
   if (!finished) log.warn("runs still processing at shutdown", { runs: services.inFlight.size });
   services.metrics.dispose();
-  await services.database.close();
-  log.info("database closed", { database: services.database.kind });
+  // A database that holds its connections open without answering (a network partition, a hung
+  // server) would hold the close, and the process, forever: measured, a server whose database
+  // stopped answering never exited on SIGTERM. Its connections are abandoned with the process.
+  const closed = await within(services.database.close(), graceMs);
+  if (closed) log.info("database closed", { database: services.database.kind });
+  else {log.warn("database did not close in time: its connections are abandoned", {
+      grace_ms: graceMs,
+    });}
+  return closed;
+}
+
+/** True once `work` settles, or false when `ms` (if given) passes first. */
+async function within(work: Promise<unknown>, ms: number | undefined): Promise<boolean> {
+  if (ms === undefined) {
+    await work;
+    return true;
+  }
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  try {
+    return await Promise.race([
+      work.then(() => true),
+      new Promise<false>((resolve) => timer = setTimeout(() => resolve(false), ms)),
+    ]);
+  } finally {
+    clearTimeout(timer);
+  }
 }
 
 let installed: Services | undefined;
