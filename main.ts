@@ -6,7 +6,8 @@
  * On SIGTERM or SIGINT it stops in steps, each logged: no new connections (requests under way
  * finish), no new jobs claimed, running work gets `INTAKE_SHUTDOWN_GRACE_MS` to finish before
  * the jobs still running go back to the queue for another instance, then the database closes
- * (given as long again; a database that does not answer is abandoned, and the exit code is 1).
+ * (given as long again, at least 5 s; a database that does not answer is abandoned, and the exit
+ * code is 1).
  *
  * @module
  */

@@ -93,10 +93,14 @@ export async function openServices(
   return services;
 }
 
+/** The least time the database gets to close at shutdown, whatever the grace period. */
+const CLOSE_MIN_MS = 5_000;
+
 /**
  * Stops the job worker (running jobs get `graceMs` to finish, then go back to the queue), waits
  * for runs still processing during their request, then closes the database, each for at most
- * `graceMs` when given. Returns false when the database did not close in time.
+ * `graceMs` when given (the close at least 5 s). Returns false when the database did not close
+ * in time.
  */
 export async function closeServices(services: Services, graceMs?: number): Promise<boolean> {
   await services.jobs?.stop(graceMs ?? 0);
@@ -107,7 +111,9 @@ export async function closeServices(services: Services, graceMs?: number): Promi
   // A database that holds its connections open without answering (a network partition, a hung
   // server) would hold the close, and the process, forever: measured, a server whose database
   // stopped answering never exited on SIGTERM. Its connections are abandoned with the process.
-  const closed = await within(services.database.close(), graceMs);
+  // It gets at least CLOSE_MIN_MS: a grace of 0 hands work back at once but still closes cleanly.
+  const closeMs = graceMs === undefined ? undefined : Math.max(graceMs, CLOSE_MIN_MS);
+  const closed = await within(services.database.close(), closeMs);
   if (closed) log.info("database closed", { database: services.database.kind });
   else {log.warn("database did not close in time: its connections are abandoned", {
       grace_ms: graceMs,

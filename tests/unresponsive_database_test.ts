@@ -101,7 +101,8 @@ Deno.test({
       const stuck = fetch(`${ready[1]}/api/v1/runs`).then((r) => r.body?.cancel(), () => {});
       await new Promise((resolve) => setTimeout(resolve, 200));
       child.kill("SIGTERM");
-      // Without the bound the process never ends; a minute is far beyond its ~1 s.
+      // Without the bound the process never ends; a minute is far beyond its ~6 s (the grace,
+      // then the 5 s the close gets at least).
       const timeout = new Promise<"hung">((resolve) => setTimeout(() => resolve("hung"), 60_000));
       const status = await Promise.race([child.status, timeout]);
       if (status === "hung") child.kill("SIGKILL");
