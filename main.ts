@@ -7,7 +7,7 @@
  * finish), no new jobs claimed, running work gets `INTAKE_SHUTDOWN_GRACE_MS` to finish before
  * the jobs still running go back to the queue for another instance, then the database closes
  * (given as long again, at least 5 s; a database that does not answer is abandoned, and the exit
- * code is 1).
+ * code is 1). The whole shutdown has a last deadline of three times the grace plus 10 s.
  *
  * @module
  */
@@ -42,6 +42,13 @@ try {
   const stopRequested = new Promise<void>((resolve) => signalled = resolve);
   const onSignal = (signal: Deno.Signal) => () => {
     log.info("shutdown requested", { signal, grace_ms: settings.shutdownGraceMs });
+    // Every step below is bounded, but handing a job back writes to the database, and one that
+    // stopped answering would hold that write, and the exit, forever: a last bound for the whole.
+    const deadlineMs = 3 * settings.shutdownGraceMs + 10_000;
+    Deno.unrefTimer(setTimeout(() => {
+      log.error("shutdown did not finish in time: exiting", { deadline_ms: deadlineMs });
+      Deno.exit(1);
+    }, deadlineMs));
     void services.jobs?.stop(settings.shutdownGraceMs);
     signalled?.();
   };
