@@ -114,10 +114,11 @@ export async function closeServices(services: Services, graceMs?: number): Promi
   // It gets at least CLOSE_MIN_MS: a grace of 0 hands work back at once but still closes cleanly.
   const closeMs = graceMs === undefined ? undefined : Math.max(graceMs, CLOSE_MIN_MS);
   const closed = await within(services.database.close(), closeMs);
-  if (closed) log.info("database closed", { database: services.database.kind });
-  else {log.warn("database did not close in time: its connections are abandoned", {
-      grace_ms: graceMs,
-    });}
+  if (closed) {
+    log.info("database closed", { database: services.database.kind });
+  } else {
+    log.warn("database did not close in time: its connections are abandoned", { ms: closeMs });
+  }
   return closed;
 }
 
