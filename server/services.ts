@@ -25,6 +25,7 @@ import {
   type WorkerProbe,
 } from "./readiness.ts";
 import type { Settings } from "./settings.ts";
+import { within } from "./within.ts";
 
 /** Everything a request handler may use. */
 export interface Services {
@@ -120,23 +121,6 @@ export async function closeServices(services: Services, graceMs?: number): Promi
     log.warn("database did not close in time: its connections are abandoned", { ms: closeMs });
   }
   return closed;
-}
-
-/** True once `work` settles, or false when `ms` (if given) passes first. */
-async function within(work: Promise<unknown>, ms: number | undefined): Promise<boolean> {
-  if (ms === undefined) {
-    await work;
-    return true;
-  }
-  let timer: ReturnType<typeof setTimeout> | undefined;
-  try {
-    return await Promise.race([
-      work.then(() => true),
-      new Promise<false>((resolve) => timer = setTimeout(() => resolve(false), ms)),
-    ]);
-  } finally {
-    clearTimeout(timer);
-  }
 }
 
 let installed: Services | undefined;

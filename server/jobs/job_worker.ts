@@ -32,6 +32,7 @@ import type { Store } from "../../core/store.ts";
 import { fileSpool } from "../file_spool.ts";
 import { nativeSha256 } from "../native_sha256.ts";
 import { log } from "../log.ts";
+import { within } from "../within.ts";
 import type { WorkerStatus } from "../readiness.ts";
 import type { Services } from "../services.ts";
 import type { Settings } from "../settings.ts";
@@ -227,13 +228,7 @@ export class JobWorker {
     this.#nudge();
     await this.#loop;
     const all = Promise.all([...this.#active.values()].map((a) => a.finished));
-    let timer: ReturnType<typeof setTimeout> | undefined;
-    const timedOut = await Promise.race([
-      all.then(() => false),
-      new Promise<true>((resolve) => timer = setTimeout(() => resolve(true), graceMs)),
-    ]);
-    clearTimeout(timer);
-    if (timedOut) {
+    if (!(await within(all, graceMs))) {
       await Promise.all([...this.#active.values()].map((active) => this.#release(active)));
     }
     this.#leases.stop();
