@@ -247,7 +247,7 @@ const tracing = await measureTracingCost({
   file: million,
   warmFile: small,
   rounds: tracingRounds,
-  reset: (db) => resetTables(db),
+  reset: resetTables,
 });
 await psql("drop database intake_bench_tracing");
 

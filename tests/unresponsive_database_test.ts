@@ -23,15 +23,16 @@ const adminUrl = Deno.env.get("TEST_DATABASE_URL") || undefined;
 function silenceableRelay(port: number) {
   const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
   const conns: Deno.Conn[] = [];
-  let silence!: () => void;
-  const silenced = new Promise<never>((resolve) => silence = () => resolve(undefined as never));
   let quiet = false;
+  // Held bytes wait for this, which only stop() releases.
+  let release!: () => void;
+  const released = new Promise<void>((resolve) => release = resolve);
   const pump = async (from: Deno.Conn, to: Deno.Conn) => {
     const buffer = new Uint8Array(65_536);
     try {
       for (let n = await from.read(buffer); n !== null; n = await from.read(buffer)) {
         // Bytes that arrive once silenced are held, never passed on.
-        if (quiet) await silenced;
+        if (quiet) await released;
         await to.write(buffer.subarray(0, n));
       }
     } catch {
@@ -52,7 +53,7 @@ function silenceableRelay(port: number) {
       quiet = true;
     },
     async stop() {
-      silence();
+      release();
       listener.close();
       for (const conn of conns) {
         try {
