@@ -87,6 +87,7 @@ if (mode === "parse" || mode === "validate") {
     fileName: file,
     // As the CLI passes them.
     expectedBytes: bytes,
+    reopen: async () => (await Deno.open(file)).readable,
     sha256: nativeSha256,
   });
   let run = await handle.done;

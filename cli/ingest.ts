@@ -96,6 +96,8 @@ async function ingest(
     mode: command.mode,
     fileName: command.path.split(/[\\/]/).pop() ?? command.path,
     expectedBytes: input.size ?? undefined,
+    // A file (not a pipe) can be read again, as a first load that gives up needs.
+    reopen: input.size === null ? undefined : async () => (await Deno.open(command.path)).readable,
     contentType: command.contentType,
     format: command.format,
     delimiter: command.delimiter,

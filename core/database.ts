@@ -27,10 +27,31 @@ export interface Database {
     columns: readonly string[],
     csv: string | Uint8Array<ArrayBuffer>,
   ): Promise<void>;
+  /**
+   * Begins a {@linkcode BulkTransaction}. Absent on PGlite: its one connection, held by a
+   * transaction for a whole upload, would keep every other query waiting that long.
+   */
+  beginBulk?(): Promise<BulkTransaction>;
   /** Runs `SELECT 1` and returns the round-trip time in milliseconds. */
   ping(): Promise<number>;
   /** Pool figures for health and metrics (PGlite reports a pool of one). */
   poolStats(): { size: number; inUse: number; waiting: number };
   /** Closes the pool or the embedded instance. */
   close(): Promise<void>;
+}
+
+/**
+ * A transaction on a connection of its own whose COPY goes on beside the caller (as
+ * {@linkcode Database.copyCsv} does): a bulk load that lands whole or not at all.
+ */
+export interface BulkTransaction {
+  /** Query builder bound to the transaction; one statement at a time. */
+  // deno-lint-ignore no-explicit-any
+  readonly kysely: Kysely<any>;
+  /** Bulk-loads one batch of rows in the transaction, as {@linkcode Database.copyCsv}. */
+  copyCsv: Database["copyCsv"];
+  /** Commits; the transaction is over whether or not that succeeds. */
+  commit(): Promise<void>;
+  /** Rolls back (a lost connection has already); never rejects. */
+  rollback(): Promise<void>;
 }

@@ -27,7 +27,7 @@ import {
   mapHeaders,
 } from "./stages/map_headers.ts";
 import { compileRowValidator } from "./stages/validate.ts";
-import type { CellValue, StagingWriter, Store, TargetTable } from "./store.ts";
+import type { CellValue, FirstLoad, StagingWriter, Store, TargetTable } from "./store.ts";
 import { recordFailure, type StageName, StageSpans, startSpan, traceIdOf } from "./telemetry.ts";
 import { applyCommit } from "./lifecycle.ts";
 import { keepRunAlive } from "./run_heartbeat.ts";
@@ -74,6 +74,12 @@ export interface IngestRequest {
    * sizes its duplicate-key filter for the rows that many bytes hold.
    */
   expectedBytes?: number;
+  /**
+   * Reads the upload again from its start, once `body` has been read to its end. Given with a
+   * direct import, it allows a first load (`sql/first_load.ts`): rows go straight into an empty
+   * target, and a file holding a row that path cannot take is read again the usual way.
+   */
+  reopen?: () => Promise<ReadableStream<Uint8Array>>;
   /** Makes the file's SHA-256 hasher: the runtime's native one when it has one. */
   sha256?: () => Sha256;
   /** Parent trace context (the HTTP request's span). */
@@ -194,6 +200,12 @@ class IngestRun {
   #lastReport = 0;
   #stage: StageName = "receive";
   #unknownReferences = 0;
+  /** The first load under way, if this run is one. */
+  #firstLoad: FirstLoad | null = null;
+  /** Why the first load gave up, once it has: the rest of the file is only read. */
+  #gaveUp: string | null = null;
+  /** True while the file is read again after a first load gave up. */
+  #restarted = false;
 
   constructor(
     store: Store,
@@ -216,8 +228,9 @@ class IngestRun {
   async execute(): Promise<Run> {
     const stopHeartbeat = keepRunAlive(this.#store, this.#run.id);
     try {
-      return await this.#process();
+      return await this.#process(this.#request.body);
     } catch (err) {
+      await this.#firstLoad?.abandon();
       this.#markReceived();
       const error = toIngestError(err);
       // A failed commit has already been recorded on its own span by applyCommit.
@@ -228,12 +241,12 @@ class IngestRun {
     }
   }
 
-  async #process(): Promise<Run> {
+  async #process(body: ReadableStream<Uint8Array>): Promise<Run> {
     const { type } = this.#request;
     const id = this.#run.id;
     const maxBytes = Math.min(type.maxFileBytes, this.#request.maxFileBytes ?? Infinity);
     this.#spans.open("receive");
-    const received = receive(this.#request.body, {
+    const received = receive(body, {
       maxBytes,
       signal: this.#request.signal,
       sha256: this.#request.sha256,
@@ -253,6 +266,7 @@ class IngestRun {
     const staged = await this.#stageRecords(records);
     const stats = await received.stats;
     this.#markReceived();
+    if (this.#gaveUp) return await this.#restart();
     this.#spans.close("receive", { "ingest.bytes": stats.bytes });
     this.#spans.close("decode", { "ingest.bytes": stats.bytes });
     this.#spans.close("parse", { "ingest.bytes": stats.bytes, "ingest.rows": staged.rows + 1 });
@@ -268,6 +282,7 @@ class IngestRun {
     });
 
     this.#stage = "stage";
+    if (this.#firstLoad) return await this.#commitFirstLoad(this.#firstLoad, staged);
     const counts = await this.#countStaged(staged);
     const stageEnded = performance.now();
     await this.#store.updateRun(id, ["processing"], { counts });
@@ -296,6 +311,57 @@ class IngestRun {
   }
 
   /**
+   * Ends a first load: commits it when every reference is known, else gives up (see
+   * {@linkcode IngestRun.#restart}).
+   */
+  async #commitFirstLoad(load: FirstLoad, staged: { rows: number; writeMs: number }) {
+    const unknown = await load.countUnknownReferences();
+    if (unknown > 0) {
+      this.#gaveUp = "unknown_reference";
+      return await this.#restart();
+    }
+    const stageEnded = performance.now();
+    this.#stage = "commit";
+    const span = this.#spans.open("commit");
+    span.setAttribute("ingest.first_load", true);
+    let run: Run;
+    try {
+      run = await this.#store.commitFirstLoad(load, this.#run.id, {
+        ...emptyCounts(),
+        rows: staged.rows,
+      });
+    } catch (err) {
+      this.#spans.abort("commit", err);
+      throw err;
+    }
+    this.#firstLoad = null;
+    this.#closeStage(run.counts, staged.writeMs, stageEnded, { "ingest.first_load": true });
+    this.#spans.close("commit", {
+      "ingest.rows": run.counts.rows,
+      "ingest.new_rows": run.counts.new,
+    });
+    return run;
+  }
+
+  /**
+   * A first load that met a row it cannot take (invalid, a repeated key, an unknown reference)
+   * rolls back and reads the file again the usual way, which tells every such row apart: the
+   * same result as if it had never tried. Its spans end marked with the reason.
+   */
+  async #restart(): Promise<Run> {
+    await this.#firstLoad!.abandon();
+    this.#firstLoad = null;
+    this.#spans.endAll({
+      "ingest.first_load": "gave_up",
+      "ingest.first_load_reason": this.#gaveUp!,
+    });
+    this.#gaveUp = null;
+    this.#restarted = true;
+    this.#progress.rows = 0;
+    return await this.#process(await this.#request.reopen!());
+  }
+
+  /**
    * Counts the staged rows: duplicate keys and unknown references become invalid rows, then a
    * staged run is classified for review; a direct run is not, since its commit classifies by
    * writing.
@@ -319,8 +385,14 @@ class IngestRun {
       : counts;
   }
 
-  #closeStage(counts: RunCounts, writeMs: number, endedAt?: number): void {
+  #closeStage(
+    counts: RunCounts,
+    writeMs: number,
+    endedAt?: number,
+    attributes: Record<string, boolean> = {},
+  ): void {
     this.#spans.close("stage", {
+      ...attributes,
       "ingest.rows": counts.rows,
       "ingest.invalid_rows": counts.invalid,
       "ingest.new_rows": counts.new,
@@ -371,7 +443,11 @@ class IngestRun {
           writeMs += performance.now() - started;
         },
         (err) => {
-          writeError = err;
+          // The database refused a row (a repeated key, a value out of its range): the usual
+          // path finds which. Anything else (a lost connection) fails the run.
+          if (writer === this.#firstLoad && isDataError(err)) {
+            this.#gaveUp ??= "database_refused_row";
+          } else writeError = err;
         },
       );
     };
@@ -383,28 +459,29 @@ class IngestRun {
         mapping = await this.#mapHeaders(batch[0]);
         validate = compileRowValidator(type, mapping);
         const columns = mapping.columns.map((c) => c.column.name);
-        await this.#store.updateRun(this.#run.id, ["receiving"], {
+        await this.#store.updateRun(this.#run.id, [this.#restarted ? "processing" : "receiving"], {
           status: "processing",
           headers: batch[0].fields,
           columns,
           ignoredColumns: mapping.ignored.map((c) => c.header),
         });
-        writer = await this.#store.openStaging(
-          this.#run.id,
-          type,
-          columns,
-          this.#request.mode,
-          expectedRows(this.#request.expectedBytes, batch),
-        );
+        writer = await this.#openWriter(columns, batch);
         start = 1;
         this.#stage = "validate";
       }
       this.#spans.open("validate");
       const started = performance.now();
-      for (let i = start; i < batch.length; i++) {
+      // A first load that gave up only reads the rest of the file, to read it again.
+      for (let i = this.#gaveUp ? batch.length : start; i < batch.length; i++) {
         const record = batch[i];
         const result = validate!(record.fields);
-        if (!result.ok) invalid++;
+        if (!result.ok) {
+          invalid++;
+          if (writer === this.#firstLoad) {
+            this.#gaveUp = "invalid_row";
+            break;
+          }
+        }
         writer!.add({
           row: record.row,
           line: record.line,
@@ -424,12 +501,12 @@ class IngestRun {
       }
       this.#progress.rows = rows;
       this.#report();
-      if (writer!.pending >= batchSize) await flush();
+      if (writer!.pending >= batchSize && !this.#gaveUp) await flush();
     }
     if (!mapping) {
       throw new IngestError("bad_request", "The file is empty: it has no header row", {});
     }
-    if (writer?.pending) await flush();
+    if (writer?.pending && !this.#gaveUp) await flush();
     this.#stage = "stage";
     await writing;
     if (writeError) throw writeError;
@@ -440,6 +517,25 @@ class IngestRun {
       writeMs,
       columns: mapping.columns.map((c) => c.column.name),
     };
+  }
+
+  /**
+   * A first load when the run may be one (a direct import that can read its file again, not
+   * read again already) and the store takes it, else the run's staging.
+   */
+  async #openWriter(columns: string[], batch: readonly CsvRecord[]): Promise<StagingWriter> {
+    const { type, mode, reopen } = this.#request;
+    if (mode === "direct" && reopen && !this.#restarted) {
+      this.#firstLoad = await this.#store.openFirstLoad(type, columns);
+      if (this.#firstLoad) return this.#firstLoad;
+    }
+    return await this.#store.openStaging(
+      this.#run.id,
+      type,
+      columns,
+      mode,
+      expectedRows(this.#request.expectedBytes, batch),
+    );
   }
 
   /**
@@ -525,6 +621,12 @@ function expectedRows(bytes: number | undefined, batch: readonly CsvRecord[]): n
     for (let f = 0; f < fields.length; f++) chars += fields[f].length;
   }
   return Math.ceil(bytes / (chars / (batch.length - 1)));
+}
+
+/** True for an error of PostgreSQL's classes 22 (data exception) and 23 (integrity constraint). */
+function isDataError(err: unknown): boolean {
+  const code = (err as { code?: unknown } | null)?.code;
+  return typeof code === "string" && /^2[23][0-9A-Z]{3}$/.test(code);
 }
 
 /** The raw cells of an invalid row, keyed by the config column they map to. */

@@ -101,6 +101,25 @@ export interface StagingWriter {
   flush(): Promise<void>;
 }
 
+/**
+ * The first load of an empty table (`sql/first_load.ts`): valid rows go straight into the
+ * target, in a transaction that holds the table's commit lock until
+ * {@linkcode Store.commitFirstLoad} or {@linkcode FirstLoad.abandon}.
+ */
+export interface FirstLoad extends StagingWriter {
+  /** The table being loaded. */
+  readonly target: TargetTable;
+  /** Rows (added and flushed) whose reference the referenced table lacks. */
+  countUnknownReferences(): Promise<number>;
+  /**
+   * Marks the run `processing → committed` with `counts` (every row new) in the transaction and
+   * commits it. Called through {@linkcode Store.commitFirstLoad}, which sees the commit.
+   */
+  commit(runId: string, counts: RunCounts): Promise<Run>;
+  /** Rolls back: the target as it was. Never rejects. */
+  abandon(): Promise<void>;
+}
+
 /** Fields a new run starts with. */
 export interface NewRun {
   id: string;
@@ -257,6 +276,13 @@ export interface Store {
     mode: RunMode,
     expectedRows?: number,
   ): Promise<StagingWriter>;
+  /**
+   * Starts the first load of `target` (an empty table) with `columns`, or returns null when it
+   * does not qualify (see `sql/first_load.ts`).
+   */
+  openFirstLoad(target: TargetTable, columns: readonly string[]): Promise<FirstLoad | null>;
+  /** Commits a first load as run `runId` with `counts`; see {@linkcode FirstLoad.commit}. */
+  commitFirstLoad(load: FirstLoad, runId: string, counts: RunCounts): Promise<Run>;
   /**
    * Marks later occurrences of a key in the file as invalid (`duplicate_key`, pointing at the
    * first), set-based; returns how many rows it marked.

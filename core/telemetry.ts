@@ -153,6 +153,14 @@ export class StageSpans {
     }
   }
 
+  /** Ends every open span with `attributes`: work that stopped without failing. */
+  endAll(attributes: Attributes): void {
+    for (const [stage, { span }] of this.#open) {
+      span.setAttributes(attributes);
+      this.#end(stage);
+    }
+  }
+
   #end(stage: StageName, endedAt?: number): void {
     const open = this.#open.get(stage)!;
     open.span.end(endedAt === undefined ? undefined : new Date(performance.timeOrigin + endedAt));

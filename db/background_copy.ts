@@ -12,7 +12,7 @@
  *
  * @module
  */
-import type { CopyReply, CopyRequest } from "./copy_worker.ts";
+import type { CopyReply, CopyRequest, SessionResult } from "./copy_worker.ts";
 
 const encoder = new TextEncoder();
 
@@ -24,12 +24,28 @@ export interface BackgroundCopyOptions {
   poolSize: number;
 }
 
+/** A transaction on a connection of the worker's own (see {@linkcode BackgroundCopy.begin}). */
+export interface BackgroundSession {
+  /** Runs a `COPY … FROM STDIN` in the transaction; the bytes are transferred. */
+  copy(statement: string, csv: string | Uint8Array<ArrayBuffer>): Promise<void>;
+  /** Runs one statement in the transaction. */
+  query(sql: string, parameters: readonly unknown[]): Promise<SessionResult>;
+  /** Commits (`true`) or rolls back, and gives the connection back. */
+  end(commit: boolean): Promise<void>;
+}
+
+type DistributiveOmit<T, K extends PropertyKey> = T extends unknown ? Omit<T, K> : never;
+
 /** Runs COPY statements on a worker, started on first use. */
 export class BackgroundCopy {
   readonly #options: BackgroundCopyOptions;
   #worker: Worker | undefined;
-  #pending = new Map<number, { resolve: () => void; reject: (err: unknown) => void }>();
+  #pending = new Map<
+    number,
+    { resolve: (result?: SessionResult) => void; reject: (err: unknown) => void }
+  >();
   #next = 0;
+  #sessions = 0;
   #closed: Promise<void> | undefined;
 
   constructor(options: BackgroundCopyOptions) {
@@ -40,16 +56,42 @@ export class BackgroundCopy {
    * Runs `statement` (a `COPY … FROM STDIN`) with `csv` as its data; bytes are transferred, so
    * the caller must not use them afterwards.
    */
-  copy(statement: string, csv: string | Uint8Array<ArrayBuffer>): Promise<void> {
+  async copy(
+    statement: string,
+    csv: string | Uint8Array<ArrayBuffer>,
+    session?: number,
+  ): Promise<void> {
+    const data = typeof csv === "string" ? encoder.encode(csv) : csv;
+    await this.#request({ type: "copy", statement, data, session }, [data.buffer]);
+  }
+
+  /**
+   * Begins a transaction on a connection the worker keeps for it, until
+   * {@linkcode BackgroundSession.end}; COPY on it goes on beside the caller like any other.
+   */
+  async begin(): Promise<BackgroundSession> {
+    const session = this.#sessions++;
+    await this.#request({ type: "begin", session });
+    return {
+      copy: (statement, csv) => this.copy(statement, csv, session),
+      query: async (sql, parameters) =>
+        (await this.#request({ type: "query", session, sql, parameters }))!,
+      end: async (commit) => {
+        await this.#request({ type: "end", session, commit });
+      },
+    };
+  }
+
+  #request(
+    message: DistributiveOmit<Exclude<CopyRequest, { type: "open" | "close" }>, "id">,
+    transfer: Transferable[] = [],
+  ): Promise<SessionResult | undefined> {
     if (this.#closed) return Promise.reject(new Error("Cannot copy: the database is closed"));
     const worker = this.#worker ??= this.#start();
     const id = this.#next++;
-    const data = typeof csv === "string" ? encoder.encode(csv) : csv;
     return new Promise((resolve, reject) => {
       this.#pending.set(id, { resolve, reject });
-      worker.postMessage({ type: "copy", id, statement, data } satisfies CopyRequest, [
-        data.buffer,
-      ]);
+      worker.postMessage({ ...message, id } as CopyRequest, transfer);
     });
   }
 
@@ -67,7 +109,7 @@ export class BackgroundCopy {
       if (!pending) return;
       if (data.error) {
         pending.reject(Object.assign(new Error(String(data.error.message)), data.error));
-      } else pending.resolve();
+      } else pending.resolve(data.result);
     };
     worker.onerror = (event) => {
       event.preventDefault();

@@ -6,21 +6,37 @@
  * `{type: "copy", id, statement, data}` (the CSV as UTF-8 bytes) (any number at once) and `{type: "close"}`.
  * Messages out: `{id}` when a COPY is stored, `{id, error}` when it failed, `{type: "closed"}`.
  *
+ * A bulk transaction (`BulkTransaction` in `core/database.ts`) keeps one connection for itself:
+ * `{type: "begin", id, session}` takes it and starts the transaction, `copy` and
+ * `{type: "query", id, session, sql, parameters}` (answered `{id, result}`) run on it, and
+ * `{type: "end", id, session, commit}` commits or rolls back and gives it back.
+ *
  * @module
  */
 import { isConnectionError } from "../core/errors.ts";
 import { clientFactory, copyIn, guardAgainstNullSocketCrash } from "./postgres_client.ts";
-import { ClientPool } from "./postgres_pool.ts";
+import { type Client, ClientPool } from "./postgres_pool.ts";
+import type postgres from "postgres";
 
 /** A message the worker accepts. */
 export type CopyRequest =
   | { type: "open"; url: string; connectTimeoutSeconds: number; poolSize: number }
-  | { type: "copy"; id: number; statement: string; data: Uint8Array }
+  | { type: "copy"; id: number; statement: string; data: Uint8Array; session?: number }
+  | { type: "begin"; id: number; session: number }
+  | { type: "query"; id: number; session: number; sql: string; parameters: readonly unknown[] }
+  | { type: "end"; id: number; session: number; commit: boolean }
   | { type: "close" };
+
+/** What a query on a session returned. */
+export interface SessionResult {
+  rows: Record<string, unknown>[];
+  /** Rows an INSERT, UPDATE, DELETE or MERGE affected. */
+  affected?: number;
+}
 
 /** A message the worker sends. */
 export type CopyReply =
-  | { type: "done"; id: number; error?: Record<string, unknown> }
+  | { type: "done"; id: number; error?: Record<string, unknown>; result?: SessionResult }
   | { type: "closed" };
 
 interface WorkerScope {
@@ -31,6 +47,9 @@ interface WorkerScope {
 
 const scope = globalThis as unknown as WorkerScope;
 let pool: ClientPool | undefined;
+/** Bulk transactions: the connection each holds, and whether it failed. */
+const sessions = new Map<number, { client: Client; broken: boolean }>();
+const AFFECTING = new Set(["INSERT", "UPDATE", "DELETE", "MERGE"]);
 
 // The soak test (run with --expose-gc, so only there) compares memory after a full collection
 // and asks for one with SIGUSR2: this isolate's garbage is collected by no one else.
@@ -42,7 +61,23 @@ scope.onmessage = ({ data }) => {
     guardAgainstNullSocketCrash();
     pool = new ClientPool(clientFactory(data.url, data.connectTimeoutSeconds), data.poolSize);
   } else if (data.type === "copy") {
-    copy(data.id, data.statement, data.data);
+    if (data.session === undefined) copy(data.id, data.statement, data.data);
+    else inSession(data.id, data.session, (client) => copyIn(client, data.statement, data.data));
+  } else if (data.type === "begin") {
+    begin(data.id, data.session);
+  } else if (data.type === "query") {
+    inSession(data.id, data.session, async (client) => {
+      const result = await client.unsafe(
+        data.sql,
+        data.parameters as postgres.ParameterOrJSON<never>[],
+      );
+      const affected = AFFECTING.has(result.command) && result.count !== null
+        ? result.count
+        : undefined;
+      return { rows: Array.from(result) as Record<string, unknown>[], affected };
+    });
+  } else if (data.type === "end") {
+    end(data.id, data.session, data.commit);
   } else {
     (pool?.end() ?? Promise.resolve()).catch(() => {}).finally(() => {
       scope.postMessage({ type: "closed" });
@@ -66,6 +101,61 @@ async function copy(id: number, statement: string, csv: Uint8Array): Promise<voi
     scope.postMessage({ type: "done", id });
   } catch (err) {
     scope.postMessage({ type: "done", id, error: serializeError(err) });
+  }
+}
+
+async function begin(id: number, session: number): Promise<void> {
+  let client: Client | undefined;
+  try {
+    client = await pool!.acquire();
+    sessions.set(session, { client, broken: false });
+    await client.unsafe("begin");
+    scope.postMessage({ type: "done", id });
+  } catch (err) {
+    sessions.delete(session);
+    if (client) pool!.release(client, isConnectionError(err));
+    scope.postMessage({ type: "done", id, error: serializeError(err) });
+  }
+}
+
+/** Runs `work` on the session's connection; a connection error marks it broken. */
+async function inSession(
+  id: number,
+  session: number,
+  work: (client: Client) => Promise<SessionResult | void>,
+): Promise<void> {
+  const held = sessions.get(session);
+  try {
+    if (!held || held.broken) throw new Error("The bulk transaction's connection was lost");
+    const result = await work(held.client).catch((err) => {
+      held.broken = isConnectionError(err);
+      throw err;
+    });
+    scope.postMessage({ type: "done", id, ...(result ? { result } : {}) });
+  } catch (err) {
+    scope.postMessage({ type: "done", id, error: serializeError(err) });
+  }
+}
+
+/** Commits or rolls back, and gives the connection back (replaced when it failed). */
+async function end(id: number, session: number, commit: boolean): Promise<void> {
+  const held = sessions.get(session);
+  sessions.delete(session);
+  try {
+    // A lost connection took its transaction with it: nothing to roll back, nothing committed.
+    if (!held || held.broken) {
+      if (commit) throw new Error("The bulk transaction's connection was lost");
+    } else {
+      await held.client.unsafe(commit ? "commit" : "rollback").catch((err) => {
+        held.broken = isConnectionError(err);
+        throw err;
+      });
+    }
+    scope.postMessage({ type: "done", id });
+  } catch (err) {
+    scope.postMessage({ type: "done", id, error: serializeError(err) });
+  } finally {
+    if (held) pool!.release(held.client, held.broken);
   }
 }
 

@@ -9,10 +9,11 @@
  * @module
  */
 import { Kysely, sql } from "kysely";
-import type { Database } from "../core/database.ts";
+import type { BulkTransaction, Database } from "../core/database.ts";
 import { IngestError } from "../core/errors.ts";
 import { BackgroundCopy } from "./background_copy.ts";
 import { copyStatement } from "./copy_statement.ts";
+import { SessionDialect } from "./session_dialect.ts";
 import { clientFactory, guardAgainstNullSocketCrash } from "./postgres_client.ts";
 import { type Client, ClientPool, ClientPoolDialect } from "./postgres_pool.ts";
 
@@ -90,6 +91,24 @@ class PostgresDatabase implements Database {
     csv: string | Uint8Array<ArrayBuffer>,
   ): Promise<void> {
     return this.#copies.copy(copyStatement(table, columns, "STDIN"), csv);
+  }
+
+  async beginBulk(): Promise<BulkTransaction> {
+    const session = await this.#copies.begin();
+    let ended = false;
+    return {
+      kysely: new Kysely<unknown>({ dialect: new SessionDialect(session.query) }),
+      copyCsv: (table, columns, csv) => session.copy(copyStatement(table, columns, "STDIN"), csv),
+      commit: () => {
+        ended = true;
+        return session.end(true);
+      },
+      rollback: async () => {
+        if (ended) return;
+        ended = true;
+        await session.end(false).catch(() => {});
+      },
+    };
   }
 
   async ping(): Promise<number> {

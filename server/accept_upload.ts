@@ -15,6 +15,7 @@ import type { Run } from "../core/runs.ts";
 import type { Services } from "./services.ts";
 import { fileSpool } from "./file_spool.ts";
 import { nativeSha256 } from "./native_sha256.ts";
+import { replayableBody } from "./replayable_body.ts";
 import { readUpload } from "./upload_request.ts";
 
 /** How long to wait, after the body has arrived, before answering `202 Accepted`. */
@@ -55,10 +56,16 @@ export async function acceptUpload(
   const cancel = new AbortController();
   const onAbort = () => cancel.abort();
   req.signal.addEventListener("abort", onAbort);
+  // A direct import may be a first load (where the database has bulk transactions), which needs
+  // to be able to read the upload again.
+  const replay = input.mode === "direct" && services.database.beginBulk
+    ? await replayableBody(input.body)
+    : null;
   let handle: IngestHandle;
   try {
     handle = await startIngest(services.store, {
       ...input,
+      ...(replay ? { body: replay.body, reopen: replay.reopen } : {}),
       type,
       actor: options.actor ?? null,
       maxFileBytes: services.settings.maxFileBytes,
@@ -70,10 +77,13 @@ export async function acceptUpload(
       parent: context.active(),
       signal: cancel.signal,
     });
-    const done = handle.done;
+    const done = handle.done.finally(() => replay?.close());
     services.inFlight.add(done);
     done.finally(() => services.inFlight.delete(done));
     await handle.received;
+  } catch (err) {
+    await replay?.close();
+    throw err;
   } finally {
     req.signal.removeEventListener("abort", onAbort);
   }

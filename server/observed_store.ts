@@ -8,8 +8,8 @@
  */
 import type { Database } from "../core/database.ts";
 import { SqlStore } from "../core/sql/sql_store.ts";
-import type { Run, RunStatus } from "../core/runs.ts";
-import type { NewRun, RevertCounts, RunPatch, TargetTable } from "../core/store.ts";
+import type { Run, RunCounts, RunStatus } from "../core/runs.ts";
+import type { FirstLoad, NewRun, RevertCounts, RunPatch, TargetTable } from "../core/store.ts";
 import { log } from "./log.ts";
 import type { IntakeMetrics } from "./metrics/intake_metrics.ts";
 
@@ -65,8 +65,17 @@ export class ObservedStore extends SqlStore {
     excludeRows: readonly number[],
   ): Promise<Run> {
     const run = await this.#changing(super.commit(runId, target, columns, excludeRows));
-    log.info("run committed", { ...runFields(run), ...run.counts });
-    this.#finished(run, target);
+    this.#committed(run, target);
+    return run;
+  }
+
+  override async commitFirstLoad(
+    load: FirstLoad,
+    runId: string,
+    counts: RunCounts,
+  ): Promise<Run> {
+    const run = await this.#changing(super.commitFirstLoad(load, runId, counts));
+    this.#committed(run, load.target);
     return run;
   }
 
@@ -83,6 +92,11 @@ export class ObservedStore extends SqlStore {
     });
     this.#metrics.runs.inc({ type: reverted.run.uploadType, status: "reverted" });
     return reverted;
+  }
+
+  #committed(run: Run, target: TargetTable): void {
+    log.info("run committed", { ...runFields(run), ...run.counts });
+    this.#finished(run, target);
   }
 
   /** Counts a run that reached a final status; `target` is given for committed runs. */

@@ -149,6 +149,7 @@ function asTestDatabase(
     kysely: db.kysely,
     url,
     copyCsv: (table, columns, csv) => db.copyCsv(table, columns, csv),
+    ...(db.beginBulk ? { beginBulk: () => db.beginBulk!() } : {}),
     ping: () => db.ping(),
     poolStats: () => db.poolStats(),
     close: () => db.close(),

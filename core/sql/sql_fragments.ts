@@ -42,7 +42,12 @@ export function jsonbObject(columns: readonly string[], qualifier: string): RawB
 
 /** A transaction-scoped advisory lock that serializes commits to one target table. */
 export function lockTable(table: string): RawBuilder<unknown> {
-  return sql`select pg_advisory_xact_lock(hashtext(${"intake:commit:" + table}))`;
+  return sql`select pg_advisory_xact_lock(hashtext(${commitLockKey(table)}))`;
+}
+
+/** The key (before hashing) of the table's commit lock. */
+export function commitLockKey(table: string): string {
+  return `intake:commit:${table}`;
 }
 
 /** A JSON array parameter expanded to integers, portable across drivers (no array binding). */

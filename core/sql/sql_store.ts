@@ -11,6 +11,7 @@ import type { Run, RunCounts, RunMode, RunStatus } from "../runs.ts";
 import type {
   CellError,
   ExcludedCounts,
+  FirstLoad,
   FixResult,
   NewRun,
   Page,
@@ -30,6 +31,7 @@ import { classifyRows } from "./classify.ts";
 import { applyReviewedRun } from "./commit.ts";
 import { importStagedRows } from "./direct_import.ts";
 import { countEdits, fixInvalidRows, selectEdits } from "./fixes.ts";
+import { openFirstLoad } from "./first_load.ts";
 import { markDuplicateKeys } from "./duplicate_keys.ts";
 import { countExcluded, markExcluded, selectRows } from "./review_rows.ts";
 import { revertRun } from "./revert.ts";
@@ -111,6 +113,14 @@ export class SqlStore implements Store {
     await sweepStagingTables(this.#db.kysely);
     await createStagingTable(this.#db.kysely, runId, staged, mode === "direct");
     return stagingWriter(this.#db, runId, staged, target.key, expectedRows);
+  }
+
+  openFirstLoad(target: TargetTable, columns: readonly string[]): Promise<FirstLoad | null> {
+    return openFirstLoad(this.#db, target, columns);
+  }
+
+  commitFirstLoad(load: FirstLoad, runId: string, counts: RunCounts): Promise<Run> {
+    return load.commit(runId, counts);
   }
 
   async markDuplicates(

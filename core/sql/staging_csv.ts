@@ -33,15 +33,33 @@ export function stagingLine(columns: readonly string[], row: StagedRow, repeat: 
   let tail = "";
   for (let c = 0; c < columns.length; c++) {
     const value = values[columns[c]] ?? null;
-    // The field is the cell text but for NULL, an empty string (quoted) and booleans (t/f).
     const text = cellText(value);
     if (implied && raw[c] !== text) implied = false;
-    if (typeof value === "boolean") tail += value ? ",t" : ",f";
-    else if (typeof value !== "string") tail += `,${text}`;
-    else tail += value === "" || NEEDS_QUOTES.test(value) ? `,${quote(value)}` : `,${value}`;
+    tail += `,${field(value, text)}`;
   }
   const rawField = implied ? "" : quote(JSON.stringify(raw));
   return `${row.row},${row.line},${rawField},${repeat ? "t" : ""}${tail}`;
+}
+
+/**
+ * Encodes a valid row's `values` for `COPY target (columns)`, without its line break: the
+ * fields of {@linkcode stagingLine} alone.
+ */
+export function targetLine(columns: readonly string[], values: StagedRow["values"]): string {
+  let line = "";
+  for (let c = 0; c < columns.length; c++) {
+    const value = values[columns[c]] ?? null;
+    line += c === 0 ? field(value, cellText(value)) : `,${field(value, cellText(value))}`;
+  }
+  return line;
+}
+
+// The COPY field of a value whose cell text is `text`: that text but for NULL, an empty string
+// (quoted) and booleans (t/f).
+function field(value: StagedRow["values"][string], text: string): string {
+  if (typeof value === "boolean") return value ? "t" : "f";
+  if (typeof value !== "string") return text;
+  return value === "" || NEEDS_QUOTES.test(value) ? quote(value) : value;
 }
 
 function quote(text: string): string {

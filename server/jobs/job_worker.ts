@@ -349,6 +349,7 @@ export class JobWorker {
       return;
     }
     const { encoding, format, delimiter, sheet, mapping } = job.request;
+    const input = job.input;
     try {
       const handle = await startIngest(fence.store, {
         type,
@@ -357,8 +358,9 @@ export class JobWorker {
         fileName: run.fileName,
         contentType: run.contentType,
         actor: run.actor,
-        body: readInput(database, run.id, job.input),
-        expectedBytes: job.input.bytes,
+        body: readInput(database, run.id, input),
+        reopen: () => Promise.resolve(readInput(database, run.id, input)),
+        expectedBytes: input.bytes,
         encoding,
         format,
         delimiter,
