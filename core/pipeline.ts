@@ -314,7 +314,7 @@ class IngestRun {
    * Ends a first load: commits it when every reference is known, else gives up (see
    * {@linkcode IngestRun.#restart}).
    */
-  async #commitFirstLoad(load: FirstLoad, staged: { rows: number; writeMs: number }) {
+  async #commitFirstLoad(load: FirstLoad, staged: { writeMs: number }) {
     const unknown = await load.countUnknownReferences();
     if (unknown > 0) {
       this.#gaveUp = "unknown_reference";
@@ -326,10 +326,7 @@ class IngestRun {
     span.setAttribute("ingest.first_load", true);
     let run: Run;
     try {
-      run = await this.#store.commitFirstLoad(load, this.#run.id, {
-        ...emptyCounts(),
-        rows: staged.rows,
-      });
+      run = await this.#store.commitFirstLoad(load, this.#run.id);
     } catch (err) {
       this.#spans.abort("commit", err);
       throw err;

@@ -112,10 +112,10 @@ export interface FirstLoad extends StagingWriter {
   /** Rows (added and flushed) whose reference the referenced table lacks. */
   countUnknownReferences(): Promise<number>;
   /**
-   * Marks the run `processing → committed` with `counts` (every row new) in the transaction and
+   * Marks the run `processing → committed` (every row it loaded new) in the transaction and
    * commits it. Called through {@linkcode Store.commitFirstLoad}, which sees the commit.
    */
-  commit(runId: string, counts: RunCounts): Promise<Run>;
+  commit(runId: string): Promise<Run>;
   /** Rolls back: the target as it was. Never rejects. */
   abandon(): Promise<void>;
 }
@@ -281,8 +281,8 @@ export interface Store {
    * does not qualify (see `sql/first_load.ts`).
    */
   openFirstLoad(target: TargetTable, columns: readonly string[]): Promise<FirstLoad | null>;
-  /** Commits a first load as run `runId` with `counts`; see {@linkcode FirstLoad.commit}. */
-  commitFirstLoad(load: FirstLoad, runId: string, counts: RunCounts): Promise<Run>;
+  /** Commits a first load as run `runId`; see {@linkcode FirstLoad.commit}. */
+  commitFirstLoad(load: FirstLoad, runId: string): Promise<Run>;
   /**
    * Marks later occurrences of a key in the file as invalid (`duplicate_key`, pointing at the
    * first), set-based; returns how many rows it marked.

@@ -15,7 +15,7 @@
  */
 import { isConnectionError } from "../core/errors.ts";
 import { clientFactory, copyIn, guardAgainstNullSocketCrash } from "./postgres_client.ts";
-import { type Client, ClientPool } from "./postgres_pool.ts";
+import { affectedRows, type Client, ClientPool, connectionClosed } from "./postgres_pool.ts";
 import type postgres from "postgres";
 
 /** A message the worker accepts. */
@@ -49,7 +49,6 @@ const scope = globalThis as unknown as WorkerScope;
 let pool: ClientPool | undefined;
 /** Bulk transactions: the connection each holds, and whether it failed. */
 const sessions = new Map<number, { client: Client; broken: boolean }>();
-const AFFECTING = new Set(["INSERT", "UPDATE", "DELETE", "MERGE"]);
 
 // The soak test (run with --expose-gc, so only there) compares memory after a full collection
 // and asks for one with SIGUSR2: this isolate's garbage is collected by no one else.
@@ -71,10 +70,10 @@ scope.onmessage = ({ data }) => {
         data.sql,
         data.parameters as postgres.ParameterOrJSON<never>[],
       );
-      const affected = AFFECTING.has(result.command) && result.count !== null
-        ? result.count
-        : undefined;
-      return { rows: Array.from(result) as Record<string, unknown>[], affected };
+      return {
+        rows: Array.from(result) as Record<string, unknown>[],
+        affected: affectedRows(result),
+      };
     });
   } else if (data.type === "end") {
     end(data.id, data.session, data.commit);
@@ -126,7 +125,7 @@ async function inSession(
 ): Promise<void> {
   const held = sessions.get(session);
   try {
-    if (!held || held.broken) throw new Error("The bulk transaction's connection was lost");
+    if (!held || held.broken) throw connectionClosed();
     const result = await work(held.client).catch((err) => {
       held.broken = isConnectionError(err);
       throw err;
@@ -144,7 +143,7 @@ async function end(id: number, session: number, commit: boolean): Promise<void> 
   try {
     // A lost connection took its transaction with it: nothing to roll back, nothing committed.
     if (!held || held.broken) {
-      if (commit) throw new Error("The bulk transaction's connection was lost");
+      if (commit) throw connectionClosed();
     } else {
       await held.client.unsafe(commit ? "commit" : "rollback").catch((err) => {
         held.broken = isConnectionError(err);

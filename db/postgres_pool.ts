@@ -245,10 +245,9 @@ class ClientConnection implements DatabaseConnection {
         query.parameters as postgres.ParameterOrJSON<never>[],
         { prepare: true },
       );
+      const affected = affectedRows(result);
       return {
-        numAffectedRows: AFFECTING.has(result.command) && result.count !== null
-          ? BigInt(result.count)
-          : undefined,
+        numAffectedRows: affected === undefined ? undefined : BigInt(affected),
         rows: Array.from(result) as R[],
       };
     } catch (err) {
@@ -278,7 +277,13 @@ class ClientConnection implements DatabaseConnection {
   }
 }
 
-function connectionClosed(): Error {
+/** How many rows a statement's result says it wrote; undefined for other statements. */
+export function affectedRows(result: postgres.RowList<postgres.Row[]>): number | undefined {
+  return AFFECTING.has(result.command) && result.count !== null ? result.count : undefined;
+}
+
+/** The error of a query on a connection whose session is gone, coded as a connection error. */
+export function connectionClosed(): Error {
   return Object.assign(new Error("The database connection was lost"), {
     code: "CONNECTION_CLOSED",
   });

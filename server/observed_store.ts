@@ -8,7 +8,7 @@
  */
 import type { Database } from "../core/database.ts";
 import { SqlStore } from "../core/sql/sql_store.ts";
-import type { Run, RunCounts, RunStatus } from "../core/runs.ts";
+import type { Run, RunStatus } from "../core/runs.ts";
 import type { FirstLoad, NewRun, RevertCounts, RunPatch, TargetTable } from "../core/store.ts";
 import { log } from "./log.ts";
 import type { IntakeMetrics } from "./metrics/intake_metrics.ts";
@@ -69,12 +69,8 @@ export class ObservedStore extends SqlStore {
     return run;
   }
 
-  override async commitFirstLoad(
-    load: FirstLoad,
-    runId: string,
-    counts: RunCounts,
-  ): Promise<Run> {
-    const run = await this.#changing(super.commitFirstLoad(load, runId, counts));
+  override async commitFirstLoad(load: FirstLoad, runId: string): Promise<Run> {
+    const run = await this.#changing(super.commitFirstLoad(load, runId));
     this.#committed(run, load.target);
     return run;
   }

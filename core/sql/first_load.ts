@@ -21,11 +21,12 @@
  */
 import { type Kysely, sql } from "kysely";
 import type { BulkTransaction, Database } from "../database.ts";
-import type { Run, RunCounts } from "../runs.ts";
+import { emptyCounts, type Run } from "../runs.ts";
 import type { FirstLoad, StagedRow, TargetTable } from "../store.ts";
 import { CopyBuffer } from "./copy_buffer.ts";
 import { commitLockKey } from "./sql_fragments.ts";
 import { targetLine } from "./staging_csv.ts";
+import { isUnknownReference } from "./unknown_references.ts";
 import { updateRunIf } from "./run_repository.ts";
 
 // deno-lint-ignore no-explicit-any
@@ -104,12 +105,7 @@ class TargetCopy implements FirstLoad {
     // The target has no statistics yet (its rows are this transaction's): a nested loop over
     // a million rows would take minutes where a hash anti-join takes a fraction of a second.
     await sql`select set_config('enable_nestloop', 'off', true)`.execute(this.#bulk.kysely);
-    const unknown = checks.map((r) =>
-      sql`(${sql.ref(`t.${r.column}`)} is not null and not exists (
-        select 1 from ${sql.table(r.table)} r where ${sql.ref(`r.${r.key}`)} = ${
-        sql.ref(`t.${r.column}`)
-      }))`
-    );
+    const unknown = checks.map((r) => isUnknownReference(r, sql.ref(`t.${r.column}`)));
     const { rows } = await sql<{ n: number }>`
       select count(*)::int as n from ${sql.table(this.target.table)} t
       where ${sql.join(unknown, sql` or `)}
@@ -117,12 +113,12 @@ class TargetCopy implements FirstLoad {
     return Number(rows[0].n);
   }
 
-  async commit(runId: string, counts: RunCounts): Promise<Run> {
+  async commit(runId: string): Promise<Run> {
     try {
       const run = await updateRunIf(this.#bulk.kysely, runId, ["processing"], {
         status: "committed",
         finishedAt: true,
-        counts: { ...counts, new: this.#rows, changed: 0, unchanged: 0, deleted: 0 },
+        counts: { ...emptyCounts(), rows: this.#rows, new: this.#rows },
         undoRows: 0,
         inserted: this.#rows,
       });

@@ -119,8 +119,8 @@ export class SqlStore implements Store {
     return openFirstLoad(this.#db, target, columns);
   }
 
-  commitFirstLoad(load: FirstLoad, runId: string, counts: RunCounts): Promise<Run> {
-    return load.commit(runId, counts);
+  commitFirstLoad(load: FirstLoad, runId: string): Promise<Run> {
+    return load.commit(runId);
   }
 
   async markDuplicates(

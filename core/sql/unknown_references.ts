@@ -35,6 +35,17 @@ export function stagedReferences(
   });
 }
 
+/** True (in SQL) when `value` is set and not a key of the table `reference` names. */
+export function isUnknownReference(
+  reference: TargetReference,
+  value: RawBuilder<unknown>,
+): RawBuilder<unknown> {
+  return sql`(${value} is not null and not exists (
+    select 1 from ${sql.table(reference.table)} r where ${
+    sql.ref(`r.${reference.key}`)
+  } = ${value}))`;
+}
+
 /**
  * Moves the rows with an unknown reference to `ingest_rows`; returns how many it moved. Call it
  * with sequential scans of the referenced tables ruled out (`targetScanGuard`).
@@ -47,12 +58,8 @@ export async function markUnknownReferences(
 ): Promise<number> {
   const checks = stagedReferences(target, columns);
   if (checks.length === 0) return 0;
-  const unknown = (alias: string) => (check: (typeof checks)[number]) => {
-    const value = typedValue(check.column, alias);
-    return sql`(${value} is not null and not exists (
-      select 1 from ${sql.table(check.reference.table)} r
-      where ${sql.ref(`r.${check.reference.key}`)} = ${value}))`;
-  };
+  const unknown = (alias: string) => (check: (typeof checks)[number]) =>
+    isUnknownReference(check.reference, typedValue(check.column, alias));
   const errors: RawBuilder<unknown>[] = checks.map((check, i) =>
     sql`(${i}, case when ${unknown("m")(check)} then jsonb_build_object(
       'column', ${check.column.name}::text,
