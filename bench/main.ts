@@ -34,6 +34,7 @@ const sizes = env("BENCH_SIZES", "100000,1000000,5000000").split(",").map(Number
 const memoryRows = Number(env("BENCH_MEMORY_ROWS", "12000000"));
 const httpSeconds = Number(env("BENCH_HTTP_SECONDS", "10"));
 const tracingRounds = Number(env("BENCH_TRACING_ROUNDS", "30"));
+const rounds = Number(env("BENCH_ROUNDS", "3"));
 const url = Deno.env.get("BENCH_DATABASE_URL") ?? Deno.env.get("TEST_DATABASE_URL");
 if (!url) {
   console.error("Set BENCH_DATABASE_URL (or run `bash bench/run.sh`, which starts a cluster)");
@@ -126,6 +127,36 @@ interface Row {
   seconds: number;
   baselineSeconds?: number;
   peakRssMb?: number;
+  /** Each round's ratio to its own `\copy`, when the figure was measured in rounds. */
+  ratios?: number[];
+}
+
+/** One round's measurement beside that round's `\copy`. */
+interface Sample {
+  rows: number;
+  seconds: number;
+  baselineSeconds: number;
+  peakRssMb?: number;
+}
+
+const BASELINE = "psql \\copy (baseline, PK)";
+
+function median(values: readonly number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = sorted.length >> 1;
+  return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
+}
+
+/** A figure's rounds as one: median times, each round's ratio, the highest peak. */
+function summarize(samples: readonly Sample[]): Omit<Row, "group" | "name" | "mb"> {
+  const peaks = samples.flatMap((s) => s.peakRssMb ?? []);
+  return {
+    rows: samples[0].rows,
+    seconds: median(samples.map((s) => s.seconds)),
+    baselineSeconds: median(samples.map((s) => s.baselineSeconds)),
+    peakRssMb: peaks.length ? Math.max(...peaks) : undefined,
+    ratios: samples.map((s) => s.baselineSeconds / s.seconds),
+  };
 }
 const results: Row[] = [];
 const fileMb = async (path: string) => (await Deno.stat(path)).size / 1e6;
@@ -144,35 +175,40 @@ await psql("truncate facilities");
 await psql(`\\copy facilities (facility_id, name) from '${register}' csv header`);
 await cli(await dataFile(10), "direct", url);
 
-// Ingest throughput by size, CLI and HTTP, each beside its own \copy.
+// Ingest throughput by size, CLI and HTTP, each beside its own \copy, in rounds: this machine's
+// speed drifts by ±15 % within minutes (one run's 5 M \copy ran at 57 % of its 1 M rate), so a
+// figure is the median of its rounds, and its ratio the median of the ratios each round measured
+// against its own \copy.
 const baselines = new Map<number, number>();
 const server = await startServerProcess({ DATABASE_URL: url });
 for (const n of sizes) {
   const file = await dataFile(n);
   const mb = await fileMb(file);
   const group = `${n.toLocaleString("en")} rows`;
-  await resetTables();
-  const baselineSeconds = await psql(`\\copy emissions_baseline from '${file}' csv header`);
-  baselines.set(n, baselineSeconds);
-  results.push({
-    group,
-    name: "psql \\copy (baseline, PK)",
-    rows: n,
-    mb,
-    seconds: baselineSeconds,
-  });
-  for (const mode of ["direct", "staged"] as const) {
+  const samples = new Map<string, Sample[]>();
+  const add = (name: string, sample: Sample) =>
+    samples.set(name, [...samples.get(name) ?? [], sample]);
+  for (let round = 0; round < rounds; round++) {
     await resetTables();
-    const r = await cli(file, mode, url);
-    const name = mode === "direct" ? "CLI direct" : "CLI staged + commit";
-    results.push({ group, name, mb, baselineSeconds, ...r });
+    const baselineSeconds = await psql(`\\copy emissions_baseline from '${file}' csv header`);
+    add(BASELINE, { rows: n, seconds: baselineSeconds, baselineSeconds });
+    for (const mode of ["direct", "staged"] as const) {
+      await resetTables();
+      const r = await cli(file, mode, url);
+      add(mode === "direct" ? "CLI direct" : "CLI staged + commit", { ...r, baselineSeconds });
+    }
+    for (const mode of ["direct", "staged"] as const) {
+      await resetTables();
+      const r = await uploadAndWait(server, file, mode);
+      add(mode === "direct" ? "HTTP direct" : "HTTP staged + commit", {
+        rows: r.run.counts.rows,
+        seconds: r.seconds,
+        baselineSeconds,
+      });
+    }
   }
-  for (const mode of ["direct", "staged"] as const) {
-    await resetTables();
-    const r = await uploadAndWait(server, file, mode);
-    const name = mode === "direct" ? "HTTP direct" : "HTTP staged + commit";
-    results.push({ group, name, rows: r.run.counts.rows, mb, seconds: r.seconds, baselineSeconds });
-  }
+  baselines.set(n, median(samples.get(BASELINE)!.map((s) => s.seconds)));
+  for (const [name, taken] of samples) results.push({ group, name, mb, ...summarize(taken) });
 }
 const serverPeak = server.peakRssMb();
 
@@ -285,20 +321,31 @@ await server.stop();
 
 // Report.
 const pct = (x: number) => `${(x * 100).toFixed(0)} %`;
-console.log("\n## Ingest (PostgreSQL 15, loopback)\n");
+console.log(
+  `\n## Ingest (PostgreSQL 15, loopback; by size: the median of ${rounds} rounds, the ratios' range)\n`,
+);
 console.log("| file | measurement | rows/s | MB/s | vs \\copy | peak RSS MB |");
 console.log("| --- | --- | ---: | ---: | ---: | ---: |");
 const table = results.map((r) => ({
   ...r,
   rowsPerSecond: Math.round(r.rows / r.seconds),
   mbPerSecond: r.mb / r.seconds,
-  ratioToCopy: r.baselineSeconds ? r.baselineSeconds / r.seconds : undefined,
+  ratioToCopy: r.ratios ? median(r.ratios) : r.baselineSeconds && r.baselineSeconds / r.seconds,
 }));
+// A ratio measured in rounds shows its range: `74 % (70–78)`.
+const ratioText = (r: (typeof table)[number]) =>
+  !r.ratioToCopy
+    ? "–"
+    : !r.ratios || r.ratios.length < 2
+    ? pct(r.ratioToCopy)
+    : `${pct(r.ratioToCopy)} (${(Math.min(...r.ratios) * 100).toFixed(0)}–${
+      (Math.max(...r.ratios) * 100).toFixed(0)
+    })`;
 for (const r of table) {
   console.log(
     `| ${r.group} | ${r.name} | ${r.rowsPerSecond.toLocaleString("en")} | ${
       r.mbPerSecond.toFixed(1)
-    } | ${r.ratioToCopy ? pct(r.ratioToCopy) : "–"} | ${r.peakRssMb?.toFixed(0) ?? "–"} |`,
+    } | ${ratioText(r)} | ${r.peakRssMb?.toFixed(0) ?? "–"} |`,
   );
 }
 console.log(`\nHTTP server process peak RSS over all of the above: ${serverPeak.toFixed(0)} MB`);
