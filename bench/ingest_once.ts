@@ -29,6 +29,7 @@ import { migrateToLatest } from "../db/migrate.ts";
 import { openDatabase } from "../db/open_database.ts";
 import { loadUploadTypes } from "../server/load_upload_types.ts";
 import { nativeSha256 } from "../server/native_sha256.ts";
+import { machineCpuSeconds } from "./proc.ts";
 
 const [mode, file, url] = Deno.args;
 // Spans give the time of each stage; `busy_ms` is a stage's own work inside overlapping spans.
@@ -79,6 +80,7 @@ if (mode === "parse" || mode === "validate") {
   );
   await sql`drop table bench_facilities`.execute(db);
   const store = new SqlStore(database);
+  const cpuBefore = machineCpuSeconds();
   const started = performance.now();
   const handle = await startIngest(store, {
     type,
@@ -99,6 +101,7 @@ if (mode === "parse" || mode === "validate") {
     result.commitSeconds = (performance.now() - commitStarted) / 1000;
   }
   result.seconds = (performance.now() - started) / 1000;
+  result.machineCpuSeconds = machineCpuSeconds() - cpuBefore;
   result.rows = run.counts.rows;
   result.status = run.status;
   await database.close();

@@ -7,7 +7,8 @@
  *   HTTP (a `main.ts` server process). Files are deterministic and cached in `INTAKE_BENCH_DIR`
  *   (default `$TMPDIR/intake-bench`).
  * - Where the time goes (1 M rows): parse alone, validate alone, an in-process direct import (a
- *   first load) and an in-process staged import with its commit (`ingest_once.ts`).
+ *   first load) and an in-process staged import with its commit (`ingest_once.ts`), and the CPU
+ *   seconds the whole machine spent on each of them and on a `\copy` of the same file.
  * - Embedded PGlite through the CLI (100 k rows).
  * - Memory: a ~1 GB file (`BENCH_MEMORY_ROWS`, default 12 M rows; 0 skips) through the CLI.
  * - Tracing: HTTP direct imports of 1 M rows with `OTEL_DENO=true` exporting to a loopback
@@ -24,7 +25,7 @@
  */
 import { generateEmissionsCsv, generateFacilitiesCsv } from "./gen_emissions.ts";
 import { load, type LoadResult, startBareServer } from "./http_load.ts";
-import { timedCommand } from "./proc.ts";
+import { machineCpuSeconds, timedCommand } from "./proc.ts";
 import { MALLOC_ENV } from "../server/process_settings.ts";
 import { startServerProcess, uploadAndWait, V8_FLAGS } from "./server_process.ts";
 import { type Estimate, measureTracingCost } from "./tracing_cost.ts";
@@ -258,6 +259,24 @@ for (
   });
 }
 
+// The machine's CPU, both cores, while \copy and the in-process runs above loaded the same file.
+await resetTables();
+const copyCpuBefore = machineCpuSeconds();
+const copySeconds = await psql(`\\copy emissions_baseline from '${million}' csv header`);
+const cpu = [
+  { name: "psql \\copy", seconds: copySeconds, cpuSeconds: machineCpuSeconds() - copyCpuBefore },
+  {
+    name: "direct import, in-process (a first load)",
+    seconds: stages.seconds as number,
+    cpuSeconds: stages.machineCpuSeconds as number,
+  },
+  {
+    name: "staged import + commit, in-process",
+    seconds: staged.seconds as number,
+    cpuSeconds: staged.machineCpuSeconds as number,
+  },
+];
+
 // Embedded PGlite.
 const small = await dataFile(100_000);
 for (const mode of ["direct", "staged"] as const) {
@@ -357,6 +376,17 @@ console.log("\n## Stage spans of one staged import, 1 M rows\n");
 console.log(JSON.stringify(staged.spans));
 console.log("\n## Stage spans of one direct import on embedded PGlite, 100 k rows\n");
 console.log(JSON.stringify(pgliteStages.spans));
+const cores = navigator.hardwareConcurrency;
+console.log(`\n## CPU, machine-wide, 1 M rows (${cores} cores: ${cores} CPU-seconds a second)\n`);
+console.log("| measurement | wall s | CPU s | cores busy |");
+console.log("| --- | ---: | ---: | ---: |");
+for (const c of cpu) {
+  console.log(
+    `| ${c.name} | ${c.seconds.toFixed(2)} | ${c.cpuSeconds.toFixed(2)} | ${
+      (c.cpuSeconds / c.seconds).toFixed(2)
+    } |`,
+  );
+}
 const interval = (e: Estimate) =>
   `${(e.mean * 100).toFixed(1)} % ± ${(e.halfWidth95 * 100).toFixed(1)}`;
 console.log(
@@ -402,6 +432,7 @@ await Deno.writeTextFile(
       serverPeakRssMb: serverPeak,
       stageSpans: stages.spans,
       stagedSpans: staged.spans,
+      cpu,
       tracing,
       load: loads,
       concurrent: { seconds: concurrentSeconds, latencies, peakRssMb: concurrentPeak },

@@ -39,6 +39,17 @@ export function cpuSeconds(pid: number): number {
   return (Number(fields[11]) + Number(fields[12])) / 100;
 }
 
+/**
+ * CPU seconds the whole machine has spent working so far: every process on every core, and the
+ * kernel on their behalf (`/proc/stat`: user, nice, system, irq and softirq; not idle, I/O wait
+ * or time a hypervisor stole).
+ */
+export function machineCpuSeconds(): number {
+  const fields = Deno.readTextFileSync("/proc/stat").split("\n", 1)[0].trim().split(/\s+/);
+  const [user, nice, system, , , irq, softirq] = fields.slice(1).map(Number);
+  return (user + nice + system + irq + softirq) / 100;
+}
+
 /** Runs a command to the end; returns its seconds, peak RSS (MB) and stdout. */
 export async function timedCommand(
   command: string,

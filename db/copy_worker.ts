@@ -60,8 +60,9 @@ scope.onmessage = ({ data }) => {
     guardAgainstNullSocketCrash();
     pool = new ClientPool(clientFactory(data.url, data.connectTimeoutSeconds), data.poolSize);
   } else if (data.type === "copy") {
-    if (data.session === undefined) copy(data.id, data.statement, data.data);
-    else inSession(data.id, data.session, (client) => copyIn(client, data.statement, data.data));
+    const { id, statement, session, data: csv } = data;
+    if (session === undefined) copy(id, statement, csv);
+    else inSession(id, session, (client) => copyAndFree(client, statement, csv));
   } else if (data.type === "begin") {
     begin(data.id, data.session);
   } else if (data.type === "query") {
@@ -90,7 +91,7 @@ async function copy(id: number, statement: string, csv: Uint8Array): Promise<voi
   try {
     const client = await pool!.acquire();
     try {
-      await copyIn(client, statement, csv);
+      await copyAndFree(client, statement, csv);
     } catch (err) {
       broken = isConnectionError(err);
       throw err;
@@ -101,6 +102,16 @@ async function copy(id: number, statement: string, csv: Uint8Array): Promise<voi
   } catch (err) {
     scope.postMessage({ type: "done", id, error: serializeError(err) });
   }
+}
+
+/**
+ * Runs the COPY, then frees the batch's buffer (it was transferred here, so nothing else holds
+ * it). Left to the collector, dead batches piled up: this isolate allocates too little for it to
+ * come by often, and its external memory reached 66 MB during an upload (measured).
+ */
+async function copyAndFree(client: Client, statement: string, csv: Uint8Array): Promise<void> {
+  await copyIn(client, statement, csv);
+  (csv.buffer as ArrayBuffer).transfer(0);
 }
 
 async function begin(id: number, session: number): Promise<void> {

@@ -6,7 +6,8 @@
  */
 import postgres from "postgres";
 import type { Client, ClientFactory } from "./postgres_pool.ts";
-import { isSingleTcpHost, noDelaySocket } from "./tcp_socket.ts";
+import type net from "node:net";
+import { isSingleTcpHost, noDelaySocket, type SocketTarget } from "./tcp_socket.ts";
 import {
   ARRAY_TYPES,
   parseArrayLiteral,
@@ -26,10 +27,25 @@ export function clientFactory(url: string, connectTimeoutSeconds: number): Clien
     // Notices ("table does not exist, skipping") are not errors; postgres.js logs them otherwise.
     onnotice: () => {},
     connection: { application_name: "intake" },
-    ...(isSingleTcpHost(url) ? { socket: noDelaySocket(connectTimeoutSeconds) } : {}),
   };
-  return (onClose) => postgres(url, { ...options, onclose: onClose }) as unknown as Client;
+  const tcp = isSingleTcpHost(url) ? noDelaySocket(connectTimeoutSeconds) : undefined;
+  return (onClose) => {
+    if (!tcp) return postgres(url, { ...options, onclose: onClose }) as unknown as Client;
+    const held: { socket?: net.Socket } = {};
+    // Not in postgres.js's declared options, though it documents and takes it.
+    const socket = async (target: SocketTarget) => held.socket = await tcp(target);
+    const client = postgres(url, {
+      ...options,
+      onclose: onClose,
+      ...{ socket },
+    }) as unknown as Client;
+    sockets.set(client, held);
+    return client;
+  };
 }
+
+/** Each client's current socket, where Intake opened it (`noDelaySocket`). */
+const sockets = new WeakMap<Client, { socket?: net.Socket }>();
 
 /** Streams `csv` into `COPY … FROM STDIN` and resolves once the server has accepted it all. */
 export async function copyIn(
@@ -56,7 +72,17 @@ export async function copyIn(
     stream.once("finish", resolve);
     stream.once("error", reject);
   });
-  stream.end(csv);
+  const socket = sockets.get(client)?.socket;
+  if (socket && typeof csv !== "string") {
+    // One CopyData message, written as it is: postgres.js would copy the bytes into a new buffer
+    // of its own, garbage the size of the batch that waits for a collection.
+    const header = new Uint8Array(5);
+    header[0] = 0x64; // "d"
+    new DataView(header.buffer).setUint32(1, csv.byteLength + 4);
+    socket.write(header);
+    socket.write(csv);
+    stream.end();
+  } else stream.end(csv);
   await Promise.race([finished, failed]);
 }
 

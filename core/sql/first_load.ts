@@ -61,9 +61,10 @@ async function hasUniqueKey(db: Db, target: TargetTable): Promise<boolean> {
       select 1 from pg_index i
       where i.indrelid = to_regclass(${target.table}) and i.indisunique and i.indpred is null
         and i.indexprs is null
-        and (select array_agg(a.attname::text order by a.attname) from pg_attribute a
+        and (select array_agg(a.attname::text order by a.attname::text) from pg_attribute a
              where a.attrelid = i.indrelid and a.attnum = any(i.indkey))
-          = ${sql.lit(`{${[...target.key].sort().map((k) => `"${k}"`).join(",")}}`)}::text[]
+          = (select array_agg(k order by k)
+             from unnest(array[${sql.join(target.key)}]::text[]) k)
     ) as found
   `.execute(db);
   return rows[0].found;
