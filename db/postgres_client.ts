@@ -47,7 +47,10 @@ export function clientFactory(url: string, connectTimeoutSeconds: number): Clien
 /** Each client's current socket, where Intake opened it (`noDelaySocket`). */
 const sockets = new WeakMap<Client, { socket?: net.Socket }>();
 
-/** Streams `csv` into `COPY … FROM STDIN` and resolves once the server has accepted it all. */
+/**
+ * Streams `csv` into `COPY … FROM STDIN` and resolves once the server has accepted it all. Bytes
+ * go to the socket as they are, where Intake opened it; the caller may reuse or free them then.
+ */
 export async function copyIn(
   client: Client,
   statement: string,
