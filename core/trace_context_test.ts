@@ -1,17 +1,10 @@
-import { ROOT_CONTEXT, trace } from "@opentelemetry/api";
-import {
-  BasicTracerProvider,
-  InMemorySpanExporter,
-  SimpleSpanProcessor,
-} from "@opentelemetry/sdk-trace-base";
+import { ROOT_CONTEXT } from "@opentelemetry/api";
+import { recordSpans } from "../tests/recorded_spans.ts";
 import { assert, assertEquals, test } from "../tests/assert.ts";
 import { fromTraceparent, parseTraceparent, toTraceparent } from "./trace_context.ts";
 import { startSpan, withSpan } from "./telemetry.ts";
 
-const exporter = new InMemorySpanExporter();
-trace.setGlobalTracerProvider(
-  new BasicTracerProvider({ spanProcessors: [new SimpleSpanProcessor(exporter)] }),
-);
+const exporter = recordSpans();
 
 const INCOMING = "00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01";
 

@@ -13,9 +13,9 @@ import type { BulkTransaction, Database } from "../core/database.ts";
 import { IngestError } from "../core/errors.ts";
 import { BackgroundCopy } from "./background_copy.ts";
 import { copyStatement } from "./copy_statement.ts";
-import { SessionDialect } from "./session_dialect.ts";
+import { sessionDialect } from "./session_dialect.ts";
 import { clientFactory, guardAgainstNullSocketCrash } from "./postgres_client.ts";
-import { type Client, ClientPool, ClientPoolDialect } from "./postgres_pool.ts";
+import { type Client, ClientPool, clientPoolDialect } from "./postgres_pool.ts";
 
 /** Options of {@linkcode openPostgresDatabase}. */
 export interface PostgresDatabaseOptions {
@@ -62,7 +62,7 @@ export async function openPostgresDatabase(options: PostgresDatabaseOptions): Pr
     );
   }
   guardAgainstNullSocketCrash();
-  const kysely = new Kysely<unknown>({ dialect: new ClientPoolDialect(pool) });
+  const kysely = new Kysely<unknown>({ dialect: clientPoolDialect(pool) });
   // COPY gets connections of its own on its worker: up to half as many as queries.
   const copies = new BackgroundCopy({
     url: options.url,
@@ -97,7 +97,7 @@ class PostgresDatabase implements Database {
     const session = await this.#copies.begin();
     let ended = false;
     return {
-      kysely: new Kysely<unknown>({ dialect: new SessionDialect(session.query) }),
+      kysely: new Kysely<unknown>({ dialect: sessionDialect(session.query) }),
       copyCsv: (table, columns, csv) => session.copy(copyStatement(table, columns, "STDIN"), csv),
       commit: () => {
         ended = true;

@@ -15,15 +15,12 @@
 import {
   CompiledQuery,
   type DatabaseConnection,
-  type DatabaseIntrospector,
   type Dialect,
-  type DialectAdapter,
   type Driver,
   type Kysely,
   PostgresAdapter,
   PostgresIntrospector,
   PostgresQueryCompiler,
-  type QueryCompiler,
   type QueryResult,
   type TransactionSettings,
 } from "kysely";
@@ -127,29 +124,22 @@ export class ClientPool {
   }
 }
 
+/**
+ * Kysely's PostgreSQL dialect (its adapter, introspector and query compiler) over the driver
+ * `createDriver` makes: the pool's here, a bulk transaction's in `session_dialect.ts`.
+ */
+export function postgresDialect(createDriver: () => Driver): Dialect {
+  return {
+    createAdapter: () => new PostgresAdapter(),
+    createDriver,
+    createIntrospector: (db: Kysely<unknown>) => new PostgresIntrospector(db),
+    createQueryCompiler: () => new PostgresQueryCompiler(),
+  };
+}
+
 /** Kysely's PostgreSQL dialect over a {@linkcode ClientPool}. */
-export class ClientPoolDialect implements Dialect {
-  #pool: ClientPool;
-
-  constructor(pool: ClientPool) {
-    this.#pool = pool;
-  }
-
-  createAdapter(): DialectAdapter {
-    return new PostgresAdapter();
-  }
-
-  createDriver(): Driver {
-    return new ClientPoolDriver(this.#pool);
-  }
-
-  createIntrospector(db: Kysely<unknown>): DatabaseIntrospector {
-    return new PostgresIntrospector(db);
-  }
-
-  createQueryCompiler(): QueryCompiler {
-    return new PostgresQueryCompiler();
-  }
+export function clientPoolDialect(pool: ClientPool): Dialect {
+  return postgresDialect(() => new ClientPoolDriver(pool));
 }
 
 class ClientPoolDriver implements Driver {

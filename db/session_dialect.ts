@@ -5,21 +5,9 @@
  *
  * @module
  */
-import {
-  type CompiledQuery,
-  type DatabaseConnection,
-  type DatabaseIntrospector,
-  type Dialect,
-  type DialectAdapter,
-  type Driver,
-  type Kysely,
-  PostgresAdapter,
-  PostgresIntrospector,
-  PostgresQueryCompiler,
-  type QueryCompiler,
-  type QueryResult,
-} from "kysely";
+import type { CompiledQuery, DatabaseConnection, Dialect, QueryResult } from "kysely";
 import type { SessionResult } from "./copy_worker.ts";
+import { postgresDialect } from "./postgres_pool.ts";
 
 /** Runs one statement and returns its rows. */
 export type StatementRunner = (
@@ -28,49 +16,29 @@ export type StatementRunner = (
 ) => Promise<SessionResult>;
 
 /** A dialect whose every query goes to `run`. */
-export class SessionDialect implements Dialect {
-  readonly #connection: DatabaseConnection;
-
-  constructor(run: StatementRunner) {
-    this.#connection = {
-      async executeQuery<R>(query: CompiledQuery): Promise<QueryResult<R>> {
-        const { rows, affected } = await run(query.sql, query.parameters);
-        return {
-          rows: rows as R[],
-          numAffectedRows: affected === undefined ? undefined : BigInt(affected),
-        };
-      },
-      streamQuery(): never {
-        throw new Error("A bulk transaction does not stream results");
-      },
-    };
-  }
-
-  createAdapter(): DialectAdapter {
-    return new PostgresAdapter();
-  }
-
-  createDriver(): Driver {
-    const connection = this.#connection;
-    const refuse = (): never => {
-      throw new Error("A bulk transaction is a transaction already");
-    };
-    return {
-      init: async () => {},
-      acquireConnection: () => Promise.resolve(connection),
-      releaseConnection: async () => {},
-      beginTransaction: refuse,
-      commitTransaction: refuse,
-      rollbackTransaction: refuse,
-      destroy: async () => {},
-    };
-  }
-
-  createIntrospector(db: Kysely<unknown>): DatabaseIntrospector {
-    return new PostgresIntrospector(db);
-  }
-
-  createQueryCompiler(): QueryCompiler {
-    return new PostgresQueryCompiler();
-  }
+export function sessionDialect(run: StatementRunner): Dialect {
+  const connection: DatabaseConnection = {
+    async executeQuery<R>(query: CompiledQuery): Promise<QueryResult<R>> {
+      const { rows, affected } = await run(query.sql, query.parameters);
+      return {
+        rows: rows as R[],
+        numAffectedRows: affected === undefined ? undefined : BigInt(affected),
+      };
+    },
+    streamQuery(): never {
+      throw new Error("A bulk transaction does not stream results");
+    },
+  };
+  const refuse = (): never => {
+    throw new Error("A bulk transaction is a transaction already");
+  };
+  return postgresDialect(() => ({
+    init: async () => {},
+    acquireConnection: () => Promise.resolve(connection),
+    releaseConnection: async () => {},
+    beginTransaction: refuse,
+    commitTransaction: refuse,
+    rollbackTransaction: refuse,
+    destroy: async () => {},
+  }));
 }

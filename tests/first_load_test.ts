@@ -2,12 +2,7 @@
  * The first load (`core/sql/first_load.ts`): a direct import into an empty table writes straight
  * into it, and gives up for the usual path, with the same result, on any row it cannot take.
  */
-import { trace } from "@opentelemetry/api";
-import {
-  BasicTracerProvider,
-  InMemorySpanExporter,
-  SimpleSpanProcessor,
-} from "@opentelemetry/sdk-trace-base";
+import { recordSpans } from "./recorded_spans.ts";
 import { sql } from "kysely";
 import { assert, assertEquals } from "./assert.ts";
 import { describeMigratedDatabases, type TestDatabase } from "./db_harness.ts";
@@ -22,10 +17,7 @@ import { loadUploadTypes } from "../server/load_upload_types.ts";
 const types = await loadUploadTypes(new URL("../config/upload_types/", import.meta.url));
 const emissions = types.get("emissions");
 
-const exporter = new InMemorySpanExporter();
-trace.setGlobalTracerProvider(
-  new BasicTracerProvider({ spanProcessors: [new SimpleSpanProcessor(exporter)] }),
-);
+const exporter = recordSpans();
 
 const ROWS = 40;
 

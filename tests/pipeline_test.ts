@@ -1,10 +1,5 @@
-import { trace } from "@opentelemetry/api";
-import {
-  BasicTracerProvider,
-  InMemorySpanExporter,
-  type ReadableSpan,
-  SimpleSpanProcessor,
-} from "@opentelemetry/sdk-trace-base";
+import type { ReadableSpan } from "@opentelemetry/sdk-trace-base";
+import { recordSpans } from "./recorded_spans.ts";
 import { sql } from "kysely";
 import { assert, assertEquals } from "./assert.ts";
 import { describeMigratedDatabases } from "./db_harness.ts";
@@ -17,10 +12,7 @@ import { FACILITIES, FACILITIES_CHANGES } from "./api/fixtures.ts";
 const types = await loadUploadTypes(new URL("../config/upload_types/", import.meta.url));
 const facilities = types.get("facilities");
 
-const exporter = new InMemorySpanExporter();
-trace.setGlobalTracerProvider(
-  new BasicTracerProvider({ spanProcessors: [new SimpleSpanProcessor(exporter)] }),
-);
+const exporter = recordSpans();
 
 function body(text: string): ReadableStream<Uint8Array> {
   return new Blob([text]).stream();

@@ -1,9 +1,5 @@
 import { ROOT_CONTEXT, trace } from "@opentelemetry/api";
-import {
-  BasicTracerProvider,
-  InMemorySpanExporter,
-  SimpleSpanProcessor,
-} from "@opentelemetry/sdk-trace-base";
+import { recordSpans } from "../../tests/recorded_spans.ts";
 import { sql } from "kysely";
 import { generateEmissionsCsv } from "../../bench/gen_emissions.ts";
 import { seedFacilities } from "../../tests/seed_facilities.ts";
@@ -20,10 +16,7 @@ import { loadSettings } from "../settings.ts";
 import { JobQueue } from "./job_queue.ts";
 import { type JobWorker, type JobWorkerOptions, startJobWorker } from "./job_worker.ts";
 
-const exporter = new InMemorySpanExporter();
-trace.setGlobalTracerProvider(
-  new BasicTracerProvider({ spanProcessors: [new SimpleSpanProcessor(exporter)] }),
-);
+const exporter = recordSpans();
 
 async function servicesOn(database: Database): Promise<Services> {
   const settings = loadSettings((name) => (name === "LOG_LEVEL" ? "warn" : undefined));
