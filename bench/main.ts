@@ -81,6 +81,11 @@ async function resetTables(database = url!): Promise<void> {
   await psql("checkpoint", database).catch(() => {});
 }
 
+/** The baseline: `psql \\copy` of `file` into a table like the target; returns its seconds. */
+function copyBaseline(file: string): Promise<number> {
+  return psql(`\\copy emissions_baseline from '${file}' csv header`);
+}
+
 /** One CLI ingest (`--staged` then `--commit` for staged), in its own process. */
 async function cli(file: string, mode: "direct" | "staged", databaseUrl?: string) {
   const base = ["run", "-A", V8_FLAGS, `${ROOT}cli/ingest.ts`];
@@ -195,7 +200,7 @@ for (const n of sizes) {
     samples.set(name, [...samples.get(name) ?? [], sample]);
   for (let round = 0; round < rounds; round++) {
     await resetTables();
-    const baselineSeconds = await psql(`\\copy emissions_baseline from '${file}' csv header`);
+    const baselineSeconds = await copyBaseline(file);
     add(BASELINE, { rows: n, seconds: baselineSeconds, baselineSeconds });
     for (const mode of ["direct", "staged"] as const) {
       await resetTables();
@@ -266,7 +271,7 @@ for (
 // The machine's CPU, both cores, while \copy and the in-process runs above loaded the same file.
 await resetTables();
 const copyCpuBefore = machineCpuSeconds();
-const copySeconds = await psql(`\\copy emissions_baseline from '${million}' csv header`);
+const copySeconds = await copyBaseline(million);
 const cpu = [
   { name: "psql \\copy", seconds: copySeconds, cpuSeconds: machineCpuSeconds() - copyCpuBefore },
   {

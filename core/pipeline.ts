@@ -324,6 +324,8 @@ class IngestRun {
     this.#stage = "commit";
     const span = this.#spans.open("commit");
     span.setAttribute("ingest.first_load", true);
+    // The commit ends the transaction, committed or rolled back: nothing is left to abandon.
+    this.#firstLoad = null;
     let run: Run;
     try {
       run = await this.#store.commitFirstLoad(load, this.#run.id);
@@ -331,7 +333,6 @@ class IngestRun {
       this.#spans.abort("commit", err);
       throw err;
     }
-    this.#firstLoad = null;
     this.#closeStage(run.counts, staged.writeMs, stageEnded, { "ingest.first_load": true });
     this.#spans.close("commit", {
       "ingest.rows": run.counts.rows,

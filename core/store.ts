@@ -113,7 +113,8 @@ export interface FirstLoad extends StagingWriter {
   countUnknownReferences(): Promise<number>;
   /**
    * Marks the run `processing → committed` (every row it loaded new) in the transaction and
-   * commits it. Called through {@linkcode Store.commitFirstLoad}, which sees the commit.
+   * commits it; on failure the transaction is rolled back. Called through
+   * {@linkcode Store.commitFirstLoad}, which sees the commit.
    */
   commit(runId: string): Promise<Run>;
   /** Rolls back: the target as it was. Never rejects. */
