@@ -19,6 +19,7 @@ export const STATUS_OF: Record<IngestErrorType, number> = {
   unsupported_file_type: 415,
   file_too_large: 413,
   too_many_rows: 413,
+  limit_exceeded: 413,
   encoding_error: 422,
   parse_error: 422,
   header_error: 422,
@@ -26,10 +27,13 @@ export const STATUS_OF: Record<IngestErrorType, number> = {
   conflict: 409,
   stale_review: 409,
   revert_conflict: 409,
+  nothing_to_commit: 409,
   constraint_violation: 409,
   cancelled: 400,
   interrupted: 500,
   database_unavailable: 503,
+  server_busy: 503,
+  type_not_ready: 503,
   internal_error: 500,
 };
 

@@ -1,0 +1,49 @@
+/**
+ * The per-upload budget: how much memory (and work) one upload may make a server spend, whatever
+ * the file's format or shape. One number, `memoryBytes`, sets it (the operator's
+ * `INTAKE_UPLOAD_MEMORY_BYTES`); every bound a reader enforces derives from it, so an operator
+ * tunes one setting and the server's total stays (uploads at once) × (budget).
+ *
+ * Past any bound a reader throws `limit_exceeded` (HTTP 413) whose details name the limit
+ * (`{limit, max, …}`); the server and every other upload go on.
+ *
+ * This module is browser compatible.
+ *
+ * @module
+ */
+
+/** The bounds one upload's readers enforce; derive them with {@linkcode uploadLimits}. */
+export interface UploadLimits {
+  /** The budget these bounds derive from, in bytes. */
+  readonly memoryBytes: number;
+  /** Largest single field (a cell, a JSON value), in UTF-8 bytes. */
+  readonly maxFieldBytes: number;
+  /** Largest record, header included: the sum of its fields' UTF-8 bytes. */
+  readonly maxRecordBytes: number;
+  /** Most columns in a record, in a header, or in JSON's union of keys. */
+  readonly maxColumns: number;
+}
+
+/** The default budget per upload: 32 MiB. */
+export const DEFAULT_UPLOAD_MEMORY_BYTES = 32 * 1024 * 1024;
+
+/**
+ * Derives every bound from one budget in bytes.
+ *
+ * @example The defaults
+ * ```ts
+ * import { uploadLimits } from "./limits.ts";
+ * const limits = uploadLimits();
+ * if (limits.maxRecordBytes !== 16 * 1024 * 1024) throw new Error("unexpected");
+ * ```
+ */
+export function uploadLimits(memoryBytes: number = DEFAULT_UPLOAD_MEMORY_BYTES): UploadLimits {
+  // A record is held as text while parsed and again as its fields, so it gets half the budget.
+  const maxRecordBytes = Math.floor(memoryBytes / 2);
+  return Object.freeze({
+    memoryBytes,
+    maxFieldBytes: Math.min(16 * 1024 * 1024, maxRecordBytes),
+    maxRecordBytes,
+    maxColumns: 20_000,
+  });
+}
