@@ -28,6 +28,8 @@ const ROOT = new URL("../", import.meta.url);
 const CONFIG = fileURLToPath(new URL("deno.json", ROOT));
 const ENTRY = fileURLToPath(new URL("runtimes/core_entry.ts", import.meta.url));
 const NODE_HOST = fileURLToPath(new URL("runtimes/node_host.mjs", import.meta.url));
+// Kills a runtime that hangs (a workerd that never listens, say) instead of the whole suite.
+const RUNTIME_DEADLINE_MS = 120_000;
 
 /** The examples, a JSON file, and one file that is not valid UTF-8. */
 async function demoFiles(): Promise<DemoFile[]> {
@@ -102,7 +104,8 @@ async function underNode(files: DemoFile[], dir: string): Promise<unknown> {
     cases.push({ path, type: file.type, format: file.format });
   }
   const args = [NODE_HOST, bundled, JSON.stringify(cases)];
-  const result = await new Deno.Command("node", { args, stdout: "piped", stderr: "piped" })
+  const signal = AbortSignal.timeout(RUNTIME_DEADLINE_MS);
+  const result = await new Deno.Command("node", { args, stdout: "piped", stderr: "piped", signal })
     .output()
     .catch((err) => {
       throw err instanceof Deno.errors.NotFound
@@ -110,7 +113,10 @@ async function underNode(files: DemoFile[], dir: string): Promise<unknown> {
         : err;
     });
   if (!result.success) {
-    throw new Error(`node exited ${result.code}: ${new TextDecoder().decode(result.stderr)}`);
+    const how = signal.aborted
+      ? `was killed after ${RUNTIME_DEADLINE_MS} ms`
+      : `exited ${result.code}`;
+    throw new Error(`node ${how}: ${new TextDecoder().decode(result.stderr)}`);
   }
   return JSON.parse(new TextDecoder().decode(result.stdout));
 }
@@ -163,6 +169,7 @@ async function underWorkerd(files: DemoFile[], dir: string): Promise<unknown> {
     cwd: dir,
     stdout: "piped",
     stderr: "piped",
+    signal: AbortSignal.timeout(RUNTIME_DEADLINE_MS),
   }).spawn();
   const log = new Response(child.stderr).text();
   const served = await postEach(child.stdout, files).then(
