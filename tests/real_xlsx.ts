@@ -3,8 +3,8 @@
  * `soffice --convert-to xlsx` of a flat ODS we write), exceljs and SheetJS (npm), and a rewrite of
  * any workbook into prefixed SpreadsheetML (`x:worksheet`…), as the Open XML SDK writes it.
  *
- * Every writer gets the same table, {@linkcode TABLE}: shared or inline strings with markup
- * characters, a date in a date format, a boolean, and a formula with its cached value.
+ * Each writer takes a {@linkcode Table}; {@linkcode TABLE} has shared or inline strings with
+ * markup characters, a date in a date format, a boolean, and a formula with its cached value.
  *
  * @module
  */
@@ -14,40 +14,81 @@ import { memorySpool } from "../core/xlsx/byte_source.ts";
 import { openEntry, readZipDirectory } from "../core/xlsx/zip_reader.ts";
 import { zip } from "./xlsx_writer.ts";
 
-/** The header every real-writer workbook has. */
-export const HEADER = ["Facility ID", "Name", "Opened on", "Active", "Capacity"];
-/** What the reader must read from each (LibreOffice writes booleans as numbers: see there). */
-export const ROWS = [
+/** A cell as a writer gets it; `{ formula, value }` is a formula with its cached value. */
+export type Cell = string | number | boolean | Date | null | { formula: string; value: number };
+
+/** A sheet to write: a header and rows; `rich` makes a writer that can write the first
+ * string cell of the first data row as rich text (two runs). */
+export interface Table {
+  header: string[];
+  rows: Cell[][];
+}
+
+/** The table the unit tests write with every writer. */
+export const TABLE: Table = {
+  header: ["Facility ID", "Name", "Opened on", "Active", "Capacity"],
+  rows: [
+    ["ABC-000001", "North & <Plant>", new Date(Date.UTC(2001, 1, 3)), true, {
+      formula: "1+2",
+      value: 3,
+    }],
+    ["ABC-000002", "South Plant", new Date(Date.UTC(1999, 11, 31)), false, {
+      formula: "8*5",
+      value: 40,
+    }],
+  ],
+};
+
+/** What the reader must read from {@linkcode TABLE} (LibreOffice's booleans: see there). */
+export const TABLE_READ = [
+  TABLE.header,
   ["ABC-000001", "North & <Plant>", "2001-02-03", "true", "3"],
   ["ABC-000002", "South Plant", "1999-12-31", "false", "40"],
 ];
-const OPENED = [new Date(Date.UTC(2001, 1, 3)), new Date(Date.UTC(1999, 11, 31))];
-const ACTIVE = [true, false];
-const CAPACITY: Array<[string, number]> = [["1+2", 3], ["8*5", 40]];
 
-/** exceljs: shared strings (one as rich text), a date format, booleans and formulas. */
-export async function excelJsWorkbook(): Promise<Uint8Array<ArrayBuffer>> {
+/** exceljs: shared strings (the first string of row 2 as rich text), a date format, booleans
+ * and formulas. */
+export async function excelJsWorkbook(table: Table = TABLE): Promise<Uint8Array<ArrayBuffer>> {
   const book = new ExcelJS.Workbook();
   const sheet = book.addWorksheet("Facilities");
-  sheet.addRow(HEADER);
-  ROWS.forEach((row, i) => {
-    const name = i === 0
-      ? { richText: [{ text: "North & " }, { text: "<Plant>", font: { bold: true } }] }
-      : row[1];
-    const [formula, result] = CAPACITY[i];
-    sheet.addRow([row[0], name, OPENED[i], ACTIVE[i], { formula, result }]);
-    sheet.getCell(`C${i + 2}`).numFmt = "dd/mm/yyyy";
+  sheet.addRow(table.header);
+  table.rows.forEach((row, r) => {
+    let rich = r === 0;
+    sheet.addRow(row.map((cell) => {
+      if (cell && typeof cell === "object" && "formula" in cell) {
+        return { formula: cell.formula, result: cell.value };
+      }
+      if (typeof cell === "string" && rich && cell.length > 1) {
+        rich = false;
+        const half = Math.ceil(cell.length / 2);
+        return {
+          richText: [{ text: cell.slice(0, half) }, {
+            text: cell.slice(half),
+            font: { bold: true },
+          }],
+        };
+      }
+      return cell;
+    }));
+    row.forEach((cell, c) => {
+      if (cell instanceof Date) sheet.getCell(r + 2, c + 1).numFmt = "dd/mm/yyyy";
+    });
   });
   return new Uint8Array(await book.xlsx.writeBuffer() as ArrayBuffer);
 }
 
 /** SheetJS: inline `str` cells by default, shared strings with `bookSST`. */
-export function sheetJsWorkbook(bookSST: boolean): Uint8Array<ArrayBuffer> {
-  const sheet = XLSX.utils.aoa_to_sheet([
-    HEADER,
-    ...ROWS.map((row, i) => [row[0], row[1], OPENED[i], ACTIVE[i], CAPACITY[i][1]]),
-  ]);
-  CAPACITY.forEach(([f, v], i) => sheet[`E${i + 2}`] = { t: "n", v, f });
+export function sheetJsWorkbook(bookSST: boolean, table: Table = TABLE): Uint8Array<ArrayBuffer> {
+  const plain = (cell: Cell) =>
+    cell && typeof cell === "object" && "formula" in cell ? cell.value : cell;
+  const sheet = XLSX.utils.aoa_to_sheet([table.header, ...table.rows.map((row) => row.map(plain))]);
+  table.rows.forEach((row, r) =>
+    row.forEach((cell, c) => {
+      if (cell && typeof cell === "object" && "formula" in cell) {
+        sheet[XLSX.utils.encode_cell({ r: r + 1, c })] = { t: "n", v: cell.value, f: cell.formula };
+      }
+    })
+  );
   const book = XLSX.utils.book_new();
   XLSX.utils.book_append_sheet(book, sheet, "Facilities");
   return new Uint8Array(XLSX.write(book, { type: "array", bookType: "xlsx", bookSST }));
@@ -69,10 +110,13 @@ export function findSoffice(): string | null {
  * values) and converted by `soffice --headless --convert-to xlsx`, in a profile of its own so
  * runs in parallel do not share one.
  */
-export async function libreOfficeWorkbook(soffice: string): Promise<Uint8Array<ArrayBuffer>> {
+export async function libreOfficeWorkbook(
+  soffice: string,
+  table: Table = TABLE,
+): Promise<Uint8Array<ArrayBuffer>> {
   const dir = await Deno.makeTempDir({ prefix: "intake-soffice-" });
   try {
-    await Deno.writeTextFile(`${dir}/book.fods`, flatOds());
+    await Deno.writeTextFile(`${dir}/book.fods`, flatOds(table));
     const out = await new Deno.Command(soffice, {
       args: [
         `-env:UserInstallation=file://${dir}/profile`,
@@ -94,25 +138,36 @@ export async function libreOfficeWorkbook(soffice: string): Promise<Uint8Array<A
   }
 }
 
-function flatOds(): string {
+function flatOds(table: Table): string {
   const esc = (s: string) => s.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;");
   const text = (s: string) =>
     `<table:table-cell office:value-type="string"><text:p>${esc(s)}</text:p></table:table-cell>`;
-  const rows = ROWS.map((row, i) =>
-    `<table:table-row>${text(row[0])}${text(row[1])}` +
-    `<table:table-cell table:style-name="ce1" office:value-type="date" office:date-value="${
-      row[2]
-    }"/>` +
-    `<table:table-cell office:value-type="boolean" office:boolean-value="${row[3]}"/>` +
-    `<table:table-cell table:formula="of:=${
-      CAPACITY[i][0]
-    }" office:value-type="float" office:value="${CAPACITY[i][1]}"/></table:table-row>`
+  const cell = (c: Cell) => {
+    if (c === null) return "<table:table-cell/>";
+    if (typeof c === "string") return text(c);
+    if (typeof c === "number") {
+      return `<table:table-cell office:value-type="float" office:value="${c}"/>`;
+    }
+    if (typeof c === "boolean") {
+      return `<table:table-cell office:value-type="boolean" office:boolean-value="${c}"/>`;
+    }
+    if (c instanceof Date) {
+      return `<table:table-cell table:style-name="ce1" office:value-type="date" office:date-value="${
+        c.toISOString().slice(0, 10)
+      }"/>`;
+    }
+    return `<table:table-cell table:formula="of:=${
+      esc(c.formula)
+    }" office:value-type="float" office:value="${c.value}"/>`;
+  };
+  const rows = table.rows.map((row) =>
+    `<table:table-row>${row.map(cell).join("")}</table:table-row>`
   );
   return `<?xml version="1.0" encoding="UTF-8"?>
 <office:document xmlns:office="urn:oasis:names:tc:opendocument:xmlns:office:1.0" xmlns:table="urn:oasis:names:tc:opendocument:xmlns:table:1.0" xmlns:text="urn:oasis:names:tc:opendocument:xmlns:text:1.0" xmlns:style="urn:oasis:names:tc:opendocument:xmlns:style:1.0" xmlns:number="urn:oasis:names:tc:opendocument:xmlns:datastyle:1.0" xmlns:of="urn:oasis:names:tc:opendocument:xmlns:of:1.2" office:version="1.2" office:mimetype="application/vnd.oasis.opendocument.spreadsheet">
 <office:automatic-styles><number:date-style style:name="N1"><number:year number:style="long"/><number:text>-</number:text><number:month number:style="long"/><number:text>-</number:text><number:day number:style="long"/></number:date-style><style:style style:name="ce1" style:family="table-cell" style:data-style-name="N1"/></office:automatic-styles>
 <office:body><office:spreadsheet><table:table table:name="Facilities"><table:table-row>${
-    HEADER.map(text).join("")
+    table.header.map(text).join("")
   }</table:table-row>${
     rows.join("")
   }</table:table></office:spreadsheet></office:body></office:document>`;
