@@ -82,6 +82,7 @@ export class XmlScanner {
   readonly #scopes: Scope[] = [];
   // Resolved names, valid while the scopes stay as they are (they change at the root only).
   #resolved = new Map<string, string>();
+  #bare: boolean | undefined;
   readonly #handler: XmlHandler;
   readonly #namespaces?: Readonly<Record<string, string>>;
   readonly #maxToken: number;
@@ -104,13 +105,13 @@ export class XmlScanner {
       const lt = text.indexOf("<", p);
       if (lt < 0) return this.#textTail(text, p);
       if (lt > p && h.text) h.text(unescapeXml(text.slice(p, lt)));
-      if (text.startsWith("<!--", lt)) {
+      if (text.charCodeAt(lt + 1) === 33 && text.startsWith("<!--", lt)) { // "!"
         const end = text.indexOf("-->", lt + 4);
         if (end < 0) return this.#keep(text, lt);
         p = end + 3;
         continue;
       }
-      if (text.startsWith("<![CDATA[", lt)) {
+      if (text.charCodeAt(lt + 1) === 33 && text.startsWith("<![CDATA[", lt)) {
         const end = text.indexOf("]]>", lt + 9);
         if (end < 0) return this.#keep(text, lt);
         h.text?.(text.slice(lt + 9, end));
@@ -150,8 +151,9 @@ export class XmlScanner {
 
   #tag(body: string, selfClosing: boolean): void {
     const h = this.#handler;
-    const space = body.search(/\s/);
-    const raw = space < 0 ? body : body.slice(0, space);
+    let space = 0;
+    while (space < body.length && body.charCodeAt(space) > 32) space++;
+    const raw = space === body.length ? body : body.slice(0, space);
     if (this.#depth >= this.#maxDepth) {
       throw new IngestError(
         "limit_exceeded",
@@ -160,8 +162,8 @@ export class XmlScanner {
       );
     }
     this.#depth++;
-    const rawAttrs: Array<[string, string]> = [];
-    if (space >= 0 && (h.open || this.#namespaces)) {
+    let rawAttrs: Array<[string, string]> | undefined;
+    if (space < body.length && (h.open || this.#namespaces)) {
       let declared: Map<string, string> | undefined;
       for (const m of body.slice(space).matchAll(ATTR)) {
         const value = unescapeXml(m[2] ?? m[3]);
@@ -171,18 +173,21 @@ export class XmlScanner {
             continue;
           }
         }
-        rawAttrs.push([m[1], value]);
+        (rawAttrs ??= []).push([m[1], value]);
       }
       if (declared) {
         this.#scopes.push({ depth: this.#depth, prefixes: declared });
         this.#resolved = new Map();
+        this.#bare = undefined;
       }
     }
     const name = this.#name(raw, true);
     if (h.open) {
       const attrs: Record<string, string> = {};
-      for (const [key, value] of rawAttrs) {
-        attrs[key.includes(":") ? this.#name(key, false) : key] = value;
+      if (rawAttrs) {
+        for (const [key, value] of rawAttrs) {
+          attrs[key.includes(":") ? this.#name(key, false) : key] = value;
+        }
       }
       h.open(name, attrs, selfClosing);
     }
@@ -198,6 +203,7 @@ export class XmlScanner {
     if (top?.depth === this.#depth) {
       this.#scopes.pop();
       this.#resolved = new Map();
+      this.#bare = undefined;
     }
     if (this.#depth > 0) this.#depth--;
   }
@@ -206,7 +212,7 @@ export class XmlScanner {
   #name(raw: string, element: boolean): string {
     if (!this.#namespaces || this.#scopes.length === 0) return raw;
     const colon = raw.indexOf(":");
-    if (colon < 0 && !element) return raw;
+    if (colon < 0 && (!element || (this.#bare ??= this.#defaultIsBare()))) return raw;
     const cached = this.#resolved.get(raw);
     if (cached !== undefined) return cached;
     const prefix = colon < 0 ? "" : raw.slice(0, colon);
@@ -221,6 +227,12 @@ export class XmlScanner {
     if (this.#resolved.size >= 1024) this.#resolved = new Map();
     this.#resolved.set(raw, name);
     return name;
+  }
+
+  /** Whether unprefixed element names come as written (no default namespace, or a listed one). */
+  #defaultIsBare(): boolean {
+    const uri = this.#lookup("");
+    return uri === undefined || uri === "" || this.#namespaces?.[uri] === "";
   }
 
   #lookup(prefix: string): string | undefined {
