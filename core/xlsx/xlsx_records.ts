@@ -483,7 +483,7 @@ class Budget {
     };
     this.readChunk = Math.max(
       1024,
-      Math.min(64 * 1024, Math.floor(limits.maxFieldBytes / DEFLATE_MAX_RATIO)),
+      Math.min(64 * 1024, Math.floor(limits.maxFieldBytes / 4 / DEFLATE_MAX_RATIO)),
     );
     this.#maxExpanded = maxExpandedBytes;
     this.#maxInflated = limits.maxInflateRatio * fileBytes + limits.inflateSlackBytes;
