@@ -107,3 +107,19 @@ test("a shared-string index past the table is a parse_error with its cell", asyn
   assertEquals(error.type, "parse_error");
   assertEquals(error.details, { row: 2, column: 2, index: "5", sharedStrings: 1 });
 });
+
+test("a shared-string cell with no value is an empty cell, not an error", async () => {
+  const inline = (ref: string, text: string) =>
+    `<c r="${ref}" t="inlineStr"><is><t>${text}</t></is></c>`;
+  const book = await hostileWorkbook({
+    sheet: repeated(
+      '<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><sheetData>' +
+        `<row r="1">${inline("A1", "id")}${inline("B1", "name")}</row>` +
+        `<row r="2">${inline("A2", "x")}<c r="B2" s="1" t="s"/></row>`,
+      "",
+      0,
+      "</sheetData></worksheet>",
+    ),
+  });
+  assertEquals((await read(book)).map((r) => r.fields), [["id", "name"], ["x", ""]]);
+});

@@ -244,7 +244,8 @@ class SheetReader {
     const v = this.#value;
     switch (this.#type) {
       case "s": {
-        const text = v.trim() === "" ? undefined : this.#strings.get(Number(v));
+        if (v.trim() === "") return ""; // a styled cell with no value
+        const text = this.#strings.get(Number(v));
         if (text !== undefined) return text;
         throw new IngestError(
           "parse_error",
