@@ -36,8 +36,11 @@ export class SharedStrings {
 
   /** Appends a string; throws `limit_exceeded` when the table would outgrow its bound. */
   add(text: string): void {
-    // Each UTF-16 code unit takes at most 3 UTF-8 bytes.
-    if (this.#used + text.length * 3 > this.#bytes.length) this.#growBytes(text.length * 3);
+    // Each UTF-16 code unit takes at most 3 UTF-8 bytes; count exactly only when that matters.
+    if (this.#used + text.length * 3 > this.#bytes.length) {
+      const exact = text.length < 4096 ? text.length * 3 : encoder.encode(text).length;
+      if (this.#used + exact > this.#bytes.length) this.#growBytes(exact);
+    }
     const { written } = encoder.encodeInto(text, this.#bytes.subarray(this.#used));
     this.#used += written;
     if (this.#count === this.#ends.length) this.#ends = this.#grow(this.#ends, 1, 4);

@@ -1,4 +1,4 @@
-import { assert, assertEquals, assertRejects, test } from "../../tests/assert.ts";
+import { assert, assertEquals, assertRejects, assertThrows, test } from "../../tests/assert.ts";
 import {
   badSharedStringIndexWorkbook,
   bigSharedStringsWorkbook,
@@ -12,6 +12,7 @@ import {
 import { IngestError } from "../errors.ts";
 import { uploadLimits } from "../limits.ts";
 import { memorySpool } from "./byte_source.ts";
+import { SharedStrings } from "./shared_strings.ts";
 import { parseXlsxRecords, type XlsxOptions } from "./xlsx_records.ts";
 
 // A 1 MiB budget: the same shapes as issue 25's, a hundred times smaller, stop the same way.
@@ -122,4 +123,26 @@ test("a shared-string cell with no value is an empty cell, not an error", async 
     ),
   });
   assertEquals((await read(book)).map((r) => r.fields), [["id", "name"], ["x", ""]]);
+});
+
+test("SharedStrings holds what fits exactly and refuses past its bound", () => {
+  const strings = new SharedStrings(1024 * 1024);
+  const big = "é".repeat(200_000) + "x".repeat(400_000); // 800,000 UTF-8 bytes, 600,000 units
+  strings.add(big);
+  strings.add("");
+  strings.add("naïve");
+  assertEquals([strings.size, strings.get(0) === big, strings.get(1), strings.get(2)], [
+    3,
+    true,
+    "",
+    "naïve",
+  ]);
+  assertEquals([strings.get(3), strings.get(-1), strings.get(0.5)], [
+    undefined,
+    undefined,
+    undefined,
+  ]);
+  const error = assertThrows(() => strings.add("y".repeat(300_000)));
+  assert(error instanceof IngestError, String(error));
+  assertEquals(error.details, { limit: "maxSharedStringsBytes", max: 1024 * 1024, strings: 3 });
 });
