@@ -57,7 +57,6 @@ Deno.test({
   name: "LibreOffice (soffice --convert-to xlsx): shared strings, dates, formulas' values",
   // Locally without LibreOffice the test is skipped; CI installs it, so there it must run.
   ignore: !soffice && !inCi,
-  sanitizeResources: false,
   async fn() {
     assert(
       soffice,
