@@ -73,7 +73,7 @@ export function uploadLimits(memoryBytes: number = DEFAULT_UPLOAD_MEMORY_BYTES):
     maxWorkbookInfoBytes: Math.floor(memoryBytes / 8),
     // Real writers' workbooks inflate 3–40×; deflate can reach 1,032×.
     maxInflateRatio: 100,
-    inflateSlackBytes: 4 * 1024 * 1024,
+    inflateSlackBytes: Math.floor(memoryBytes / 8),
     maxXmlDepth: 256,
   });
 }

@@ -472,6 +472,7 @@ class Budget {
   readonly readChunk: number;
   #inflated = 0;
   #held = 0;
+  readonly #fileBytes: number;
   readonly #maxExpanded: number;
   readonly #maxInflated: number;
 
@@ -486,6 +487,7 @@ class Budget {
       1024,
       Math.min(64 * 1024, Math.floor(limits.maxFieldBytes / 4 / DEFLATE_MAX_RATIO)),
     );
+    this.#fileBytes = fileBytes;
     this.#maxExpanded = maxExpandedBytes;
     this.#maxInflated = limits.maxInflateRatio * fileBytes + limits.inflateSlackBytes;
   }
@@ -503,11 +505,9 @@ class Budget {
       const { maxInflateRatio } = this.limits;
       throw new IngestError(
         "limit_exceeded",
-        `The workbook inflates to more than ${maxInflateRatio} times its ${
-          this.#maxInflated === 0
-            ? 0
-            : Math.round((this.#maxInflated - this.limits.inflateSlackBytes) / maxInflateRatio)
-        } bytes (past ${this.#maxInflated} bytes); honest workbooks inflate far less, so it may be a zip bomb`,
+        `The workbook inflates past ${this.#maxInflated} bytes, ${maxInflateRatio} times its ` +
+          `${this.#fileBytes} bytes plus ${this.limits.inflateSlackBytes}; honest workbooks ` +
+          "inflate far less, so it may be a zip bomb",
         { limit: "maxInflateRatio", max: maxInflateRatio, maxInflatedBytes: this.#maxInflated },
       );
     }
