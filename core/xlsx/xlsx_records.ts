@@ -49,7 +49,6 @@ const NAMESPACES: Readonly<Record<string, string>> = {
   "http://schemas.openxmlformats.org/package/2006/relationships": "",
   "http://schemas.openxmlformats.org/officeDocument/2006/relationships": "r",
   "http://purl.oclc.org/ooxml/officeDocument/relationships": "r",
-  "http://www.w3.org/XML/1998/namespace": "xml",
 };
 // Deflate expands at most 1,032×: reading this many times less compressed data at a time keeps
 // one inflated chunk within a field's bound.

@@ -7,8 +7,8 @@
  * Names are resolved through their namespaces when `namespaces` is given: a name in a listed
  * namespace comes as that namespace's prefix (`x:row` and `row` in SpreadsheetML both come as
  * `row` when it is listed as `""`), a name in another declared namespace as `{uri}local`, and a
- * name whose prefix is not declared as written. Writers choose prefixes freely (the Open XML SDK
- * writes `x:`), so readers must never match the prefix they happen to see.
+ * name whose prefix is not declared (or is `xml:`) as written. Writers choose prefixes freely
+ * (the Open XML SDK writes `x:`), so readers must never match the prefix they happen to see.
  *
  * Memory stays bounded whatever the input: text is passed on as it arrives (only a cut entity
  * waits for the next chunk), a tag, comment or CDATA section longer than `maxTokenLength` and
@@ -53,7 +53,6 @@ export interface XmlScannerOptions {
 const ATTR = /([\w:.-]+)\s*=\s*(?:"([^"]*)"|'([^']*)')/g;
 const ENTITY = /&(#x[0-9a-f]+|#\d+|amp|lt|gt|quot|apos);/gi;
 const NAMED: Record<string, string> = { amp: "&", lt: "<", gt: ">", quot: '"', apos: "'" };
-const XML_NS = "http://www.w3.org/XML/1998/namespace";
 // The longest entity OOXML writers use (`&#x10FFFF;`); a longer `&…` run is not one.
 const LONGEST_ENTITY = 10;
 
@@ -216,8 +215,9 @@ export class XmlScanner {
     const cached = this.#resolved.get(raw);
     if (cached !== undefined) return cached;
     const prefix = colon < 0 ? "" : raw.slice(0, colon);
+    if (prefix === "xml") return raw; // bound to the XML namespace by definition
     const local = raw.slice(colon + 1);
-    const uri = prefix === "xml" ? XML_NS : this.#lookup(prefix);
+    const uri = this.#lookup(prefix);
     let name = raw;
     if (uri !== undefined && uri !== "") {
       const known = this.#namespaces[uri];
