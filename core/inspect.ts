@@ -24,6 +24,7 @@ import { type FileFormat, parseRecords } from "./stages/parse_records.ts";
 import { receive } from "./stages/receive.ts";
 import { memorySpool, type Spool } from "./xlsx/byte_source.ts";
 import { parseXlsxRecords } from "./xlsx/xlsx_records.ts";
+import type { UploadLimits } from "./limits.ts";
 
 /** Data rows an inspection returns unless told otherwise. */
 export const PREVIEW_ROWS = 5;
@@ -42,6 +43,8 @@ export interface InspectRequest {
   sheet?: string;
   /** XLSX: where the workbook is kept while it is read; in memory when absent. */
   spool?: Spool;
+  /** The upload's memory budget and the readers' bounds. @default {uploadLimits()} */
+  limits?: UploadLimits;
   /** Data rows to return. @default {PREVIEW_ROWS} */
   rows?: number;
   /** Aborting stops reading with `cancelled`. */
@@ -63,7 +66,7 @@ export interface FileInspection {
  *
  * @param request The body, its format and limits.
  * @returns The header, the first rows and, for a workbook, its sheets.
- * @throws {IngestError} The import's errors for the same bytes: `file_too_large`,
+ * @throws {IngestError} The import's errors for the same bytes: `file_too_large`, `limit_exceeded`,
  * `unsupported_file_type`, `encoding_error`, `parse_error`, `header_error` (a blank workbook
  * header cell), and `bad_request` for an empty file or an unknown sheet.
  */
@@ -111,6 +114,7 @@ async function* workbookRecords(
     yield* parseXlsxRecords(source, {
       sheet: request.sheet,
       maxExpandedBytes,
+      limits: request.limits,
       batchSize,
       onSheets,
     });

@@ -22,7 +22,30 @@ export interface UploadLimits {
   readonly maxRecordBytes: number;
   /** Most columns in a record, in a header, or in JSON's union of keys. */
   readonly maxColumns: number;
+  /**
+   * XLSX: most bytes a workbook's shared strings may take while held (UTF-8 plus 4 bytes each, in
+   * buffers outside the JS heap); a sheet refers to any of them at any row, so all are kept.
+   */
+  readonly maxSharedStringsBytes: number;
+  /**
+   * XLSX: most bytes the workbook's other held parts may take (sheet names, relationships, date
+   * styles), each item counted at {@linkcode XLSX_ITEM_BYTES} plus its text.
+   */
+  readonly maxWorkbookInfoBytes: number;
+  /**
+   * XLSX: the parts read may inflate to at most this many times the file's size (plus
+   * `inflateSlackBytes`), counted as they inflate. Scanning costs time per inflated byte, so this
+   * holds a workbook's work to what an honest file of its size costs.
+   */
+  readonly maxInflateRatio: number;
+  /** XLSX: inflated bytes allowed on top of the ratio, so tiny workbooks are never refused. */
+  readonly inflateSlackBytes: number;
+  /** XLSX: deepest XML element nesting (libxml2's default; OOXML needs under 20). */
+  readonly maxXmlDepth: number;
 }
+
+/** What one held workbook item (a sheet name, a relationship, a style) costs besides its text. */
+export const XLSX_ITEM_BYTES = 64;
 
 /** The default budget per upload: 32 MiB. */
 export const DEFAULT_UPLOAD_MEMORY_BYTES = 32 * 1024 * 1024;
@@ -45,5 +68,12 @@ export function uploadLimits(memoryBytes: number = DEFAULT_UPLOAD_MEMORY_BYTES):
     maxFieldBytes: Math.min(16 * 1024 * 1024, maxRecordBytes),
     maxRecordBytes,
     maxColumns: 20_000,
+    // Shared strings are held next to the batch of records: they get the other half.
+    maxSharedStringsBytes: Math.floor(memoryBytes / 2),
+    maxWorkbookInfoBytes: Math.floor(memoryBytes / 8),
+    // Real writers' workbooks inflate 3–40×; deflate can reach 1,032×.
+    maxInflateRatio: 100,
+    inflateSlackBytes: Math.floor(memoryBytes / 8),
+    maxXmlDepth: 256,
   });
 }

@@ -20,6 +20,7 @@ import type { CsvRecord } from "./stages/parse.ts";
 import { type FileFormat, parseRecords } from "./stages/parse_records.ts";
 import { memorySpool, type Spool } from "./xlsx/byte_source.ts";
 import { parseXlsxRecords } from "./xlsx/xlsx_records.ts";
+import type { UploadLimits } from "./limits.ts";
 import {
   type ColumnMapping,
   type HeaderMapping,
@@ -69,6 +70,8 @@ export interface IngestRequest {
   queued?: Run;
   /** Operator's cap on file size; the type's `maxFileBytes` applies when lower. */
   maxFileBytes?: number;
+  /** The upload's memory budget and the readers' bounds. @default {uploadLimits()} */
+  limits?: UploadLimits;
   /**
    * The upload's size when known before it is read (a file's size, a `Content-Length`): staging
    * sizes its duplicate-key filter for the rows that many bytes hold.
@@ -410,7 +413,11 @@ class IngestRun {
       // Workbooks compress about 5–10×; more than 10× the upload limit smells of a zip bomb.
       const { type, maxFileBytes } = this.#request;
       const maxExpandedBytes = 10 * Math.min(type.maxFileBytes, maxFileBytes ?? Infinity);
-      yield* parseXlsxRecords(source, { sheet: this.#request.sheet, maxExpandedBytes });
+      yield* parseXlsxRecords(source, {
+        sheet: this.#request.sheet,
+        maxExpandedBytes,
+        limits: this.#request.limits,
+      });
     } finally {
       await source.close();
     }

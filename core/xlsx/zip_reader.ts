@@ -1,7 +1,9 @@
 /**
  * Just enough ZIP to read a workbook: the central directory, and one entry at a time as a stream
  * (stored or deflated, inflated by the platform's `DecompressionStream`). The caller counts every
- * inflated chunk as it streams, so a zip bomb stops at a limit instead of filling memory.
+ * inflated chunk as it streams, so a zip bomb stops at a limit instead of filling memory, and
+ * chooses how much compressed data is inflated at once (deflate expands up to 1,032×, so that
+ * bounds the largest inflated chunk).
  *
  * This module is browser compatible.
  *
@@ -25,8 +27,14 @@ const LOCAL_SIGNATURE = 0x04034b50;
 const CHUNK = 64 * 1024;
 const utf8 = new TextDecoder();
 
-/** Reads the archive's directory; throws `unsupported_file_type` when it is not a ZIP. */
-export async function readZipDirectory(source: ByteSource): Promise<Map<string, ZipEntry>> {
+/**
+ * Reads the archive's directory; throws `unsupported_file_type` when it is not a ZIP, and
+ * `limit_exceeded` when the directory is larger than `maxBytes`.
+ */
+export async function readZipDirectory(
+  source: ByteSource,
+  maxBytes = Infinity,
+): Promise<Map<string, ZipEntry>> {
   // The end record is 22 bytes plus a comment of up to 64 KiB.
   const tailLength = Math.min(source.size, 22 + 0xffff);
   const tail = await source.read(source.size - tailLength, tailLength);
@@ -44,6 +52,13 @@ export async function readZipDirectory(source: ByteSource): Promise<Map<string, 
   const dirOffset = view.getUint32(eocd + 16, true);
   if (dirOffset === 0xffffffff || count === 0xffff) {
     throw notZip("ZIP64 archives are not supported");
+  }
+  if (dirSize > maxBytes) {
+    throw new IngestError(
+      "limit_exceeded",
+      `The workbook's ZIP directory takes ${dirSize} bytes, more than ${maxBytes}`,
+      { limit: "maxWorkbookInfoBytes", max: maxBytes },
+    );
   }
   const dir = await source.read(dirOffset, dirSize);
   const d = new DataView(dir.buffer, dir.byteOffset, dir.byteLength);
@@ -70,12 +85,14 @@ export async function readZipDirectory(source: ByteSource): Promise<Map<string, 
 
 /**
  * Streams one entry's content, inflated, calling `spend` with the size of every inflated chunk
- * before passing it on (it throws to stop a zip bomb: the declared size is not trusted).
+ * before passing it on (it throws to stop a zip bomb: the declared size is not trusted), reading
+ * `chunkBytes` compressed bytes at a time.
  */
 export async function openEntry(
   source: ByteSource,
   entry: ZipEntry,
   spend: (bytes: number) => void,
+  chunkBytes = CHUNK,
 ): Promise<ReadableStream<Uint8Array<ArrayBuffer>>> {
   const header = await source.read(entry.localHeaderOffset, 30);
   const h = new DataView(header.buffer, header.byteOffset, header.byteLength);
@@ -91,7 +108,7 @@ export async function openEntry(
   const raw = new ReadableStream<Uint8Array<ArrayBuffer>>({
     async pull(controller) {
       if (offset >= end) return controller.close();
-      const chunk = await source.read(offset, Math.min(CHUNK, end - offset));
+      const chunk = await source.read(offset, Math.min(chunkBytes, end - offset));
       if (chunk.length === 0) return controller.error(notZip("it ends early"));
       offset += chunk.length;
       controller.enqueue(chunk.slice());
