@@ -16,7 +16,8 @@ import type { Services } from "./services.ts";
 import { fileSpool } from "./file_spool.ts";
 import { nativeSha256 } from "./native_sha256.ts";
 import { replayableBody } from "./replayable_body.ts";
-import { readUpload } from "./upload_request.ts";
+import { readQuery } from "./query_params.ts";
+import { readUpload, UPLOAD_QUERY } from "./upload_request.ts";
 
 /** How long to wait, after the body has arrived, before answering `202 Accepted`. */
 const WAIT_AFTER_RECEIVE_MS = 2000;
@@ -41,7 +42,7 @@ export async function acceptUpload(
   const url = new URL(req.url);
   const input = await readUpload(req, url);
   const queue = services.jobs;
-  const async = url.searchParams.get("async") === "1";
+  const async = readQuery(url, UPLOAD_QUERY).async === true;
   if (queue && (async || declared > services.settings.asyncThresholdBytes)) {
     const run = await queue.enqueue(type, input, {
       actor: options.actor,

@@ -5,7 +5,10 @@ import { refuseDeclaredOversize } from "../../../../../server/accept_upload.ts";
 import { requirePermission } from "../../../../../server/auth/guards.ts";
 import { fileSpool } from "../../../../../server/file_spool.ts";
 import type { AppState } from "../../../../../server/services.ts";
-import { readUpload } from "../../../../../server/upload_request.ts";
+import { readUpload, UPLOAD_QUERY } from "../../../../../server/upload_request.ts";
+
+/** The query parameters this route reads (those of an upload; `mode` and `async` are ignored). */
+export const query = UPLOAD_QUERY;
 
 /**
  * `POST /api/v1/upload-types/{type}/inspect`: a file sent as to `POST /api/v1/uploads/{type}`
