@@ -128,6 +128,21 @@ Deno.test("createHandler() honours skipAppWrapper, skipInheritedLayouts and rout
   assertMatch((await text("/override"))[1], /slug=override/);
 });
 
+Deno.test("createHandler() redirects a trailing slash only to a path on the same origin", async () => {
+  for (
+    const [path, location] of [
+      ["//evil.example/", "/evil.example"],
+      ["///evil.example//", "/evil.example"],
+      ["/\\evil.example/", "/evil.example"],
+      ["//evil.example/x/?next=1", "/evil.example/x?next=1"],
+      ["//", "/"],
+    ]
+  ) {
+    const res = await handler(new Request(`http://localhost${path}`));
+    assertEquals([res.status, res.headers.get("location")], [307, location], path);
+  }
+});
+
 Deno.test("createHandler() redirects a trailing slash, keeping the query", async () => {
   const res = await fetchApp("/about/?x=1");
   assertEquals([res.status, res.headers.get("location")], [307, "/about?x=1"]);

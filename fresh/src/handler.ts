@@ -101,7 +101,9 @@ async function handle(
   const url = new URL(req.url);
   const { pathname } = url;
   if (!server.config.router.trailingSlash && pathname.length > 1 && pathname.endsWith("/")) {
-    const location = pathname.replace(/\/+$/, "") || "/";
+    // Always a path on this origin: `//evil.example/` would otherwise redirect to another host
+    // (a protocol-relative URL), so leading slashes collapse to one.
+    const location = "/" + pathname.replace(/^\/+|\/+$/g, "");
     return new Response(null, { status: 307, headers: { location: location + url.search } });
   }
   const { table } = server;
