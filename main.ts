@@ -19,6 +19,7 @@ import { startJobWorker } from "./server/jobs/job_worker.ts";
 import { log } from "./server/log.ts";
 import { closeServices, installServices, openServices } from "./server/services.ts";
 import { loadSettings } from "./server/settings.ts";
+import { unservedRequest } from "./server/unserved_request.ts";
 
 const SIGNALS: Deno.Signal[] = Deno.build.os === "windows" ? ["SIGINT"] : ["SIGINT", "SIGTERM"];
 
@@ -56,7 +57,7 @@ try {
   for (const [signal, listener] of listeners) Deno.addSignalListener(signal, listener);
   const served = start(manifest, {
     ...config,
-    server: { port: settings.port, hostname: settings.hostname },
+    server: { port: settings.port, hostname: settings.hostname, onError: unservedRequest },
   });
   // Requests that never end (event streams of runs still going) may not hold the exit up longer
   // than the grace period.
