@@ -15,7 +15,7 @@ export const query = UPLOAD_QUERY;
  * (multipart or raw body, `?sheet=`, `?encoding=`), answered with its format, header, first five
  * data rows and the column mapping saved for that header (or null). Creates no run; text formats
  * are read only as far as the first rows, a workbook is spooled whole. Counts against
- * `INTAKE_UPLOAD_RATE` like an upload.
+ * `INTAKE_UPLOAD_RATE` and `INTAKE_MAX_CONCURRENT_UPLOADS` like an upload.
  */
 export const handler: Handlers<unknown, AppState> = {
   async POST(req, ctx) {
@@ -26,6 +26,13 @@ export const handler: Handlers<unknown, AppState> = {
     const type = uploadTypes.get(ctx.params.type);
     const { limit } = await refuseDeclaredOversize(ctx.state.services, type, req);
     const input = await readUpload(req, ctx.url);
+    let release: () => void;
+    try {
+      release = ctx.state.services.uploadSlots.take();
+    } catch (err) {
+      await input.body.cancel().catch(() => {});
+      throw err;
+    }
     const inspection = await inspectFile({
       body: input.body,
       format: input.format,
@@ -35,7 +42,7 @@ export const handler: Handlers<unknown, AppState> = {
       maxBytes: limit,
       spool: fileSpool,
       signal: req.signal,
-    });
+    }).finally(release);
     const mapping = await store.findMapping(type.name, headerSignature(inspection.header));
     return Response.json({ ...inspection, mapping });
   },
