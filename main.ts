@@ -19,6 +19,8 @@ import { startJobWorker } from "./server/jobs/job_worker.ts";
 import { log } from "./server/log.ts";
 import { closeServices, installServices, openServices } from "./server/services.ts";
 import { loadSettings } from "./server/settings.ts";
+import { unservedRequest } from "./server/unserved_request.ts";
+import { removeUploadTemp, sweepUploadTemp } from "./server/upload_temp.ts";
 
 const SIGNALS: Deno.Signal[] = Deno.build.os === "windows" ? ["SIGINT"] : ["SIGINT", "SIGTERM"];
 
@@ -28,6 +30,12 @@ try {
   const authOff = checkListenAddress(settings);
   log.setLevel(settings.logLevel);
   if (authOff) log.warn(authOff, { hostname: settings.hostname });
+  // Upload files of processes that were killed (no exit to remove them) go before any new one.
+  const swept = await sweepUploadTemp().catch((err) => {
+    log.warn("cannot remove upload files of stopped processes", { error: String(err) });
+    return 0;
+  });
+  if (swept > 0) log.info("removed upload files of stopped processes", { directories: swept });
   const services = await openServices(settings);
   installServices(services);
   if (settings.workerConcurrency > 0) await startJobWorker(services);
@@ -56,7 +64,7 @@ try {
   for (const [signal, listener] of listeners) Deno.addSignalListener(signal, listener);
   const served = start(manifest, {
     ...config,
-    server: { port: settings.port, hostname: settings.hostname },
+    server: { port: settings.port, hostname: settings.hostname, onError: unservedRequest },
   });
   // Requests that never end (event streams of runs still going) may not hold the exit up longer
   // than the grace period.
@@ -67,10 +75,12 @@ try {
   log.info(late ? "http server stopped waiting for requests" : "http server stopped");
   const clean = await closeServices(services, settings.shutdownGraceMs);
   for (const [signal, listener] of listeners) Deno.removeSignalListener(signal, listener);
+  await removeUploadTemp();
   log.info("intake stopped", { clean });
   Deno.exit(clean ? 0 : 1);
 } catch (err) {
   // Start-up errors (bad settings, bad upload-type config, unreachable database) are for people.
   console.error(`Intake could not start: ${err instanceof Error ? err.message : err}`);
+  await removeUploadTemp();
   Deno.exit(1);
 }

@@ -39,6 +39,15 @@ export type RunMode = "direct" | "staged";
 /** How a staged row relates to the target table. */
 export type RowAction = "new" | "changed" | "unchanged" | "invalid" | "deleted";
 
+/** Every row action, in the order the review shows them. */
+export const ROW_ACTIONS: readonly RowAction[] = [
+  "new",
+  "changed",
+  "unchanged",
+  "invalid",
+  "deleted",
+];
+
 /** Row counts of a run; `rows` counts every data row of the file, invalid ones included. */
 export interface RunCounts {
   rows: number;

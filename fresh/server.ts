@@ -24,6 +24,7 @@ export type { ServeHandler } from "./src/handler.ts";
 export { defineConfig } from "./src/config.ts";
 export { defineApp, defineLayout, defineRoute } from "./src/defines.ts";
 export { IslandPropsError } from "./src/serializer.ts";
+export { HttpError } from "./src/error.ts";
 export type {
   AppProps,
   AsyncRoute,

@@ -1,5 +1,6 @@
 import { assert, assertEquals, assertMatch, assertRejects } from "../tests/assert.ts";
-import { createHandler, type Manifest } from "./server.ts";
+import { createHandler, HttpError, type Manifest } from "./server.ts";
+import { answerError } from "./src/start.ts";
 import manifest from "./testdata/app/fresh.gen.ts";
 
 const handler = await createHandler(manifest);
@@ -128,6 +129,21 @@ Deno.test("createHandler() honours skipAppWrapper, skipInheritedLayouts and rout
   assertMatch((await text("/override"))[1], /slug=override/);
 });
 
+Deno.test("createHandler() redirects a trailing slash only to a path on the same origin", async () => {
+  for (
+    const [path, location] of [
+      ["//evil.example/", "/evil.example"],
+      ["///evil.example//", "/evil.example"],
+      ["/\\evil.example/", "/evil.example"],
+      ["//evil.example/x/?next=1", "/evil.example/x?next=1"],
+      ["//", "/"],
+    ]
+  ) {
+    const res = await handler(new Request(`http://localhost${path}`));
+    assertEquals([res.status, res.headers.get("location")], [307, location], path);
+  }
+});
+
 Deno.test("createHandler() redirects a trailing slash, keeping the query", async () => {
   const res = await fetchApp("/about/?x=1");
   assertEquals([res.status, res.headers.get("location")], [307, "/about?x=1"]);
@@ -220,4 +236,14 @@ Deno.test("createHandler() lets middleware answer without calling the route", as
   });
   const res = await app(new Request("http://localhost/"));
   assertEquals([res.status, await res.text(), routeCalls], [401, "blocked", 0]);
+});
+
+Deno.test("answerError() answers an HttpError's status and hides other errors", async () => {
+  const refused = answerError(new HttpError(400, "Cannot serve: bad host"));
+  assertEquals([refused.status, await refused.text()], [400, "Cannot serve: bad host"]);
+  const logged = await captureErrors(async () => {
+    const failed = answerError(new Error("secret detail"));
+    assertEquals([failed.status, await failed.text()], [500, "Internal Server Error"]);
+  });
+  assertEquals(logged.length, 1);
 });

@@ -3,6 +3,7 @@ import { IngestError } from "../core/errors.ts";
 import { checkSignIn } from "../server/auth/access.ts";
 import { sessionCookie } from "../server/auth/session_cookie.ts";
 import { errorHeaders } from "../server/http_errors.ts";
+import { readQuery, text } from "../server/query_params.ts";
 import { isHttps } from "../server/security_headers.ts";
 import type { AppState } from "../server/services.ts";
 
@@ -16,10 +17,13 @@ interface LoginPage {
   signedInAs: string | null;
 }
 
+/** The query parameters this page reads: where to go after signing in. */
+export const query = { next: text(2048) };
+
 /** The sign-in form; POST checks the password and sets the session cookie (303 to `next`). */
 export const handler: Handlers<LoginPage, AppState> = {
   GET(_req, ctx) {
-    return ctx.render(page(ctx.state, safeNext(ctx.url.searchParams.get("next"))));
+    return ctx.render(page(ctx.state, safeNext(readQuery(ctx.url, query).next)));
   },
   async POST(req, ctx) {
     const { access } = ctx.state.services;

@@ -15,8 +15,9 @@ import type { Run } from "../core/runs.ts";
 import type { Services } from "./services.ts";
 import { fileSpool } from "./file_spool.ts";
 import { nativeSha256 } from "./native_sha256.ts";
-import { replayableBody } from "./replayable_body.ts";
-import { readUpload } from "./upload_request.ts";
+import { type ReplayableBody, replayableBody } from "./replayable_body.ts";
+import { readQuery } from "./query_params.ts";
+import { readUpload, UPLOAD_QUERY } from "./upload_request.ts";
 
 /** How long to wait, after the body has arrived, before answering `202 Accepted`. */
 const WAIT_AFTER_RECEIVE_MS = 2000;
@@ -41,7 +42,7 @@ export async function acceptUpload(
   const url = new URL(req.url);
   const input = await readUpload(req, url);
   const queue = services.jobs;
-  const async = url.searchParams.get("async") === "1";
+  const async = readQuery(url, UPLOAD_QUERY).async === true;
   if (queue && (async || declared > services.settings.asyncThresholdBytes)) {
     const run = await queue.enqueue(type, input, {
       actor: options.actor,
@@ -51,6 +52,14 @@ export async function acceptUpload(
     });
     return { run, finished: run.status === "failed" };
   }
+  // Read here, the upload may hold its memory budget until the run is done: it needs a slot.
+  let release: () => void;
+  try {
+    release = services.uploadSlots.take();
+  } catch (err) {
+    await input.body.cancel().catch(() => {});
+    throw err;
+  }
   // A client that goes away mid-upload cancels the run; once the body is in, the run no longer
   // depends on the connection (Deno also aborts req.signal after a response is sent).
   const cancel = new AbortController();
@@ -58,11 +67,12 @@ export async function acceptUpload(
   req.signal.addEventListener("abort", onAbort);
   // A direct import may be a first load (where the database has bulk transactions), which needs
   // to be able to read the upload again.
-  const replay = input.mode === "direct" && services.database.beginBulk
-    ? await replayableBody(input.body)
-    : null;
+  let replay: ReplayableBody | null = null;
   let handle: IngestHandle;
   try {
+    if (input.mode === "direct" && services.database.beginBulk) {
+      replay = await replayableBody(input.body);
+    }
     handle = await startIngest(services.store, {
       ...input,
       ...(replay ? { body: replay.body, reopen: replay.reopen } : {}),
@@ -77,11 +87,16 @@ export async function acceptUpload(
       parent: context.active(),
       signal: cancel.signal,
     });
-    const done = handle.done.finally(() => replay?.close());
+    const kept = replay;
+    const done = handle.done.finally(() => {
+      release();
+      return kept?.close();
+    });
     services.inFlight.add(done);
     done.finally(() => services.inFlight.delete(done));
     await handle.received;
   } catch (err) {
+    release();
     await replay?.close();
     throw err;
   } finally {

@@ -3,7 +3,6 @@
  *
  * @module
  */
-import { IngestError } from "../core/errors.ts";
 import type { ResolvedUploadType } from "../core/config/upload_type_schema.ts";
 import type { Run } from "../core/runs.ts";
 
@@ -15,35 +14,6 @@ export function runPath(id: string): string {
 /** A JSON response of a run with its `Location`. */
 export function runResponse(run: Run, status = 200): Response {
   return Response.json(run, { status, headers: { location: runPath(run.id) } });
-}
-
-/** Reads `?limit=` within 1..max (default `fallback`), or throws `bad_request`. */
-export function readLimit(url: URL, fallback: number, max: number): number {
-  const text = url.searchParams.get("limit");
-  if (text === null || text === "") return fallback;
-  const limit = Number(text);
-  if (!Number.isInteger(limit) || limit < 1 || limit > max) {
-    throw new IngestError("bad_request", `Invalid limit "${text}": use 1 to ${max}`, {
-      limit: text,
-    });
-  }
-  return limit;
-}
-
-/** Reads an optional enumerated query parameter, or throws `bad_request`. */
-export function readChoice<T extends string>(
-  url: URL,
-  name: string,
-  choices: readonly T[],
-): T | undefined {
-  const value = url.searchParams.get(name);
-  if (value === null || value === "") return undefined;
-  if ((choices as readonly string[]).includes(value)) return value as T;
-  throw new IngestError(
-    "bad_request",
-    `Invalid ${name} "${value}": use one of ${choices.join(", ")}`,
-    { [name]: value, allowed: [...choices] },
-  );
 }
 
 /** The public description of an upload type, as the listing returns it. */

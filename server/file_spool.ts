@@ -1,14 +1,16 @@
 /**
  * The server's {@linkcode Spool}: keeps an upload that needs random access (a workbook) in a
- * temporary file rather than in memory, and deletes it when the run is done with it.
+ * temporary file (in the process's own directory, `upload_temp.ts`) rather than in memory, and
+ * deletes it when the run is done with it.
  *
  * @module
  */
 import type { ByteSource, Spool } from "../core/xlsx/byte_source.ts";
+import { makeUploadTempFile } from "./upload_temp.ts";
 
 /** Writes the stream to a temporary file and reads ranges back from it. */
 export const fileSpool: Spool = async (stream) => {
-  const path = await Deno.makeTempFile({ prefix: "intake-upload-", suffix: ".spool" });
+  const path = await makeUploadTempFile(".spool");
   try {
     await stream.pipeTo((await Deno.open(path, { write: true })).writable);
     const file = await Deno.open(path, { read: true });

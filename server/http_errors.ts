@@ -42,7 +42,9 @@ export function errorResponse(err: unknown, headers?: HeadersInit): Response {
   const error = toIngestError(err);
   const status = STATUS_OF[error.type];
   if (status >= 500) {
-    log.error("request failed", { error_type: error.type, cause: String(error.cause) });
+    // A full server refusing more is working as designed: a burst must not flood the error log.
+    const level = error.type === "server_busy" ? "warn" : "error";
+    log[level]("request failed", { error_type: error.type, cause: String(error.cause) });
   }
   const out = errorHeaders(error);
   new Headers(headers).forEach((value, name) => out.set(name, value));
@@ -51,7 +53,8 @@ export function errorResponse(err: unknown, headers?: HeadersInit): Response {
 
 /**
  * The headers an error type calls for: `WWW-Authenticate` on `unauthorized` (RFC 6750, with
- * `error="invalid_token"` when a token was sent and refused) and `Retry-After` on `rate_limited`.
+ * `error="invalid_token"` when a token was sent and refused) and `Retry-After` on `rate_limited`
+ * and `server_busy`.
  */
 export function errorHeaders(error: IngestError): Headers {
   const headers = new Headers();
@@ -59,7 +62,8 @@ export function errorHeaders(error: IngestError): Headers {
     const invalid = error.details.reason === "invalid_token" ? ', error="invalid_token"' : "";
     headers.set("www-authenticate", `Bearer realm="intake"${invalid}`);
   }
-  if (error.type === "rate_limited" && typeof error.details.retryAfterSeconds === "number") {
+  const retry = error.type === "rate_limited" || error.type === "server_busy";
+  if (retry && typeof error.details.retryAfterSeconds === "number") {
     headers.set("retry-after", String(error.details.retryAfterSeconds));
   }
   return headers;

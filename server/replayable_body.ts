@@ -6,6 +6,7 @@
  *
  * @module
  */
+import { makeUploadTempFile } from "./upload_temp.ts";
 
 /** A body that can be read again once read to its end; `close()` deletes the copy. */
 export interface ReplayableBody {
@@ -18,7 +19,7 @@ export interface ReplayableBody {
 
 /** Passes `body` through, keeping a copy of every chunk in a temporary file. */
 export async function replayableBody(body: ReadableStream<Uint8Array>): Promise<ReplayableBody> {
-  const path = await Deno.makeTempFile({ prefix: "intake-upload-", suffix: ".body" });
+  const path = await makeUploadTempFile(".body");
   const copy = await Deno.open(path, { write: true });
   let open = true;
   const closeCopy = () => {

@@ -62,6 +62,11 @@ export function withSecurityHeaders(req: Request, res: Response): Response {
 }
 
 function apply(req: Request, headers: Headers): void {
+  setSecurityHeaders(headers, isHttps(req));
+}
+
+/** Sets the security headers on `headers` (HSTS too when `https`). */
+export function setSecurityHeaders(headers: Headers, https: boolean): void {
   for (const [name, value] of HEADERS) headers.set(name, value);
-  if (isHttps(req)) headers.set("strict-transport-security", "max-age=31536000");
+  if (https) headers.set("strict-transport-security", "max-age=31536000");
 }

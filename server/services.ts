@@ -25,6 +25,7 @@ import {
   type WorkerProbe,
 } from "./readiness.ts";
 import type { Settings } from "./settings.ts";
+import { UploadSlots } from "./upload_slots.ts";
 import { within } from "./within.ts";
 
 /** Everything a request handler may use. */
@@ -50,6 +51,8 @@ export interface Services {
   access: Access;
   /** The newest run per upload type for the home page, kept current by `store`. */
   lastRuns: LastRuns;
+  /** Uploads read in requests at once, capped by `INTAKE_MAX_CONCURRENT_UPLOADS`. */
+  uploadSlots: UploadSlots;
 }
 
 /** `ctx.state` of every route. */
@@ -85,6 +88,7 @@ export async function openServices(
     readinessChecks: [],
     access: await createAccess(settings),
     lastRuns,
+    uploadSlots: new UploadSlots(settings.maxConcurrentUploads),
   };
   services.readinessChecks.push(
     databaseCheck(database),

@@ -16,6 +16,7 @@
  * | `INTAKE_SHUTDOWN_GRACE_MS` | 20000 | on SIGTERM/SIGINT, how long running work may finish |
  * | `INTAKE_USERS`, `INTAKE_TOKENS`, `INTAKE_SESSION_SECRET`, `INTAKE_ALLOW_UNAUTHENTICATED` | unset | access (`server/auth/auth_settings.ts`) |
  * | `INTAKE_UPLOAD_RATE` | unset | uploads per user, token or address, e.g. `30/min` |
+ * | `INTAKE_MAX_CONCURRENT_UPLOADS` | 4 | uploads read in requests at once; more answer 503 |
  *
  * @module
  */
@@ -47,6 +48,12 @@ export interface Settings {
   auth: AuthSettings;
   /** Uploads allowed per user, token or address (`INTAKE_UPLOAD_RATE`); null for no limit. */
   uploadRate: Rate | null;
+  /**
+   * Uploads and inspections read in requests at once (`INTAKE_MAX_CONCURRENT_UPLOADS`); more are
+   * refused with `503 server_busy`. With the worker's jobs, each may hold the per-upload memory
+   * budget: (4 + 2) × 32 MiB = 192 MiB leaves room in the 256 MB heap.
+   */
+  maxConcurrentUploads: number;
 }
 
 /** Reads settings from `env` (the process environment by default); throws on a bad value. */
@@ -85,6 +92,7 @@ export function loadSettings(
     uploadRate: env("INTAKE_UPLOAD_RATE")
       ? parseRate(env("INTAKE_UPLOAD_RATE")!, "INTAKE_UPLOAD_RATE")
       : null,
+    maxConcurrentUploads: integer(env, "INTAKE_MAX_CONCURRENT_UPLOADS", 4, 1, 1024),
   });
 }
 

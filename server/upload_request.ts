@@ -11,6 +11,19 @@ import { z } from "zod";
 import type { ColumnMapping } from "../core/stages/map_headers.ts";
 import type { FileFormat } from "../core/stages/parse_records.ts";
 import { readMultipartFile } from "./multipart.ts";
+import { choice, flag, readQuery, text } from "./query_params.ts";
+
+/**
+ * The query parameters of an upload (and of an inspection, which reads the same request): each
+ * may also come as a form field before the file, except `async`.
+ */
+export const UPLOAD_QUERY = {
+  mode: choice(["direct", "staged"] as const),
+  mapping: text(1_000_000),
+  encoding: text(100),
+  sheet: text(1000),
+  async: flag,
+};
 
 /** What the pipeline needs to know about an uploaded file. */
 export interface UploadInput {
@@ -64,6 +77,13 @@ const ENCODINGS: Record<string, Encoding> = {
 /** Reads the mode, encoding and file out of an upload request. */
 export async function readUpload(req: Request, url: URL): Promise<UploadInput> {
   if (!req.body) throw new IngestError("bad_request", "No file was uploaded", {});
+  let query;
+  try {
+    query = readQuery(url, UPLOAD_QUERY);
+  } catch (err) {
+    await req.body.cancel().catch(() => {});
+    throw err;
+  }
   const requestType = req.headers.get("content-type") ?? "";
   const [mediaType, charset] = parseMediaType(requestType);
 
@@ -79,7 +99,7 @@ export async function readUpload(req: Request, url: URL): Promise<UploadInput> {
   }
   const [fileType, fileCharset] = parseMediaType(file.contentType);
   // A form may send the mode as a field before the file (the page's upload form does).
-  const mode = url.searchParams.get("mode") ?? fields.mode ?? "direct";
+  const mode = query.mode ?? fields.mode ?? "direct";
   let kind: { format: FileFormat; delimiter?: "\t" };
   let mapping: ColumnMapping | undefined;
   let encodingOption: Encoding | undefined;
@@ -90,9 +110,9 @@ export async function readUpload(req: Request, url: URL): Promise<UploadInput> {
       });
     }
     kind = formatFor(fileType, file.fileName);
-    const mappingText = url.searchParams.get("mapping") ?? fields.mapping;
+    const mappingText = query.mapping ?? fields.mapping;
     mapping = mappingText ? parseMapping(mappingText) : undefined;
-    const encodingName = url.searchParams.get("encoding") ?? fileCharset ?? charset;
+    const encodingName = query.encoding ?? fileCharset ?? charset;
     encodingOption = encodingName ? encoding(encodingName) : undefined;
   } catch (err) {
     await file.body.cancel().catch(() => {});
@@ -106,7 +126,7 @@ export async function readUpload(req: Request, url: URL): Promise<UploadInput> {
     encoding: encodingOption,
     format: kind.format,
     delimiter: kind.delimiter,
-    sheet: url.searchParams.get("sheet") ?? fields.sheet ?? undefined,
+    sheet: query.sheet ?? fields.sheet ?? undefined,
     mapping,
   };
 }

@@ -11,6 +11,7 @@ import { databaseTargets, type TestDatabase } from "./db_harness.ts";
 import { log } from "../server/log.ts";
 import { installServices, openServices, type Services } from "../server/services.ts";
 import { loadSettings } from "../server/settings.ts";
+import { unservedRequest } from "../server/unserved_request.ts";
 
 /** A running app and helpers to talk to it. */
 export interface TestApp {
@@ -42,7 +43,10 @@ export async function withApp(
   const services = await openServices(settings, { database: db, uploadTypesDir });
   installServices(services);
   const handler = await createHandler(manifest, config);
-  const server = Deno.serve({ hostname: "127.0.0.1", port: 0, onListen() {} }, handler);
+  const server = Deno.serve(
+    { hostname: "127.0.0.1", port: 0, onListen() {}, onError: unservedRequest },
+    handler,
+  );
   const url = `http://127.0.0.1:${server.addr.port}`;
   const app: TestApp = {
     url,

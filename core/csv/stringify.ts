@@ -1,16 +1,15 @@
 /**
  * Writing CSV: one record per call, RFC 4180 quoting, and an opt-in guard against spreadsheet
- * formula injection for files people open in Excel.
+ * formula injection for files people open in Excel (`formula_escape.ts`, which uploads undo).
  *
  * This module is browser compatible.
  *
  * @module
  */
 
+import { escapeFormula } from "./formula_escape.ts";
+
 const NEEDS_QUOTES = /[",\r\n]/;
-const FORMULA_START = /^[=+\-@\t\r]/;
-// A plain number such as "-12.5" cannot run as a formula; escaping it would break re-uploads.
-const PLAIN_NUMBER = /^[+-]?\d+(\.\d+)?$/;
 
 /**
  * Formats one CSV record (with its CRLF line end); null and undefined become empty cells.
@@ -30,10 +29,7 @@ export function csvRecord(
     if (i > 0) line += ",";
     const value = fields[i];
     if (value === null || value === undefined) continue;
-    let text = String(value);
-    if (options.escapeFormulas && FORMULA_START.test(text) && !PLAIN_NUMBER.test(text)) {
-      text = `'${text}`;
-    }
+    const text = options.escapeFormulas ? escapeFormula(String(value)) : String(value);
     line += NEEDS_QUOTES.test(text) ? `"${text.replaceAll('"', '""')}"` : text;
   }
   return line + "\r\n";

@@ -1,6 +1,7 @@
 /**
  * Stage 3 of the pipeline for every text format: CSV/TSV through the CSV parser, JSON arrays and
- * NDJSON through the JSON reader, all yielding the same records (header first). The declared
+ * NDJSON through the JSON reader, all yielding the same records (header first); CSV cells lose
+ * the formula guard of Intake's exports (`'=x` → `=x`). The declared
  * format is checked against the content, so a JSON file sent as CSV (or the other way round) is
  * refused with what was detected instead of failing later with a puzzling header error.
  *
@@ -10,6 +11,7 @@
  */
 import { IngestError } from "../errors.ts";
 import { type JsonFormat, parseJsonRecords } from "../json/json_records.ts";
+import { unescapeFormula } from "../csv/formula_escape.ts";
 import { type CsvRecord, type Delimiter, parseCsv } from "./parse.ts";
 
 /** The text formats Intake reads. */
@@ -37,9 +39,30 @@ export async function* parseRecords(
   const checked = checkContent(text, format);
   const { delimiter, batchSize } = options;
   yield* format === "csv"
-    ? parseCsv(checked, { delimiter, batchSize })
+    ? unescapeFormulas(parseCsv(checked, { delimiter, batchSize }))
     // Either JSON format reads both shapes: the first character tells an array from NDJSON.
     : parseJsonRecords(checked, { batchSize });
+}
+
+/**
+ * Removes the formula guard `'` of Intake's own CSV exports from data cells (`=x` was exported as
+ * `'=x`), so an export uploaded again keeps its values exactly (`core/csv/formula_escape.ts`).
+ */
+async function* unescapeFormulas(
+  batches: AsyncIterable<CsvRecord[]>,
+): AsyncGenerator<CsvRecord[]> {
+  let header = true;
+  for await (const batch of batches) {
+    for (const record of batch) {
+      if (header) {
+        header = false;
+        continue;
+      }
+      const { fields } = record;
+      for (let i = 0; i < fields.length; i++) fields[i] = unescapeFormula(fields[i]);
+    }
+    yield batch;
+  }
 }
 
 /** Passes the text through once its first characters agree with `format`. */

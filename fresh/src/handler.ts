@@ -14,6 +14,7 @@ import { matchRoute, middlewaresFor, renderTargetFor, type RouteMatch } from "./
 import { buildRouteTable, type PageRoute, type RouteTable, type SpecialPage } from "./routes.ts";
 import { IMMUTABLE, matchesEtag, StaticFiles } from "./static_files.ts";
 import { setBuildId } from "./build_id.ts";
+import { HttpError } from "./error.ts";
 import type {
   Destination,
   FreshConfig,
@@ -98,10 +99,12 @@ async function handle(
   info: Deno.ServeHandlerInfo | undefined,
   server: Server,
 ): Promise<Response> {
-  const url = new URL(req.url);
+  const url = requestUrl(req);
   const { pathname } = url;
   if (!server.config.router.trailingSlash && pathname.length > 1 && pathname.endsWith("/")) {
-    const location = pathname.replace(/\/+$/, "") || "/";
+    // Always a path on this origin: `//evil.example/` would otherwise redirect to another host
+    // (a protocol-relative URL), so leading slashes collapse to one.
+    const location = "/" + pathname.replace(/^\/+|\/+$/g, "");
     return new Response(null, { status: 307, headers: { location: location + url.search } });
   }
   const { table } = server;
@@ -149,6 +152,22 @@ async function handle(
     return await run(0);
   } catch (err) {
     return await errorPage(req, ctx, server, err);
+  }
+}
+
+/**
+ * The request's URL; `Deno.serve` builds it from the `Host` header, which a client may send
+ * malformed (`a b`, `x:y:z`, a port over 65535).
+ *
+ * @throws {HttpError} 400 when it is not a valid URL
+ */
+function requestUrl(req: Request): URL {
+  try {
+    return new URL(req.url);
+  } catch (err) {
+    throw new HttpError(400, `Cannot serve "${req.url}": the Host header is malformed`, {
+      cause: err,
+    });
   }
 }
 

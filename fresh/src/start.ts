@@ -4,6 +4,7 @@
  *
  * @module
  */
+import { HttpError } from "./error.ts";
 import { createApp, type ServeHandler } from "./handler.ts";
 import type { FreshConfig, Manifest } from "./types.ts";
 
@@ -49,6 +50,7 @@ export async function start(manifest: Manifest, config: FreshConfig = {}): Promi
         : addr.hostname;
       console.log(`Fresh ready: http://${host}:${addr.port}/`);
     }),
+    onError: options.onError ?? answerError,
   }, app.handler);
   const stop = () => {
     signalled = true;
@@ -63,6 +65,14 @@ export async function start(manifest: Manifest, config: FreshConfig = {}): Promi
   } finally {
     for (const signal of signals) Deno.removeSignalListener(signal, stop);
   }
+}
+
+/** Answers what the app could not: an {@linkcode HttpError}'s status, else 500 (logged). */
+export function answerError(err: unknown): Response {
+  const status = err instanceof HttpError ? err.status : 500;
+  if (status >= 500) console.error("Fresh: a request failed:", err);
+  const text = status >= 500 ? "Internal Server Error" : (err as HttpError).message;
+  return new Response(text, { status, headers: { "content-type": "text/plain; charset=utf-8" } });
 }
 
 function portFromEnv(): number | undefined {

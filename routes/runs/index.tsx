@@ -4,6 +4,7 @@ import RunStatusIsland from "../../islands/RunStatus.tsx";
 import { formatElapsed, formatTime } from "../../components/format.ts";
 import { StatusBadge } from "../../components/status_badge.tsx";
 import { visibleActor } from "../../server/auth/guards.ts";
+import { choice, readQuery, runCursor, text } from "../../server/query_params.ts";
 import type { AppState } from "../../server/services.ts";
 
 interface History {
@@ -14,19 +15,22 @@ interface History {
   types: Array<{ name: string; label: string }>;
 }
 
+/** The query parameters this page reads. */
+export const query = { type: text(200), status: choice(RUN_STATUSES), cursor: runCursor };
+
 /** Loads one page of run history (an uploader's own runs) with the query string's filters. */
 export const handler: Handlers<History, AppState> = {
   async GET(_req, ctx) {
     const { store, uploadTypes } = ctx.state.services;
-    const type = ctx.url.searchParams.get("type") ?? "";
-    const statusParam = ctx.url.searchParams.get("status") ?? "";
-    const status = RUN_STATUSES.includes(statusParam as RunStatus) ? statusParam as RunStatus : "";
+    const q = readQuery(ctx.url, query);
+    const type = q.type ?? "";
+    const status: RunStatus | "" = q.status ?? "";
     const page = await store.listRuns({
       actor: visibleActor(ctx.state),
-      uploadType: type || undefined,
-      status: status || undefined,
+      uploadType: q.type,
+      status: q.status,
       limit: 25,
-      cursor: ctx.url.searchParams.get("cursor") || undefined,
+      cursor: q.cursor,
     });
     return ctx.render({
       runs: page.items,

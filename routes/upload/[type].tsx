@@ -10,6 +10,10 @@ import { can } from "../../server/auth/principal.ts";
 import { errorHeaders, STATUS_OF } from "../../server/http_errors.ts";
 import type { AppState } from "../../server/services.ts";
 import { renderShared } from "../../server/shared_render.ts";
+import { UPLOAD_QUERY } from "../../server/upload_request.ts";
+
+/** The query parameters the form's POST reads (those of the upload API). */
+export const query = UPLOAD_QUERY;
 
 interface UploadPage {
   type: ResolvedUploadType;

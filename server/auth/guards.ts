@@ -60,15 +60,18 @@ export function visibleActor(state: GuardState): string | undefined {
 }
 
 /**
- * Takes one upload from the principal's bucket (a user, a token, or the address when
- * authentication is off); throws `rate_limited` with `retryAfterSeconds` when it is empty.
+ * Takes one upload (or inspection) from the principal's bucket, or the address's when
+ * authentication is off; throws `rate_limited` with `retryAfterSeconds` when it is empty. The
+ * bucket is the principal's name, the `actor` their runs carry, whatever the credential: a user
+ * signed in with a cookie and a token of the same name share one, so switching credentials buys
+ * no extra uploads.
  */
 export function limitUploads(state: GuardState, remoteAddr: Deno.Addr): void {
   const limiter = state.services.access.uploadLimiter;
   if (!limiter) return;
   const principal = requirePrincipal(state);
   const key = principal.name !== null
-    ? `${principal.via}:${principal.name}`
+    ? `principal:${principal.name}`
     : `addr:${"hostname" in remoteAddr ? remoteAddr.hostname : "local"}`;
   const decision = limiter.take(key);
   if (decision.ok) return;

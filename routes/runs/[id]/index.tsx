@@ -13,6 +13,7 @@ import RunStatus from "../../../islands/RunStatus.tsx";
 import { requirePermission, requireVisibleRun } from "../../../server/auth/guards.ts";
 import { can } from "../../../server/auth/principal.ts";
 import { STATUS_OF } from "../../../server/http_errors.ts";
+import { readFormBody } from "../../../server/form_body.ts";
 import type { AppState } from "../../../server/services.ts";
 
 interface RunView {
@@ -35,7 +36,7 @@ export const handler: Handlers<RunView, AppState> = {
   async POST(req, ctx) {
     const { store, uploadTypes } = ctx.state.services;
     const run = await requireVisibleRun(ctx.state, ctx.params.id);
-    const form = await req.formData();
+    const form = await readFormBody(req);
     try {
       if (form.get("intent") !== "revert") {
         throw new IngestError("bad_request", "Unknown action: the form asks for intent=revert");

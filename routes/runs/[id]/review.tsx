@@ -2,7 +2,7 @@ import type { Handlers, PageProps } from "$fresh/server.ts";
 import { toIngestError } from "../../../core/errors.ts";
 import { applyBulkFix, type BulkFix, editRow } from "../../../core/fixes.ts";
 import { commitRun, discardRun, refreshRun, setExcluded } from "../../../core/lifecycle.ts";
-import type { RowAction, Run, RunError } from "../../../core/runs.ts";
+import { ROW_ACTIONS, type RowAction, type Run, type RunError } from "../../../core/runs.ts";
 import type { ExcludedCounts, ReviewRow, Store } from "../../../core/store.ts";
 import { CsrfField } from "../../../components/csrf_field.tsx";
 import { formatValue } from "../../../components/format.ts";
@@ -12,10 +12,14 @@ import ReviewActions from "../../../islands/ReviewActions.tsx";
 import { requirePermission, requireVisibleRun } from "../../../server/auth/guards.ts";
 import { can } from "../../../server/auth/principal.ts";
 import { STATUS_OF } from "../../../server/http_errors.ts";
+import { choice, readQuery, rowCursor } from "../../../server/query_params.ts";
+import { readFormBody } from "../../../server/form_body.ts";
 import type { AppState } from "../../../server/services.ts";
 
-const ACTIONS: RowAction[] = ["new", "changed", "unchanged", "invalid", "deleted"];
 const PAGE_SIZE = 100;
+
+/** The query parameters this page reads. */
+export const query = { action: choice(ROW_ACTIONS), cursor: rowCursor };
 
 interface Review {
   run: Run;
@@ -38,13 +42,13 @@ async function load(
   error?: RunError,
 ): Promise<Review> {
   const { store } = ctx.state.services;
+  const q = readQuery(ctx.url, query);
   const run = await requireVisibleRun(ctx.state, ctx.params.id);
-  const actionParam = ctx.url.searchParams.get("action") as RowAction | null;
-  const action = actionParam && ACTIONS.includes(actionParam) ? actionParam : null;
+  const action = q.action ?? null;
   const page = await store.listRows(run.id, {
-    action: action ?? undefined,
+    action: q.action,
     limit: PAGE_SIZE,
-    cursor: ctx.url.searchParams.get("cursor") || undefined,
+    cursor: q.cursor,
   });
   return {
     run,
@@ -53,7 +57,7 @@ async function load(
     nextCursor: page.nextCursor,
     columns: run.columns,
     excluded: await store.countExcluded(run.id),
-    paged: Boolean(ctx.url.searchParams.get("cursor")),
+    paged: q.cursor !== undefined,
     error,
     canReview: ctx.state.principal !== null && can(ctx.state.principal, "review"),
     csrfToken: ctx.state.principal?.csrfToken ?? null,
@@ -73,7 +77,7 @@ export const handler: Handlers<Review, AppState> = {
     const { store, uploadTypes } = ctx.state.services;
     const run = await requireVisibleRun(ctx.state, ctx.params.id);
     const type = uploadTypes.get(run.uploadType);
-    const form = await req.formData();
+    const form = await readFormBody(req);
     const intent = form.get("intent");
     try {
       const principal = requirePermission(ctx.state, "review");
@@ -149,7 +153,7 @@ export default function ReviewPage({ data }: PageProps<Review>) {
       )}
       <nav class="tabs" aria-label="Rows by outcome">
         <a href="?" aria-current={action === null ? "page" : undefined}>All ({run.counts.rows})</a>
-        {ACTIONS.filter((a) => a !== "deleted" || run.counts.deleted > 0).map((a) => (
+        {ROW_ACTIONS.filter((a) => a !== "deleted" || run.counts.deleted > 0).map((a) => (
           <a key={a} href={`?action=${a}`} aria-current={action === a ? "page" : undefined}>
             {a} ({run.counts[a]})
           </a>

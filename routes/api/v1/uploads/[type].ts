@@ -4,6 +4,10 @@ import { runPath, runResponse } from "../../../../server/api.ts";
 import { limitUploads, requirePermission } from "../../../../server/auth/guards.ts";
 import { errorResponse } from "../../../../server/http_errors.ts";
 import type { AppState } from "../../../../server/services.ts";
+import { UPLOAD_QUERY } from "../../../../server/upload_request.ts";
+
+/** The query parameters this route reads (`mode`, `mapping`, `encoding`, `sheet`, `async`). */
+export const query = UPLOAD_QUERY;
 
 /**
  * `POST /api/v1/uploads/{type}?mode=direct|staged`: a multipart form (field `file`) or a raw

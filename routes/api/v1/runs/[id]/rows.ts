@@ -1,20 +1,22 @@
 import type { Handlers } from "$fresh/server.ts";
-import { readChoice, readLimit } from "../../../../../server/api.ts";
+import { ROW_ACTIONS } from "../../../../../core/runs.ts";
 import { requireVisibleRun } from "../../../../../server/auth/guards.ts";
+import { choice, limit, readQuery, rowCursor } from "../../../../../server/query_params.ts";
 import type { AppState } from "../../../../../server/services.ts";
 
-const ACTIONS = ["new", "changed", "unchanged", "invalid", "deleted"] as const;
+/** The query parameters this route reads. */
+export const query = { action: choice(ROW_ACTIONS), limit: limit(1000), cursor: rowCursor };
 
 /** `GET /api/v1/runs/{id}/rows?action=&limit=&cursor=`: staged rows with diffs and errors. */
 export const handler: Handlers<unknown, AppState> = {
-  async GET(req, ctx) {
-    const url = new URL(req.url);
+  async GET(_req, ctx) {
     const { store } = ctx.state.services;
+    const q = readQuery(ctx.url, query);
     const run = await requireVisibleRun(ctx.state, ctx.params.id);
     const page = await store.listRows(run.id, {
-      action: readChoice(url, "action", ACTIONS),
-      limit: readLimit(url, 100, 1000),
-      cursor: url.searchParams.get("cursor") || undefined,
+      action: q.action,
+      limit: q.limit ?? 100,
+      cursor: q.cursor,
     });
     return Response.json({ rows: page.items, nextCursor: page.nextCursor });
   },

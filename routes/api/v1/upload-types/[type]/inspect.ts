@@ -2,24 +2,37 @@ import type { Handlers } from "$fresh/server.ts";
 import { inspectFile } from "../../../../../core/inspect.ts";
 import { headerSignature } from "../../../../../core/stages/map_headers.ts";
 import { refuseDeclaredOversize } from "../../../../../server/accept_upload.ts";
-import { requirePermission } from "../../../../../server/auth/guards.ts";
+import { limitUploads, requirePermission } from "../../../../../server/auth/guards.ts";
 import { fileSpool } from "../../../../../server/file_spool.ts";
 import type { AppState } from "../../../../../server/services.ts";
-import { readUpload } from "../../../../../server/upload_request.ts";
+import { readUpload, UPLOAD_QUERY } from "../../../../../server/upload_request.ts";
+
+/** The query parameters this route reads (those of an upload; `mode` and `async` are ignored). */
+export const query = UPLOAD_QUERY;
 
 /**
  * `POST /api/v1/upload-types/{type}/inspect`: a file sent as to `POST /api/v1/uploads/{type}`
  * (multipart or raw body, `?sheet=`, `?encoding=`), answered with its format, header, first five
  * data rows and the column mapping saved for that header (or null). Creates no run; text formats
- * are read only as far as the first rows, a workbook is spooled whole.
+ * are read only as far as the first rows, a workbook is spooled whole. Counts against
+ * `INTAKE_UPLOAD_RATE` and `INTAKE_MAX_CONCURRENT_UPLOADS` like an upload.
  */
 export const handler: Handlers<unknown, AppState> = {
   async POST(req, ctx) {
     requirePermission(ctx.state, "upload");
+    // An inspection reads a file like an upload does: it takes from the same bucket.
+    limitUploads(ctx.state, ctx.remoteAddr);
     const { uploadTypes, store } = ctx.state.services;
     const type = uploadTypes.get(ctx.params.type);
     const { limit } = await refuseDeclaredOversize(ctx.state.services, type, req);
     const input = await readUpload(req, ctx.url);
+    let release: () => void;
+    try {
+      release = ctx.state.services.uploadSlots.take();
+    } catch (err) {
+      await input.body.cancel().catch(() => {});
+      throw err;
+    }
     const inspection = await inspectFile({
       body: input.body,
       format: input.format,
@@ -29,7 +42,7 @@ export const handler: Handlers<unknown, AppState> = {
       maxBytes: limit,
       spool: fileSpool,
       signal: req.signal,
-    });
+    }).finally(release);
     const mapping = await store.findMapping(type.name, headerSignature(inspection.header));
     return Response.json({ ...inspection, mapping });
   },

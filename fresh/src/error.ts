@@ -1,0 +1,20 @@
+/**
+ * {@linkcode HttpError}: an error that carries the HTTP status it should be answered with (as in
+ * Fresh 2). The request pipeline throws one for a request it cannot even route, such as one whose
+ * `Host` header makes no valid URL; `Deno.serve`'s `onError` (`server.onError` in the config)
+ * answers it.
+ *
+ * @module
+ */
+
+/** An error with the HTTP status it calls for. */
+export class HttpError extends Error {
+  /** The HTTP status to answer with. */
+  readonly status: number;
+
+  constructor(status: number, message?: string, options?: ErrorOptions) {
+    super(message ?? `HTTP ${status}`, options);
+    this.name = this.constructor.name;
+    this.status = status;
+  }
+}
