@@ -19,6 +19,7 @@ import { startJobWorker } from "./server/jobs/job_worker.ts";
 import { log } from "./server/log.ts";
 import { closeServices, installServices, openServices } from "./server/services.ts";
 import { loadSettings } from "./server/settings.ts";
+import { startRowRetention } from "./server/row_retention.ts";
 
 const SIGNALS: Deno.Signal[] = Deno.build.os === "windows" ? ["SIGINT"] : ["SIGINT", "SIGTERM"];
 
@@ -31,6 +32,7 @@ try {
   const services = await openServices(settings);
   installServices(services);
   if (settings.workerConcurrency > 0) await startJobWorker(services);
+  const stopRetention = startRowRetention(services);
   log.info("intake started", {
     database: services.database.kind,
     data_dir: services.database.kind === "pglite" ? settings.dataDir : undefined,
@@ -65,6 +67,7 @@ try {
   );
   const late = await Promise.race([served.then(() => false), outlasted]);
   log.info(late ? "http server stopped waiting for requests" : "http server stopped");
+  stopRetention();
   const clean = await closeServices(services, settings.shutdownGraceMs);
   for (const [signal, listener] of listeners) Deno.removeSignalListener(signal, listener);
   log.info("intake stopped", { clean });

@@ -51,7 +51,8 @@ export async function commitRun(
 
 /**
  * Writes a run that is `committing` to its target in one transaction, under an `ingest.commit`
- * span. A stale review puts the run back to `staged`; any other failure marks it `failed`,
+ * span. A stale review, or one that would write nothing (`nothing_to_commit`), puts the run
+ * back to `staged`; any other failure marks it `failed`,
  * with the target untouched either way.
  */
 export function applyCommit(
@@ -73,7 +74,8 @@ export function applyCommit(
       return committed;
     } catch (err) {
       const error = toIngestError(err);
-      if (isIngestError(err, "stale_review")) {
+      // Nothing was written: the run waits for review again.
+      if (isIngestError(err, "stale_review") || isIngestError(err, "nothing_to_commit")) {
         await store.updateRun(run.id, ["committing"], { status: "staged" }).catch(() => {});
       } else {
         // The transaction rolled back; when the database is what failed, the run is marked

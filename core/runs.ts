@@ -39,7 +39,11 @@ export type RunMode = "direct" | "staged";
 /** How a staged row relates to the target table. */
 export type RowAction = "new" | "changed" | "unchanged" | "invalid" | "deleted";
 
-/** Row counts of a run; `rows` counts every data row of the file, invalid ones included. */
+/**
+ * Row counts of a run; `rows` counts every data row of the file, invalid ones included. `new`,
+ * `changed` and `deleted` count the rows the commit writes (a committed run: the rows it
+ * wrote); the ones a reviewer left out count as `excluded` instead.
+ */
 export interface RunCounts {
   rows: number;
   new: number;
@@ -47,6 +51,7 @@ export interface RunCounts {
   unchanged: number;
   invalid: number;
   deleted: number;
+  excluded: number;
 }
 
 /** The error a failed run keeps, in the API's wire shape. */
@@ -84,6 +89,11 @@ export interface Run {
   /** When the run was reverted, and by whom (null without authentication). */
   revertedAt: string | null;
   revertedBy: string | null;
+  /**
+   * When the retention setting dropped the rows of this committed run (its applied rows, diffs
+   * and exclusions; invalid rows stay for the error report); null while they are kept.
+   */
+  rowsPurgedAt: string | null;
 }
 
 /** Every status, in lifecycle order. */
@@ -154,5 +164,5 @@ export function assertTransition(run: Pick<Run, "id" | "status">, to: RunStatus)
 
 /** Zero counts, for a run that has not read any row yet. */
 export function emptyCounts(): RunCounts {
-  return { rows: 0, new: 0, changed: 0, unchanged: 0, invalid: 0, deleted: 0 };
+  return { rows: 0, new: 0, changed: 0, unchanged: 0, invalid: 0, deleted: 0, excluded: 0 };
 }

@@ -338,14 +338,16 @@ export interface Store {
   /** Counts the run's excluded rows by action. */
   countExcluded(runId: string): Promise<ExcludedCounts>;
   /**
-   * In one transaction: serializes with other commits to the same table, writes the run, marks
-   * it committed (with its final counts) and clears its staging except the invalid rows (they
-   * back the error report).
+   * In one transaction: serializes with other commits to the same table, writes the run and
+   * marks it committed (with its final counts). A reviewed run keeps its rows (the record of
+   * what it applied, until {@linkcode Store.purgeCommittedRows}); a direct import's staging is
+   * cleared except the invalid rows (they back the error report).
    *
    * A classified (reviewed) run is written exactly as reviewed: new/changed (and deleted) rows
    * minus the excluded ones and `excludeRows`, refused with `stale_review` when the target
-   * changed since classification. A run never classified (a direct import) is classified by the
-   * write itself, under the lock, so it cannot be stale.
+   * changed since classification, and with `nothing_to_commit` when it would write no row. A
+   * run never classified (a direct import) is classified by the write itself, under the lock,
+   * so it cannot be stale.
    */
   commit(
     runId: string,
@@ -364,6 +366,12 @@ export interface Store {
     target: TargetTable,
     actor: string | null,
   ): Promise<{ run: Run; counts: RevertCounts }>;
+  /**
+   * Drops the rows reviewed runs committed (or reverted) more than `retentionMs` ago kept as
+   * the record of what they applied (their invalid rows stay), marking each run's
+   * `rowsPurgedAt`; returns the ids of the runs it purged.
+   */
+  purgeCommittedRows(retentionMs: number): Promise<string[]>;
   /** Deletes the run's staged rows; `keepInvalid` keeps the ones the error report needs. */
   clearRows(runId: string, keepInvalid: boolean): Promise<void>;
   /** The column mapping saved for files of this type with these headers, or null. */

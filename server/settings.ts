@@ -16,6 +16,7 @@
  * | `INTAKE_SHUTDOWN_GRACE_MS` | 20000 | on SIGTERM/SIGINT, how long running work may finish |
  * | `INTAKE_USERS`, `INTAKE_TOKENS`, `INTAKE_SESSION_SECRET`, `INTAKE_ALLOW_UNAUTHENTICATED` | unset | access (`server/auth/auth_settings.ts`) |
  * | `INTAKE_UPLOAD_RATE` | unset | uploads per user, token or address, e.g. `30/min` |
+ * | `INTAKE_RUN_ROWS_RETENTION_DAYS` | 30 | days a committed run keeps its rows (the audit of what it applied) |
  *
  * @module
  */
@@ -47,6 +48,8 @@ export interface Settings {
   auth: AuthSettings;
   /** Uploads allowed per user, token or address (`INTAKE_UPLOAD_RATE`); null for no limit. */
   uploadRate: Rate | null;
+  /** Days a reviewed run keeps its rows after its commit (`INTAKE_RUN_ROWS_RETENTION_DAYS`). */
+  runRowsRetentionDays: number;
 }
 
 /** Reads settings from `env` (the process environment by default); throws on a bad value. */
@@ -85,6 +88,7 @@ export function loadSettings(
     uploadRate: env("INTAKE_UPLOAD_RATE")
       ? parseRate(env("INTAKE_UPLOAD_RATE")!, "INTAKE_UPLOAD_RATE")
       : null,
+    runRowsRetentionDays: integer(env, "INTAKE_RUN_ROWS_RETENTION_DAYS", 30, 0, 36_500),
   });
 }
 

@@ -19,7 +19,7 @@ export function sampleRun(patch: Partial<Run> = {}): Run {
     headers: [],
     columns: [],
     ignoredColumns: [],
-    counts: { rows: 14, new: 3, changed: 3, unchanged: 4, invalid: 4, deleted: 0 },
+    counts: { rows: 14, new: 3, changed: 3, unchanged: 4, invalid: 4, deleted: 0, excluded: 0 },
     progress: { bytes: 975, rows: 14 },
     error: null,
     actor: null,
@@ -30,6 +30,7 @@ export function sampleRun(patch: Partial<Run> = {}): Run {
     finishedAt: null,
     revertedAt: null,
     revertedBy: null,
+    rowsPurgedAt: null,
     ...patch,
   };
 }

@@ -110,6 +110,7 @@ const COUNT_COLUMNS: Record<keyof RunCounts, string> = {
   unchanged: "unchanged_count",
   invalid: "invalid_count",
   deleted: "deleted_count",
+  excluded: "excluded_count",
 };
 
 function toColumns(patch: RunPatch): Row {
@@ -167,6 +168,7 @@ export function toRun(r: Row): Run {
       unchanged: Number(r.unchanged_count),
       invalid: Number(r.invalid_count),
       deleted: Number(r.deleted_count),
+      excluded: Number(r.excluded_count ?? 0),
     },
     progress: { bytes: Number(r.progress_bytes), rows: Number(r.progress_rows) },
     error: json<Run["error"]>(r.error) ?? null,
@@ -178,6 +180,7 @@ export function toRun(r: Row): Run {
     finishedAt: iso(r.finished_at),
     revertedAt: iso(r.reverted_at),
     revertedBy: (r.reverted_by as string | null) ?? null,
+    rowsPurgedAt: iso(r.rows_purged_at),
   };
 }
 

@@ -34,6 +34,7 @@ import { countEdits, fixInvalidRows, selectEdits } from "./fixes.ts";
 import { openFirstLoad } from "./first_load.ts";
 import { markDuplicateKeys } from "./duplicate_keys.ts";
 import { countExcluded, markExcluded, selectRows } from "./review_rows.ts";
+import { purgeCommittedRows } from "./retention.ts";
 import { revertRun } from "./revert.ts";
 import { selectMapping, upsertMapping } from "./saved_mappings.ts";
 import {
@@ -226,7 +227,18 @@ export class SqlStore implements Store {
       let patch: RunPatch;
       if (info.classified) {
         const applied = await applyReviewedRun(trx, runId, target, staged, excludeRows);
-        patch = { undoRows: applied.updated + applied.deleted, inserted: applied.inserted };
+        // What it wrote, and what the reviewer left out.
+        const counts = await countRows(trx, runId, true);
+        if (applied.inserted + applied.updated + applied.deleted === 0) {
+          throw nothingToCommit(runId, target, counts);
+        }
+        // Equal to what it wrote (assertFresh saw to it), but an insert-only type's changed rows,
+        // which it leaves alone and counts as a direct import does.
+        patch = {
+          counts,
+          undoRows: applied.updated + applied.deleted,
+          inserted: applied.inserted,
+        };
       } else {
         const counts = await importStagedRows(trx, runId, target, staged, excludeRows);
         const updated = target.writeMode === "insert" ? 0 : counts.changed;
@@ -237,9 +249,14 @@ export class SqlStore implements Store {
         status: "committed",
         finishedAt: true,
       });
-      await dropStagingTable(trx, runId);
-      await trx.deleteFrom("ingest_rows").where("run_id", "=", runId)
-        .where("action", "<>", "invalid").execute();
+      // A reviewed run keeps its rows, diffs and exclusions as the record of what it applied,
+      // until the retention setting purges them (retention.ts); a direct import's staging held
+      // nothing a reviewer saw, and only its invalid rows stay.
+      if (!info.classified) {
+        await dropStagingTable(trx, runId);
+        await trx.deleteFrom("ingest_rows").where("run_id", "=", runId)
+          .where("action", "<>", "invalid").execute();
+      }
       return run;
     });
   }
@@ -265,6 +282,10 @@ export class SqlStore implements Store {
 
   saveMapping(uploadType: string, signature: string, mapping: ColumnMapping): Promise<void> {
     return upsertMapping(this.#db, uploadType, signature, mapping);
+  }
+
+  purgeCommittedRows(retentionMs: number): Promise<string[]> {
+    return purgeCommittedRows(this.#db.kysely, retentionMs);
   }
 
   clearRows(runId: string, keepInvalid: boolean): Promise<void> {
@@ -299,4 +320,22 @@ export class SqlStore implements Store {
       after = Object.fromEntries(target.key.map((k): [string, unknown] => [k, last[k]]));
     }
   }
+}
+
+/** The `nothing_to_commit` of a reviewed run whose commit would write no row. */
+function nothingToCommit(runId: string, target: TargetTable, counts: RunCounts): IngestError {
+  const parts = [
+    counts.invalid && `${counts.invalid} invalid`,
+    counts.unchanged && `${counts.unchanged} unchanged`,
+    counts.excluded && `${counts.excluded} excluded`,
+    counts.changed && target.writeMode === "insert" &&
+    `${counts.changed} changed (the type only inserts new keys)`,
+  ].filter(Boolean);
+  return new IngestError(
+    "nothing_to_commit",
+    `Nothing to commit: no row of this run would change "${target.table}"` +
+      (parts.length ? ` (${parts.join(", ")})` : " (the file has no rows)") +
+      "; discard it, or fix or include rows first",
+    { runId, counts },
+  );
 }

@@ -36,7 +36,15 @@ appTest("a staged run reports unknown references with the missing value", async 
   const res = await app.upload("emissions", EMISSIONS, { mode: "staged" });
   const run = await app.json<Json>(res);
   assertEquals(res.status, 201, JSON.stringify(run));
-  assertEquals(run.counts, { rows: 5, new: 2, changed: 0, unchanged: 0, invalid: 3, deleted: 0 });
+  assertEquals(run.counts, {
+    rows: 5,
+    new: 2,
+    changed: 0,
+    unchanged: 0,
+    invalid: 3,
+    deleted: 0,
+    excluded: 0,
+  });
 
   const { rows } = await app.json<Json>(
     await app.fetch(`/api/v1/runs/${run.id}/rows?action=invalid`),
@@ -111,6 +119,7 @@ appTest("a refresh checks references again: a facility deleted since staging", a
     unchanged: 0,
     invalid: 4,
     deleted: 0,
+    excluded: 0,
   });
 });
 
@@ -141,7 +150,15 @@ appTest(
     // One unknown reference: within maxInvalidRows (1), the other rows are imported.
     const one = EMISSIONS.split("\n").slice(0, 4).join("\n") + "\n";
     const run = await committed(app, "lenient_emissions", one);
-    assertEquals(run.counts, { rows: 3, new: 2, changed: 0, unchanged: 0, invalid: 1, deleted: 0 });
+    assertEquals(run.counts, {
+      rows: 3,
+      new: 2,
+      changed: 0,
+      unchanged: 0,
+      invalid: 1,
+      deleted: 0,
+      excluded: 0,
+    });
     const before = await exportText(app, "lenient_emissions");
     assertEquals(before.trim().split("\r\n").length, 3);
 

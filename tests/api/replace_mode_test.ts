@@ -27,7 +27,15 @@ appTest(
     });
     const run = await app.json<Json>(res);
     assertEquals(res.status, 201, JSON.stringify(run));
-    assertEquals(run.counts, { rows: 4, new: 1, changed: 1, unchanged: 1, invalid: 1, deleted: 1 });
+    assertEquals(run.counts, {
+      rows: 4,
+      new: 1,
+      changed: 1,
+      unchanged: 1,
+      invalid: 1,
+      deleted: 1,
+      excluded: 0,
+    });
     const deleted = await app.json<Json>(
       await app.fetch(`/api/v1/runs/${run.id}/rows?action=deleted`),
     );

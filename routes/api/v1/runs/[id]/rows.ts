@@ -5,7 +5,10 @@ import type { AppState } from "../../../../../server/services.ts";
 
 const ACTIONS = ["new", "changed", "unchanged", "invalid", "deleted"] as const;
 
-/** `GET /api/v1/runs/{id}/rows?action=&limit=&cursor=`: staged rows with diffs and errors. */
+/**
+ * `GET /api/v1/runs/{id}/rows?action=&limit=&cursor=`: staged rows with diffs and errors (a
+ * committed run's: what it applied, until `rowsPurgedAt`).
+ */
 export const handler: Handlers<unknown, AppState> = {
   async GET(req, ctx) {
     const url = new URL(req.url);
@@ -16,6 +19,11 @@ export const handler: Handlers<unknown, AppState> = {
       limit: readLimit(url, 100, 1000),
       cursor: url.searchParams.get("cursor") || undefined,
     });
-    return Response.json({ rows: page.items, nextCursor: page.nextCursor });
+    // Past retention a committed run's applied rows are gone; the answer says so.
+    return Response.json({
+      rows: page.items,
+      nextCursor: page.nextCursor,
+      rowsPurgedAt: run.rowsPurgedAt,
+    });
   },
 };

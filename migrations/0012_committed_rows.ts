@@ -1,0 +1,27 @@
+/**
+ * A committed run keeps its rows as the audit of what it applied (`core/sql/retention.ts`):
+ * `ingest_runs.excluded_count` counts the rows a reviewer left out of the commit (the run's
+ * `new`, `changed` and `deleted` counts are what it writes), and `rows_purged_at` says when the
+ * retention setting dropped a committed run's rows.
+ *
+ * @module
+ */
+import type { Kysely } from "kysely";
+
+/** Adds `ingest_runs.excluded_count` and `rows_purged_at`. */
+// deno-lint-ignore no-explicit-any
+export async function up(db: Kysely<any>): Promise<void> {
+  await db.schema.alterTable("ingest_runs")
+    .addColumn("excluded_count", "integer", (c) => c.notNull().defaultTo(0))
+    .addColumn("rows_purged_at", "timestamptz")
+    .execute();
+}
+
+/** Drops the columns. */
+// deno-lint-ignore no-explicit-any
+export async function down(db: Kysely<any>): Promise<void> {
+  await db.schema.alterTable("ingest_runs")
+    .dropColumn("excluded_count")
+    .dropColumn("rows_purged_at")
+    .execute();
+}
