@@ -210,7 +210,10 @@ export interface FixedRow {
   raw: string[];
   values: Record<string, CellValue>;
   errors: CellError[] | null;
-  /** The cells that changed; a fix without any is not applied. */
+  /**
+   * The cells that changed; without any the row was only checked again, and is applied only
+   * when that changes its outcome (it passes now, or fails otherwise).
+   */
   edits: CellEdit[];
 }
 
@@ -295,6 +298,17 @@ export interface Store {
    * marked.
    */
   markUnknownReferences(
+    runId: string,
+    target: TargetTable,
+    columns: readonly string[],
+  ): Promise<number>;
+  /**
+   * Checks references again against the referenced tables as they are now (a refresh): the
+   * invalid rows whose only errors are unknown references go back to staging (one whose key a
+   * staged row has goes back as `duplicate_key`), then every staged row's references are
+   * checked as by {@linkcode Store.markUnknownReferences}; returns how many rows that marked.
+   */
+  recheckReferences(
     runId: string,
     target: TargetTable,
     columns: readonly string[],

@@ -32,7 +32,7 @@ import { applyReviewedRun } from "./commit.ts";
 import { importStagedRows } from "./direct_import.ts";
 import { countEdits, fixInvalidRows, selectEdits } from "./fixes.ts";
 import { openFirstLoad } from "./first_load.ts";
-import { markDuplicateKeys } from "./duplicate_keys.ts";
+import { markDuplicateKeys, markRepeatedKeys } from "./duplicate_keys.ts";
 import { countExcluded, markExcluded, selectRows } from "./review_rows.ts";
 import { purgeCommittedRows } from "./retention.ts";
 import { revertRun } from "./revert.ts";
@@ -48,7 +48,7 @@ import {
 import { idList, lockTable, targetScanGuard } from "./sql_fragments.ts";
 import { stagedColumns } from "./staged_values.ts";
 import { countRows, deleteRows, selectInvalidRows, stagingWriter } from "./staging.ts";
-import { markUnknownReferences } from "./unknown_references.ts";
+import { markUnknownReferences, restoreUnknownReferences } from "./unknown_references.ts";
 import {
   createStagingTable,
   describeStagingTable,
@@ -150,6 +150,21 @@ export class SqlStore implements Store {
     const staged = stagedColumns(target, columns);
     return await this.#db.kysely.transaction().execute(async (trx) => {
       // The referenced tables are probed by key, never scanned once per staged row.
+      await targetScanGuard(true).execute(trx);
+      return await markUnknownReferences(trx, runId, target, staged);
+    });
+  }
+
+  async recheckReferences(
+    runId: string,
+    target: TargetTable,
+    columns: readonly string[],
+  ): Promise<number> {
+    if (!target.references?.length) return 0;
+    const staged = stagedColumns(target, columns);
+    return await this.#db.kysely.transaction().execute(async (trx) => {
+      const restored = await restoreUnknownReferences(trx, runId, staged);
+      if (restored.length) await markRepeatedKeys(trx, runId, target, staged, restored);
       await targetScanGuard(true).execute(trx);
       return await markUnknownReferences(trx, runId, target, staged);
     });
