@@ -69,8 +69,15 @@ export interface Run {
   status: RunStatus;
   fileName: string | null;
   contentType: string | null;
+  /** Bytes received (of the whole file when `fileComplete`). */
   fileBytes: number;
+  /** SHA-256 of the bytes received. */
   sha256: string | null;
+  /**
+   * True when the whole upload was received, false when only its first `fileBytes` arrived
+   * (the size limit or a lost client stopped it); null before the upload was read.
+   */
+  fileComplete: boolean | null;
   /** The file's header row as it was. */
   headers: string[];
   /** Config columns present in the file, in file order: only these are compared and written. */

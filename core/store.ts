@@ -139,6 +139,7 @@ export interface RunPatch {
   status?: RunStatus;
   fileBytes?: number;
   sha256?: string;
+  fileComplete?: boolean;
   headers?: string[];
   columns?: string[];
   ignoredColumns?: string[];

@@ -16,6 +16,7 @@ export function sampleRun(patch: Partial<Run> = {}): Run {
     contentType: "text/csv",
     fileBytes: 975,
     sha256: null,
+    fileComplete: true,
     headers: [],
     columns: [],
     ignoredColumns: [],

@@ -118,6 +118,7 @@ function toColumns(patch: RunPatch): Row {
   if (patch.status) set.status = patch.status;
   if (patch.fileBytes !== undefined) set.file_bytes = patch.fileBytes;
   if (patch.sha256 !== undefined) set.sha256 = patch.sha256;
+  if (patch.fileComplete !== undefined) set.file_complete = patch.fileComplete;
   if (patch.headers) set.headers = JSON.stringify(patch.headers);
   if (patch.columns) set.columns = JSON.stringify(patch.columns);
   if (patch.ignoredColumns) set.ignored_columns = JSON.stringify(patch.ignoredColumns);
@@ -158,6 +159,7 @@ export function toRun(r: Row): Run {
     contentType: (r.content_type as string | null) ?? null,
     fileBytes: Number(r.file_bytes),
     sha256: (r.sha256 as string | null) ?? null,
+    fileComplete: (r.file_complete as boolean | null) ?? null,
     headers: json<string[]>(r.headers) ?? [],
     columns: json<string[]>(r.columns) ?? [],
     ignoredColumns: json<string[]>(r.ignored_columns) ?? [],

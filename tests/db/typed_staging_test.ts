@@ -183,6 +183,8 @@ describeMigratedDatabases(
         "S4|2024-02-03 02:05:06.500000|12.250|7|false|2024-02-03|dry|b@example.com",
       ],
     );
+    assertEquals(await stagingTables(db), 1, "a reviewed commit keeps its rows until purged");
+    assertEquals(await store.purgeCommittedRows(0), [run.id]);
     assertEquals(await stagingTables(db), 0);
   },
 );
