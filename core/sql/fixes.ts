@@ -82,6 +82,9 @@ export async function fixInvalidRows(
   const stillInvalid: Record<string, unknown>[] = [];
   const edits: Record<string, unknown>[] = [];
   const updated: number[] = [];
+  // Rows checked again without an edit that passed validation, with their errors before
+  // (both read from jsonb: compared as text).
+  const rechecked = new Map<number, string>();
   for (const row of invalid) {
     const fixed = fix(row);
     if (!fixed || (fixed.edits.length === 0 && fixed.errors !== null && sameErrors(row, fixed))) {
@@ -92,6 +95,7 @@ export async function fixInvalidRows(
       edits.push({ row_number: row.row, column: e.column, old_value: e.old, new_value: e.new });
     }
     if (fixed.errors === null) {
+      if (fixed.edits.length === 0) rechecked.set(row.row, JSON.stringify(row.errors));
       valid.push({
         ...fixed.values,
         [STAGE.row]: row.row,
@@ -117,6 +121,20 @@ export async function fixInvalidRows(
     `.execute(db);
   }
   if (valid.length) await moveToStaging(db, runId, target, columns, valid);
+  if (rechecked.size) {
+    // Its key or reference still fails as before: the row is as it was, not updated.
+    const { rows: back } = await sql<{ row_number: number; errors: unknown }>`
+      select row_number, errors from ingest_rows
+      where run_id = ${runId} and action = 'invalid' and row_number in ${
+      intArray([...rechecked.keys()])
+    }
+    `.execute(db);
+    const same = new Set(
+      back.filter((r) => JSON.stringify(json(r.errors)) === rechecked.get(Number(r.row_number)))
+        .map((r) => Number(r.row_number)),
+    );
+    if (same.size) updated.splice(0, updated.length, ...updated.filter((r) => !same.has(r)));
+  }
   if (edits.length) {
     await sql`
       insert into ingest_row_edits (run_id, row_number, "column", old_value, new_value, actor)
@@ -134,7 +152,18 @@ export async function fixInvalidRows(
 
 /** True when a row validated again without edits fails exactly as it did. */
 function sameErrors(row: InvalidRow, fixed: FixedRow): boolean {
-  return JSON.stringify(row.errors) === JSON.stringify(fixed.errors);
+  return canonical(row.errors) === canonical(fixed.errors);
+}
+
+/** JSON with the keys of every object sorted, as jsonb keeps them, so equal errors compare equal. */
+function canonical(value: unknown): string {
+  return JSON.stringify(
+    value,
+    (_key, v) =>
+      v !== null && typeof v === "object" && !Array.isArray(v)
+        ? Object.fromEntries(Object.entries(v).sort(([a], [b]) => a < b ? -1 : a > b ? 1 : 0))
+        : v,
+  );
 }
 
 /** Moves rows that passed validation from `ingest_rows` to staging, then checks and classifies them. */

@@ -201,6 +201,13 @@ appTest(
     };
     const refreshed = await stage();
     const fixed = await stage();
+    // Checked again while the facilities are still unknown, the rows stay as they were.
+    const early = await app.fetch(`/api/v1/runs/${fixed}/fixes`, {
+      method: "POST",
+      body: JSON.stringify({ op: "trim" }),
+    });
+    const unchanged = await app.json<Json>(early);
+    assertEquals([unchanged.updated, unchanged.counts.invalid], [0, 3], JSON.stringify(unchanged));
     await committed(
       app,
       "facilities",
