@@ -1,6 +1,7 @@
 import { assert, assertEquals, assertMatch } from "../assert.ts";
 import { appTest, type TestApp } from "../app_harness.ts";
 import { FACILITIES } from "./fixtures.ts";
+import { purgeExpiredRows } from "../../server/row_retention.ts";
 
 // deno-lint-ignore no-explicit-any
 type Json = Record<string, any>;
@@ -120,3 +121,15 @@ appTest("past retention a committed run's rows are purged and the API says so", 
   // The undo log is not part of it: the run can still be reverted.
   assertEquals((await post(app, `/api/v1/runs/${committed.id}/revert`)).status, "reverted");
 });
+
+appTest("the server purges committed rows past INTAKE_RUN_ROWS_RETENTION_DAYS", async (app) => {
+  assertEquals(app.services.settings.runRowsRetentionDays, 0);
+  const committed = await commitWithOneExcluded(app);
+  // A staged run is not the purge's to touch.
+  const staged = await app.json<Json>(
+    await app.upload("facilities", THREE_CHANGED.replace("A,", "AA,"), { mode: "staged" }),
+  );
+  assertEquals(await purgeExpiredRows(app.services), 1);
+  assertMatch((await getJson(app, `/api/v1/runs/${committed.id}`)).rowsPurgedAt, /^\d{4}-/);
+  assertEquals((await getJson(app, `/api/v1/runs/${staged.id}/rows`)).rows.length, 3);
+}, { INTAKE_RUN_ROWS_RETENTION_DAYS: "0" });
