@@ -21,6 +21,7 @@ import { closeServices, installServices, openServices } from "./server/services.
 import { loadSettings } from "./server/settings.ts";
 import { unservedRequest } from "./server/unserved_request.ts";
 import { removeUploadTemp, sweepUploadTemp } from "./server/upload_temp.ts";
+import { startRowRetention } from "./server/row_retention.ts";
 
 const SIGNALS: Deno.Signal[] = Deno.build.os === "windows" ? ["SIGINT"] : ["SIGINT", "SIGTERM"];
 
@@ -39,6 +40,7 @@ try {
   const services = await openServices(settings);
   installServices(services);
   if (settings.workerConcurrency > 0) await startJobWorker(services);
+  const stopRetention = startRowRetention(services);
   log.info("intake started", {
     database: services.database.kind,
     data_dir: services.database.kind === "pglite" ? settings.dataDir : undefined,
@@ -73,6 +75,7 @@ try {
   );
   const late = await Promise.race([served.then(() => false), outlasted]);
   log.info(late ? "http server stopped waiting for requests" : "http server stopped");
+  stopRetention();
   const clean = await closeServices(services, settings.shutdownGraceMs);
   for (const [signal, listener] of listeners) Deno.removeSignalListener(signal, listener);
   await removeUploadTemp();

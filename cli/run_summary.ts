@@ -26,6 +26,7 @@ export function formatRunSummary(run: Run, elapsedMs?: number): string {
     ["Unchanged", formatCount(c.unchanged)],
     ["Invalid", formatCount(c.invalid)],
     ["Deleted", formatCount(c.deleted)],
+    ...(c.excluded > 0 ? [["Excluded", formatCount(c.excluded)] as [string, string]] : []),
   ];
   if (elapsedMs !== undefined) {
     const seconds = elapsedMs / 1000;
@@ -37,7 +38,7 @@ export function formatRunSummary(run: Run, elapsedMs?: number): string {
 
 function fileLabel(run: Run): string {
   if (!run.fileName) return "—";
-  // A run that failed before the end of the file never learnt its size.
+  // A run that failed before its upload was read (a refused queued job, say) has no size.
   return run.fileBytes > 0 ? `${run.fileName} (${formatBytes(run.fileBytes)})` : run.fileName;
 }
 

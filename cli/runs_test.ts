@@ -11,7 +11,15 @@ Deno.test("formatRunsTable() aligns one run per line, counts to the right", () =
     mode: "direct",
     status: "committed",
     fileName: "a_rather_long_file_name_from_the_2024_export.csv",
-    counts: { rows: 12_345, new: 12_345, changed: 0, unchanged: 0, invalid: 0, deleted: 0 },
+    counts: {
+      rows: 12_345,
+      new: 12_345,
+      changed: 0,
+      unchanged: 0,
+      invalid: 0,
+      deleted: 0,
+      excluded: 0,
+    },
     stagedAt: null,
     finishedAt: "2024-05-06T07:08:13.250Z",
   });

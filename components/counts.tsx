@@ -7,13 +7,17 @@ const ORDER: Array<[keyof RunCounts, string]> = [
   ["unchanged", "Unchanged"],
   ["invalid", "Invalid"],
   ["deleted", "Deleted"],
+  ["excluded", "Excluded"],
 ];
+
+// Shown only when a run has any.
+const OPTIONAL = new Set<keyof RunCounts>(["deleted", "excluded"]);
 
 /** A run's counts as a row of labelled figures. */
 export function Counts({ counts }: { counts: RunCounts }) {
   return (
     <dl class="counts">
-      {ORDER.filter(([key]) => key !== "deleted" || counts.deleted > 0).map(([key, label]) => (
+      {ORDER.filter(([key]) => !OPTIONAL.has(key) || counts[key] > 0).map(([key, label]) => (
         <div key={key} class={`count count-${key}`}>
           <dt>{label}</dt>
           <dd>{counts[key].toLocaleString("en")}</dd>

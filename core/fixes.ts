@@ -64,7 +64,10 @@ export function runMapping(type: ResolvedUploadType, run: Run): HeaderMapping {
   return { columns, ignored, headerCount: width };
 }
 
-/** The row fixer for `run`: `change` gives each column's new cell text (or undefined). */
+/**
+ * The row fixer for `run`: `change` gives each column's new cell text (or undefined). Every row
+ * it is given is validated again, edited or not.
+ */
 function fixer(
   type: ResolvedUploadType,
   run: Run,
@@ -83,7 +86,8 @@ function fixer(
       raw[index] = now;
       edits.push({ column: column.name, old, new: now });
     }
-    if (edits.length === 0) return null;
+    // A row left as it was is checked again all the same: its references or its key may be
+    // fine now (a facility imported since), and saving it is how a reviewer asks.
     const result = validate(raw);
     if (result.ok) return { raw, values: result.values, errors: null, edits };
     const values: Record<string, CellValue> = {};

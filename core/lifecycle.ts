@@ -51,7 +51,8 @@ export async function commitRun(
 
 /**
  * Writes a run that is `committing` to its target in one transaction, under an `ingest.commit`
- * span. A stale review puts the run back to `staged`; any other failure marks it `failed`,
+ * span. A stale review, or one that would write nothing (`nothing_to_commit`), puts the run
+ * back to `staged`; any other failure marks it `failed`,
  * with the target untouched either way.
  */
 export function applyCommit(
@@ -73,7 +74,8 @@ export function applyCommit(
       return committed;
     } catch (err) {
       const error = toIngestError(err);
-      if (isIngestError(err, "stale_review")) {
+      // Nothing was written: the run waits for review again.
+      if (isIngestError(err, "stale_review") || isIngestError(err, "nothing_to_commit")) {
         await store.updateRun(run.id, ["committing"], { status: "staged" }).catch(() => {});
       } else {
         // The transaction rolled back; when the database is what failed, the run is marked
@@ -128,7 +130,10 @@ export async function setExcluded(
   return await store.countExcluded(runId);
 }
 
-/** Classifies a staged run's rows again against the target as it is now. */
+/**
+ * Checks a staged run's rows again against the target and the referenced tables as they are
+ * now: references (of the rows an unknown reference made invalid too), then the classification.
+ */
 export async function refreshRun(
   store: Store,
   type: ResolvedUploadType,
@@ -139,8 +144,10 @@ export async function refreshRun(
   return await withSpan("ingest.refresh", attributes(type, run), parent, async (span) => {
     const stopHeartbeat = keepRunAlive(store, runId);
     try {
-      // A referenced row may have gone since staging: references are checked again first.
-      await store.markUnknownReferences(runId, type, run.columns);
+      // A referenced row may have come or gone since staging: references are checked again
+      // first, of the rows they made invalid too. (Repeated keys within the file change only by
+      // fixes, which check their own.)
+      await store.recheckReferences(runId, type, run.columns);
       const counts = await store.classify(runId, type, run.columns);
       span.setAttribute("ingest.rows", counts.rows);
       return await store.updateRun(runId, ["processing"], { status: "staged", counts });

@@ -14,7 +14,7 @@ import type { ResolvedUploadType } from "./config/upload_type_schema.ts";
 import { IngestError, type IngestErrorType, toIngestError } from "./errors.ts";
 import { emptyCounts, isFinal, type Run, type RunCounts, type RunMode } from "./runs.ts";
 import { asFailed, markRunFailed } from "./run_failure.ts";
-import { receive, type Sha256 } from "./stages/receive.ts";
+import { receive, type Received, type Sha256 } from "./stages/receive.ts";
 import { decode, type Encoding } from "./stages/decode.ts";
 import type { CsvRecord } from "./stages/parse.ts";
 import { type FileFormat, parseRecords } from "./stages/parse_records.ts";
@@ -209,6 +209,8 @@ class IngestRun {
   #gaveUp: string | null = null;
   /** True while the file is read again after a first load gave up. */
   #restarted = false;
+  /** The upload being received, for what the run records of it when it fails. */
+  #receiving: ReturnType<typeof receive> | null = null;
 
   constructor(
     store: Store,
@@ -234,11 +236,15 @@ class IngestRun {
       return await this.#process(this.#request.body);
     } catch (err) {
       await this.#firstLoad?.abandon();
-      this.#markReceived();
       const error = toIngestError(err);
+      // The audit keeps the size and hash of what arrived, of the whole file when it all did:
+      // a stage that stopped reading early (a bad header) has the rest read and hashed first.
+      this.#receiving?.stop(error);
+      const received = await this.#receiving?.received;
+      this.#markReceived();
       // A failed commit has already been recorded on its own span by applyCommit.
       if (this.#stage !== "commit") this.#spans.abort(STAGE_OF[error.type] ?? this.#stage, error);
-      throw await this.#fail(error);
+      throw await this.#fail(error, received);
     } finally {
       stopHeartbeat();
     }
@@ -249,8 +255,9 @@ class IngestRun {
     const id = this.#run.id;
     const maxBytes = Math.min(type.maxFileBytes, this.#request.maxFileBytes ?? Infinity);
     this.#spans.open("receive");
-    const received = receive(body, {
+    const received = this.#receiving = receive(body, {
       maxBytes,
+      drain: true,
       signal: this.#request.signal,
       sha256: this.#request.sha256,
       onProgress: (bytes) => {
@@ -281,6 +288,7 @@ class IngestRun {
     await this.#store.updateRun(id, ["processing"], {
       fileBytes: stats.bytes,
       sha256: stats.sha256,
+      fileComplete: true,
       progress: { bytes: stats.bytes, rows: staged.rows },
     });
 
@@ -603,12 +611,17 @@ class IngestRun {
     this.#store.reportProgress(this.#run.id, this.#progress).catch(() => {});
   }
 
-  async #fail(error: IngestError): Promise<IngestError> {
+  async #fail(error: IngestError, received: Received | undefined): Promise<IngestError> {
     // A failed commit was recorded by applyCommit already (keeping the invalid rows); this then
     // finds the run failed and leaves it alone.
     const keepInvalid = error.type === "validation_error" || this.#stage === "commit";
     const active = ["receiving", "processing", "committing"] as const;
-    await markRunFailed(this.#store, this.#run.id, active, error, { keepInvalid });
+    const patch = received && {
+      fileBytes: received.bytes,
+      sha256: received.sha256,
+      fileComplete: received.complete,
+    };
+    await markRunFailed(this.#store, this.#run.id, active, error, { keepInvalid, patch });
     return error;
   }
 }

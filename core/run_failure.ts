@@ -11,12 +11,14 @@
  */
 import { type IngestError, isConnectionError } from "./errors.ts";
 import type { Run, RunStatus } from "./runs.ts";
-import type { Store } from "./store.ts";
+import type { RunPatch, Store } from "./store.ts";
 
 /** What {@linkcode markRunFailed} does with the run's staged rows. */
 export interface MarkFailedOptions {
   /** Keep the invalid rows, for `errors.csv`. @default false */
   keepInvalid?: boolean;
+  /** More of the run to record with the failure (what was received of the upload). */
+  patch?: RunPatch;
   /** First retry delay in milliseconds; doubles up to `maxDelayMs`. @default 250 */
   firstDelayMs?: number;
   /** Longest pause between retries. @default 5000 */
@@ -47,6 +49,7 @@ export async function markRunFailed(
     try {
       if (!marked) {
         await store.updateRun(runId, from, {
+          ...options.patch,
           status: "failed",
           error: error.toJSON(),
           finishedAt: true,

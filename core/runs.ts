@@ -48,7 +48,11 @@ export const ROW_ACTIONS: readonly RowAction[] = [
   "deleted",
 ];
 
-/** Row counts of a run; `rows` counts every data row of the file, invalid ones included. */
+/**
+ * Row counts of a run; `rows` counts every data row of the file, invalid ones included. `new`,
+ * `changed` and `deleted` count the rows the commit writes (a committed run: the rows it
+ * wrote); the ones a reviewer left out count as `excluded` instead.
+ */
 export interface RunCounts {
   rows: number;
   new: number;
@@ -56,6 +60,7 @@ export interface RunCounts {
   unchanged: number;
   invalid: number;
   deleted: number;
+  excluded: number;
 }
 
 /** The error a failed run keeps, in the API's wire shape. */
@@ -73,8 +78,15 @@ export interface Run {
   status: RunStatus;
   fileName: string | null;
   contentType: string | null;
+  /** Bytes received (of the whole file when `fileComplete`). */
   fileBytes: number;
+  /** SHA-256 of the bytes received. */
   sha256: string | null;
+  /**
+   * True when the whole upload was received, false when only its first `fileBytes` arrived
+   * (the size limit or a lost client stopped it); null before the upload was read.
+   */
+  fileComplete: boolean | null;
   /** The file's header row as it was. */
   headers: string[];
   /** Config columns present in the file, in file order: only these are compared and written. */
@@ -93,6 +105,11 @@ export interface Run {
   /** When the run was reverted, and by whom (null without authentication). */
   revertedAt: string | null;
   revertedBy: string | null;
+  /**
+   * When the retention setting dropped the rows of this committed run (its applied rows, diffs
+   * and exclusions; invalid rows stay for the error report); null while they are kept.
+   */
+  rowsPurgedAt: string | null;
 }
 
 /** Every status, in lifecycle order. */
@@ -163,5 +180,5 @@ export function assertTransition(run: Pick<Run, "id" | "status">, to: RunStatus)
 
 /** Zero counts, for a run that has not read any row yet. */
 export function emptyCounts(): RunCounts {
-  return { rows: 0, new: 0, changed: 0, unchanged: 0, invalid: 0, deleted: 0 };
+  return { rows: 0, new: 0, changed: 0, unchanged: 0, invalid: 0, deleted: 0, excluded: 0 };
 }

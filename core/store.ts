@@ -139,6 +139,7 @@ export interface RunPatch {
   status?: RunStatus;
   fileBytes?: number;
   sha256?: string;
+  fileComplete?: boolean;
   headers?: string[];
   columns?: string[];
   ignoredColumns?: string[];
@@ -210,7 +211,10 @@ export interface FixedRow {
   raw: string[];
   values: Record<string, CellValue>;
   errors: CellError[] | null;
-  /** The cells that changed; a fix without any is not applied. */
+  /**
+   * The cells that changed; without any the row was only checked again, and is applied only
+   * when that changes its outcome (it passes now, or fails otherwise).
+   */
   edits: CellEdit[];
 }
 
@@ -300,6 +304,17 @@ export interface Store {
     columns: readonly string[],
   ): Promise<number>;
   /**
+   * Checks references again against the referenced tables as they are now (a refresh): the
+   * invalid rows whose only errors are unknown references go back to staging (one whose key a
+   * staged row has goes back as `duplicate_key`), then every staged row's references are
+   * checked as by {@linkcode Store.markUnknownReferences}; returns how many rows that marked.
+   */
+  recheckReferences(
+    runId: string,
+    target: TargetTable,
+    columns: readonly string[],
+  ): Promise<number>;
+  /**
    * Classifies every valid row against the target (new / changed / unchanged, plus deleted in
    * replace mode), set-based, for review, once {@linkcode Store.markDuplicates} has run.
    * Re-running it (a refresh) classifies against the target as it is now.
@@ -338,14 +353,16 @@ export interface Store {
   /** Counts the run's excluded rows by action. */
   countExcluded(runId: string): Promise<ExcludedCounts>;
   /**
-   * In one transaction: serializes with other commits to the same table, writes the run, marks
-   * it committed (with its final counts) and clears its staging except the invalid rows (they
-   * back the error report).
+   * In one transaction: serializes with other commits to the same table, writes the run and
+   * marks it committed (with its final counts). A reviewed run keeps its rows (the record of
+   * what it applied, until {@linkcode Store.purgeCommittedRows}); a direct import's staging is
+   * cleared except the invalid rows (they back the error report).
    *
    * A classified (reviewed) run is written exactly as reviewed: new/changed (and deleted) rows
    * minus the excluded ones and `excludeRows`, refused with `stale_review` when the target
-   * changed since classification. A run never classified (a direct import) is classified by the
-   * write itself, under the lock, so it cannot be stale.
+   * changed since classification, and with `nothing_to_commit` when it would write no row. A
+   * run never classified (a direct import) is classified by the write itself, under the lock,
+   * so it cannot be stale.
    */
   commit(
     runId: string,
@@ -364,6 +381,12 @@ export interface Store {
     target: TargetTable,
     actor: string | null,
   ): Promise<{ run: Run; counts: RevertCounts }>;
+  /**
+   * Drops the rows reviewed runs committed (or reverted) more than `retentionMs` ago kept as
+   * the record of what they applied (their invalid rows stay), marking each run's
+   * `rowsPurgedAt`; returns the ids of the runs it purged.
+   */
+  purgeCommittedRows(retentionMs: number): Promise<string[]>;
   /** Deletes the run's staged rows; `keepInvalid` keeps the ones the error report needs. */
   clearRows(runId: string, keepInvalid: boolean): Promise<void>;
   /** The column mapping saved for files of this type with these headers, or null. */

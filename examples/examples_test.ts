@@ -30,6 +30,7 @@ const counts = (rows: number, n: number, changed: number, unchanged: number, inv
   unchanged,
   invalid,
   deleted: 0,
+  excluded: 0,
 });
 
 describeMigratedDatabases("examples/ facilities files give the README's outcome", async (db) => {

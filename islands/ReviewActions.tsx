@@ -59,6 +59,10 @@ export default function ReviewActions({ runId, formId, counts, excluded: initial
   }, [runId, formId]);
 
   const summary = describeCommit(counts, excluded);
+  const writes = counts.new - excluded.new + counts.changed - excluded.changed + counts.deleted -
+    excluded.deleted;
+  // The server refuses such a commit (`nothing_to_commit`); the button says why beforehand.
+  const nothing = writes <= 0 ? nothingReason(counts, excluded) : null;
   const ask = (intent: Intent) => (event: Event) => {
     if (!hydrated) return; // without JavaScript the button posts the form as it is
     event.preventDefault();
@@ -76,6 +80,7 @@ export default function ReviewActions({ runId, formId, counts, excluded: initial
     <div class="panel commit-bar">
       <p aria-live="polite">{summary}</p>
       {saveError && <p class="form-error" role="alert">{saveError}</p>}
+      {nothing && <p id="commit-disabled" class="muted">{nothing}</p>}
       <p class="actions">
         <button
           ref={buttons.commit}
@@ -83,6 +88,8 @@ export default function ReviewActions({ runId, formId, counts, excluded: initial
           name="intent"
           value="commit"
           onClick={ask("commit")}
+          disabled={nothing !== null}
+          aria-describedby={nothing ? "commit-disabled" : undefined}
         >
           Commit
         </button>
@@ -130,4 +137,20 @@ export default function ReviewActions({ runId, formId, counts, excluded: initial
       </dialog>
     </div>
   );
+}
+
+/** Why there is nothing to commit: every row is invalid, unchanged or excluded. */
+function nothingReason(counts: CommitCounts, excluded: ExcludedCounts): string {
+  const excludedTotal = excluded.new + excluded.changed + excluded.deleted;
+  const why = excludedTotal > 0
+    ? "every row that would change it is excluded"
+    : counts.invalid > 0 && counts.unchanged === 0
+    ? "every row is invalid"
+    : counts.invalid === 0 && counts.unchanged > 0
+    ? "every row is unchanged"
+    : counts.invalid > 0
+    ? "every row is invalid or unchanged"
+    : "the file has no rows";
+  return `Nothing to commit: no row would change the table (${why}). Fix or include rows, ` +
+    "or discard the upload.";
 }

@@ -102,13 +102,14 @@ export class ObservedStore extends SqlStore {
     const { counts } = run;
     const actions: Array<[string, number]> = [["invalid", counts.invalid]];
     if (target) {
-      // Rows are counted as classified: an insert-only type leaves changed rows alone, and
-      // rows a reviewer excluded still count under their action.
+      // Rows are counted as written: an insert-only type leaves changed rows alone, and rows a
+      // reviewer excluded count as excluded.
       actions.push(
         ["inserted", counts.new],
         ["updated", target.writeMode === "insert" ? 0 : counts.changed],
         ["deleted", counts.deleted],
         ["unchanged", counts.unchanged],
+        ["excluded", counts.excluded],
       );
     }
     for (const [action, n] of actions) this.#metrics.rows.inc({ type, action }, n);

@@ -17,6 +17,7 @@
  * | `INTAKE_USERS`, `INTAKE_TOKENS`, `INTAKE_SESSION_SECRET`, `INTAKE_ALLOW_UNAUTHENTICATED` | unset | access (`server/auth/auth_settings.ts`) |
  * | `INTAKE_UPLOAD_RATE` | unset | uploads per user, token or address, e.g. `30/min` |
  * | `INTAKE_MAX_CONCURRENT_UPLOADS` | 4 | uploads read in requests at once; more answer 503 |
+ * | `INTAKE_RUN_ROWS_RETENTION_DAYS` | 30 | days a committed run keeps its rows (the audit of what it applied) |
  *
  * @module
  */
@@ -54,6 +55,8 @@ export interface Settings {
    * budget: (4 + 2) × 32 MiB = 192 MiB leaves room in the 256 MB heap.
    */
   maxConcurrentUploads: number;
+  /** Days a reviewed run keeps its rows after its commit (`INTAKE_RUN_ROWS_RETENTION_DAYS`). */
+  runRowsRetentionDays: number;
 }
 
 /** Reads settings from `env` (the process environment by default); throws on a bad value. */
@@ -93,6 +96,7 @@ export function loadSettings(
       ? parseRate(env("INTAKE_UPLOAD_RATE")!, "INTAKE_UPLOAD_RATE")
       : null,
     maxConcurrentUploads: integer(env, "INTAKE_MAX_CONCURRENT_UPLOADS", 4, 1, 1024),
+    runRowsRetentionDays: integer(env, "INTAKE_RUN_ROWS_RETENTION_DAYS", 30, 0, 36_500),
   });
 }
 

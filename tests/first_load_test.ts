@@ -82,6 +82,7 @@ describeMigratedDatabases(
       unchanged: 0,
       invalid: 0,
       deleted: 0,
+      excluded: 0,
     });
     assertEquals(reopened, 0);
     assertEquals(await targetRows(db), ROWS);

@@ -41,6 +41,7 @@ describeMigratedDatabases("startIngest() stages, classifies and commits a file",
     unchanged: 1,
     invalid: 2,
     deleted: 0,
+    excluded: 0,
   });
   assertEquals(second.columns, [
     "facility_id",

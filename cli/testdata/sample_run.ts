@@ -16,10 +16,11 @@ export function sampleRun(patch: Partial<Run> = {}): Run {
     contentType: "text/csv",
     fileBytes: 975,
     sha256: null,
+    fileComplete: true,
     headers: [],
     columns: [],
     ignoredColumns: [],
-    counts: { rows: 14, new: 3, changed: 3, unchanged: 4, invalid: 4, deleted: 0 },
+    counts: { rows: 14, new: 3, changed: 3, unchanged: 4, invalid: 4, deleted: 0, excluded: 0 },
     progress: { bytes: 975, rows: 14 },
     error: null,
     actor: null,
@@ -30,6 +31,7 @@ export function sampleRun(patch: Partial<Run> = {}): Run {
     finishedAt: null,
     revertedAt: null,
     revertedBy: null,
+    rowsPurgedAt: null,
     ...patch,
   };
 }

@@ -7,7 +7,7 @@
  */
 import { type Kysely, sql } from "kysely";
 import { IngestError } from "../errors.ts";
-import type { TargetTable } from "../store.ts";
+import type { ExcludedCounts, TargetTable } from "../store.ts";
 import { dropRowIndex } from "./classify.ts";
 import { intArray, jsonbObject, keyJoin, targetScanGuard, typedValues } from "./sql_fragments.ts";
 import { changesOf, keyMatch, type StagedColumn } from "./staged_values.ts";
@@ -18,11 +18,12 @@ import { undoReturning, writeWithUndo } from "./undo_log.ts";
 // deno-lint-ignore no-explicit-any
 type Db = Kysely<any>;
 
-/** How many rows each action wrote. */
+/** How many rows each action wrote, and how many rows `excludeRows` left out, by action. */
 export interface AppliedCounts {
   inserted: number;
   updated: number;
   deleted: number;
+  excluded: ExcludedCounts;
 }
 
 /**
@@ -37,20 +38,30 @@ export async function applyReviewedRun(
   excludeRows: readonly number[],
 ): Promise<AppliedCounts> {
   const staged = sql.table(stagingTable(runId));
-  // Inside the commit's transaction: back if the commit fails, gone with the table if not.
+  // Inside the commit's transaction: back if the commit fails. A committed run's kept rows are
+  // read seldom (the audit): paging them scans the table, which beats rebuilding the index here.
   await dropRowIndex(trx, runId);
   await targetScanGuard(true).execute(trx);
   // Adds to the exclusions saved during review; touching only those rows keeps a large run's
   // commit from rewriting every staged row.
+  const excluded: ExcludedCounts = { new: 0, changed: 0, deleted: 0 };
   if (excludeRows.length > 0) {
-    await sql`
-      update ${staged} set ${sql.id(STAGE.excluded)} = true
-      where ${sql.ref(STAGE.row)} in ${intArray(excludeRows)} and not ${sql.ref(STAGE.excluded)}
+    const { rows } = await sql<{ action: string; n: number }>`
+      with s as (
+        update ${staged} set ${sql.id(STAGE.excluded)} = true
+        where ${sql.ref(STAGE.row)} in ${intArray(excludeRows)} and not ${sql.ref(STAGE.excluded)}
+        returning ${sql.ref(STAGE.action)} as action
+      ), r as (
+        update ingest_rows set excluded = true
+        where run_id = ${runId} and row_number in ${intArray(excludeRows)} and not excluded
+        returning action
+      )
+      select action, count(*)::int as n from (select action from s union all select action from r) a
+      group by action
     `.execute(trx);
-    await sql`
-      update ingest_rows set excluded = true
-      where run_id = ${runId} and row_number in ${intArray(excludeRows)} and not excluded
-    `.execute(trx);
+    for (const r of rows) {
+      if (r.action in excluded) excluded[r.action as keyof ExcludedCounts] += Number(r.n);
+    }
   }
   await assertFresh(trx, runId, target, columns);
 
@@ -76,7 +87,7 @@ export async function applyReviewedRun(
     sql`${action} = 'new' and ${included}`,
   );
   const deleted = target.writeMode === "replace" ? await deleteRows(trx, runId, target) : 0;
-  return { inserted, updated, deleted };
+  return { inserted, updated, deleted, excluded };
 }
 
 /**

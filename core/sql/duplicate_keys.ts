@@ -9,7 +9,7 @@
  */
 import { type Kysely, type RawBuilder, sql } from "kysely";
 import type { TargetTable } from "../store.ts";
-import { idList } from "./sql_fragments.ts";
+import { idList, intArray } from "./sql_fragments.ts";
 import { rawCells, type StagedColumn, textValue, valuesObject } from "./staged_values.ts";
 import { STAGE, stagingTable } from "./typed_staging.ts";
 
@@ -70,4 +70,39 @@ export function insertDuplicates(
         'firstRow', ${sql.ref("m.$first")}))
     from m
   `;
+}
+
+/**
+ * Sends a row of `rowNumbers` (rows just added to the staging table: fixed, or back for a
+ * refresh) to `ingest_rows` as `duplicate_key` when another staged row has its key: a row that
+ * was staged already, or one of them before it.
+ */
+export async function markRepeatedKeys(
+  db: Db,
+  runId: string,
+  target: TargetTable,
+  columns: readonly StagedColumn[],
+  rowNumbers: readonly number[],
+): Promise<void> {
+  const table = sql.table(stagingTable(runId));
+  if (!columns.some((c) => c.name === target.key[0])) return;
+  const keysEqual: RawBuilder<unknown> = sql.join(
+    target.key.map((k) => sql`${sql.ref(`o.${k}`)} = ${sql.ref(`f.${k}`)}`),
+    sql` and `,
+  );
+  const fixed = intArray(rowNumbers);
+  const row = (alias: string) => sql.ref(`${alias}.${STAGE.row}`);
+  await sql`
+    with d as (
+      select ${row("f")} as row, min(${row("o")}) as first
+      from ${table} f join ${table} o on ${keysEqual}
+      where ${row("f")} in ${fixed} and ${row("o")} <> ${row("f")}
+        and (${row("o")} not in ${fixed} or ${row("o")} < ${row("f")})
+      group by ${row("f")}
+    ), m as (
+      delete from ${table} s using d where ${row("s")} = d.row
+      returning s.*, d.first as ${sql.id("$first")}
+    )
+    ${insertDuplicates(runId, target, columns)}
+  `.execute(db);
 }

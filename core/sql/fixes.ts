@@ -16,13 +16,21 @@
  *
  * @module
  */
-import { type Kysely, type RawBuilder, sql } from "kysely";
+import { type Kysely, sql } from "kysely";
 import { IngestError } from "../errors.ts";
-import type { CellError, FixResult, InvalidRow, RowEdit, RowFixer, TargetTable } from "../store.ts";
+import type {
+  CellError,
+  FixedRow,
+  FixResult,
+  InvalidRow,
+  RowEdit,
+  RowFixer,
+  TargetTable,
+} from "../store.ts";
 import { markFoundRows } from "./classify.ts";
 import { idList, intArray, targetScanGuard } from "./sql_fragments.ts";
 import { json, updateRunIf } from "./run_repository.ts";
-import { insertDuplicates } from "./duplicate_keys.ts";
+import { markRepeatedKeys } from "./duplicate_keys.ts";
 import { keyMatch, type StagedColumn } from "./staged_values.ts";
 import { countRows } from "./staging.ts";
 import { STAGE, stagingTable } from "./typed_staging.ts";
@@ -74,14 +82,20 @@ export async function fixInvalidRows(
   const stillInvalid: Record<string, unknown>[] = [];
   const edits: Record<string, unknown>[] = [];
   const updated: number[] = [];
+  // Rows checked again without an edit that passed validation, with their errors before
+  // (both read from jsonb: compared as text).
+  const rechecked = new Map<number, string>();
   for (const row of invalid) {
     const fixed = fix(row);
-    if (!fixed || fixed.edits.length === 0) continue;
+    if (!fixed || (fixed.edits.length === 0 && fixed.errors !== null && sameErrors(row, fixed))) {
+      continue;
+    }
     updated.push(row.row);
     for (const e of fixed.edits) {
       edits.push({ row_number: row.row, column: e.column, old_value: e.old, new_value: e.new });
     }
     if (fixed.errors === null) {
+      if (fixed.edits.length === 0) rechecked.set(row.row, JSON.stringify(row.errors));
       valid.push({
         ...fixed.values,
         [STAGE.row]: row.row,
@@ -107,6 +121,20 @@ export async function fixInvalidRows(
     `.execute(db);
   }
   if (valid.length) await moveToStaging(db, runId, target, columns, valid);
+  if (rechecked.size) {
+    // Its key or reference still fails as before: the row is as it was, not updated.
+    const { rows: back } = await sql<{ row_number: number; errors: unknown }>`
+      select row_number, errors from ingest_rows
+      where run_id = ${runId} and action = 'invalid' and row_number in ${
+      intArray([...rechecked.keys()])
+    }
+    `.execute(db);
+    const same = new Set(
+      back.filter((r) => JSON.stringify(json(r.errors)) === rechecked.get(Number(r.row_number)))
+        .map((r) => Number(r.row_number)),
+    );
+    if (same.size) updated.splice(0, updated.length, ...updated.filter((r) => !same.has(r)));
+  }
   if (edits.length) {
     await sql`
       insert into ingest_row_edits (run_id, row_number, "column", old_value, new_value, actor)
@@ -120,6 +148,22 @@ export async function fixInvalidRows(
   const after = await countRows(db, runId, true);
   await updateRunIf(db, runId, ["staged"], { counts: after });
   return { updated, found, counts: after };
+}
+
+/** True when a row validated again without edits fails exactly as it did. */
+function sameErrors(row: InvalidRow, fixed: FixedRow): boolean {
+  return canonical(row.errors) === canonical(fixed.errors);
+}
+
+/** JSON with the keys of every object sorted, as jsonb keeps them, so equal errors compare equal. */
+function canonical(value: unknown): string {
+  return JSON.stringify(
+    value,
+    (_key, v) =>
+      v !== null && typeof v === "object" && !Array.isArray(v)
+        ? Object.fromEntries(Object.entries(v).sort(([a], [b]) => a < b ? -1 : a > b ? 1 : 0))
+        : v,
+  );
 }
 
 /** Moves rows that passed validation from `ingest_rows` to staging, then checks and classifies them. */
@@ -167,40 +211,6 @@ async function moveToStaging(
     `.execute(db);
   }
   await targetScanGuard(false).execute(db);
-}
-
-/**
- * Sends a fixed row back to `ingest_rows` as `duplicate_key` when another staged row has its
- * key: a row that was valid already, or a fixed row before it.
- */
-async function markRepeatedKeys(
-  db: Db,
-  runId: string,
-  target: TargetTable,
-  columns: readonly StagedColumn[],
-  rowNumbers: readonly number[],
-): Promise<void> {
-  const table = sql.table(stagingTable(runId));
-  if (!columns.some((c) => c.name === target.key[0])) return;
-  const keysEqual: RawBuilder<unknown> = sql.join(
-    target.key.map((k) => sql`${sql.ref(`o.${k}`)} = ${sql.ref(`f.${k}`)}`),
-    sql` and `,
-  );
-  const fixed = intArray(rowNumbers);
-  const row = (alias: string) => sql.ref(`${alias}.${STAGE.row}`);
-  await sql`
-    with d as (
-      select ${row("f")} as row, min(${row("o")}) as first
-      from ${table} f join ${table} o on ${keysEqual}
-      where ${row("f")} in ${fixed} and ${row("o")} <> ${row("f")}
-        and (${row("o")} not in ${fixed} or ${row("o")} < ${row("f")})
-      group by ${row("f")}
-    ), m as (
-      delete from ${table} s using d where ${row("s")} = d.row
-      returning s.*, d.first as ${sql.id("$first")}
-    )
-    ${insertDuplicates(runId, target, columns)}
-  `.execute(db);
 }
 
 /** The run's recorded cell edits, oldest first. */

@@ -86,7 +86,8 @@ function parseCursor(cursor: string): number {
 
 /**
  * Marks rows as excluded from the commit (or includes them again), only while the run is
- * `staged` and only rows a commit would write; returns how many rows changed.
+ * `staged` and only rows a commit would write; moves them between the run's counts of what the
+ * commit writes and `excluded` in the same transaction. Returns how many rows changed.
  */
 export async function markExcluded(
   db: Database,
@@ -95,25 +96,53 @@ export async function markExcluded(
   excluded: boolean,
 ): Promise<number> {
   if (rows.length === 0) return 0;
-  const isStaged =
-    sql`exists (select 1 from ingest_runs where id = ${runId} and status = 'staged')`;
-  let changed = 0;
-  if ((await describeStagingTable(db.kysely, runId))?.classified) {
-    const result = await sql`
-      update ${sql.table(stagingTable(runId))} set ${sql.id(STAGE.excluded)} = ${excluded}
-      where ${sql.ref(STAGE.row)} in ${intArray(rows)}
-        and ${sql.ref(STAGE.action)} in ('new', 'changed')
-        and ${sql.ref(STAGE.excluded)} <> ${excluded} and ${isStaged}
-    `.execute(db.kysely);
-    changed += Number(result.numAffectedRows ?? 0);
-  }
-  const result = await sql`
-    update ingest_rows set excluded = ${excluded}
-    where run_id = ${runId} and row_number in ${intArray(rows)}
-      and action = 'deleted' and excluded <> ${excluded} and ${isStaged}
-  `.execute(db.kysely);
-  return changed + Number(result.numAffectedRows ?? 0);
+  const classified = (await describeStagingTable(db.kysely, runId))?.classified ?? false;
+  return await db.kysely.transaction().execute(async (trx) => {
+    // Locked like a fix: a commit waits for the counts, or refuses before them.
+    const { rows: runs } = await sql<{ status: string }>`
+      select status from ingest_runs where id = ${runId} for update
+    `.execute(trx);
+    if (runs[0]?.status !== "staged") return 0;
+    const moved: Record<ExcludedAction, number> = { new: 0, changed: 0, deleted: 0 };
+    const parts: RawBuilder<unknown>[] = [];
+    if (classified) {
+      parts.push(sql`
+        update ${sql.table(stagingTable(runId))} set ${sql.id(STAGE.excluded)} = ${excluded}
+        where ${sql.ref(STAGE.row)} in ${intArray(rows)}
+          and ${sql.ref(STAGE.action)} in ('new', 'changed')
+          and ${sql.ref(STAGE.excluded)} <> ${excluded}
+        returning ${sql.ref(STAGE.action)} as action
+      `);
+    }
+    parts.push(sql`
+      update ingest_rows set excluded = ${excluded}
+      where run_id = ${runId} and row_number in ${intArray(rows)}
+        and action = 'deleted' and excluded <> ${excluded}
+      returning action
+    `);
+    for (const part of parts) {
+      const { rows: changed } = await sql<{ action: ExcludedAction; n: number }>`
+        with u as (${part}) select action, count(*)::int as n from u group by action
+      `.execute(trx);
+      for (const r of changed) moved[r.action] += Number(r.n);
+    }
+    const total = moved.new + moved.changed + moved.deleted;
+    if (total === 0) return 0;
+    const sign = excluded ? -1 : 1;
+    await sql`
+      update ingest_runs set
+        new_count = new_count + ${sign * moved.new},
+        changed_count = changed_count + ${sign * moved.changed},
+        deleted_count = deleted_count + ${sign * moved.deleted},
+        excluded_count = excluded_count - ${sign * total},
+        updated_at = now()
+      where id = ${runId}
+    `.execute(trx);
+    return total;
+  });
 }
+
+type ExcludedAction = keyof ExcludedCounts;
 
 /** Counts a run's excluded rows by action. */
 export async function countExcluded(db: Database, runId: string): Promise<ExcludedCounts> {

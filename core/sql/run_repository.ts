@@ -110,6 +110,7 @@ const COUNT_COLUMNS: Record<keyof RunCounts, string> = {
   unchanged: "unchanged_count",
   invalid: "invalid_count",
   deleted: "deleted_count",
+  excluded: "excluded_count",
 };
 
 function toColumns(patch: RunPatch): Row {
@@ -117,6 +118,7 @@ function toColumns(patch: RunPatch): Row {
   if (patch.status) set.status = patch.status;
   if (patch.fileBytes !== undefined) set.file_bytes = patch.fileBytes;
   if (patch.sha256 !== undefined) set.sha256 = patch.sha256;
+  if (patch.fileComplete !== undefined) set.file_complete = patch.fileComplete;
   if (patch.headers) set.headers = JSON.stringify(patch.headers);
   if (patch.columns) set.columns = JSON.stringify(patch.columns);
   if (patch.ignoredColumns) set.ignored_columns = JSON.stringify(patch.ignoredColumns);
@@ -157,6 +159,7 @@ export function toRun(r: Row): Run {
     contentType: (r.content_type as string | null) ?? null,
     fileBytes: Number(r.file_bytes),
     sha256: (r.sha256 as string | null) ?? null,
+    fileComplete: (r.file_complete as boolean | null) ?? null,
     headers: json<string[]>(r.headers) ?? [],
     columns: json<string[]>(r.columns) ?? [],
     ignoredColumns: json<string[]>(r.ignored_columns) ?? [],
@@ -167,6 +170,7 @@ export function toRun(r: Row): Run {
       unchanged: Number(r.unchanged_count),
       invalid: Number(r.invalid_count),
       deleted: Number(r.deleted_count),
+      excluded: Number(r.excluded_count ?? 0),
     },
     progress: { bytes: Number(r.progress_bytes), rows: Number(r.progress_rows) },
     error: json<Run["error"]>(r.error) ?? null,
@@ -178,6 +182,7 @@ export function toRun(r: Row): Run {
     finishedAt: iso(r.finished_at),
     revertedAt: iso(r.reverted_at),
     revertedBy: (r.reverted_by as string | null) ?? null,
+    rowsPurgedAt: iso(r.rows_purged_at),
   };
 }
 

@@ -32,8 +32,9 @@ import { applyReviewedRun } from "./commit.ts";
 import { importStagedRows } from "./direct_import.ts";
 import { countEdits, fixInvalidRows, selectEdits } from "./fixes.ts";
 import { openFirstLoad } from "./first_load.ts";
-import { markDuplicateKeys } from "./duplicate_keys.ts";
+import { markDuplicateKeys, markRepeatedKeys } from "./duplicate_keys.ts";
 import { countExcluded, markExcluded, selectRows } from "./review_rows.ts";
+import { purgeCommittedRows } from "./retention.ts";
 import { revertRun } from "./revert.ts";
 import { selectMapping, upsertMapping } from "./saved_mappings.ts";
 import {
@@ -47,7 +48,7 @@ import {
 import { idList, lockTable, targetScanGuard } from "./sql_fragments.ts";
 import { stagedColumns } from "./staged_values.ts";
 import { countRows, deleteRows, selectInvalidRows, stagingWriter } from "./staging.ts";
-import { markUnknownReferences } from "./unknown_references.ts";
+import { markUnknownReferences, restoreUnknownReferences } from "./unknown_references.ts";
 import {
   createStagingTable,
   describeStagingTable,
@@ -154,6 +155,21 @@ export class SqlStore implements Store {
     });
   }
 
+  async recheckReferences(
+    runId: string,
+    target: TargetTable,
+    columns: readonly string[],
+  ): Promise<number> {
+    if (!target.references?.length) return 0;
+    const staged = stagedColumns(target, columns);
+    return await this.#db.kysely.transaction().execute(async (trx) => {
+      const restored = await restoreUnknownReferences(trx, runId, staged);
+      if (restored.length) await markRepeatedKeys(trx, runId, target, staged, restored);
+      await targetScanGuard(true).execute(trx);
+      return await markUnknownReferences(trx, runId, target, staged);
+    });
+  }
+
   async classify(
     runId: string,
     target: TargetTable,
@@ -226,7 +242,19 @@ export class SqlStore implements Store {
       let patch: RunPatch;
       if (info.classified) {
         const applied = await applyReviewedRun(trx, runId, target, staged, excludeRows);
-        patch = { undoRows: applied.updated + applied.deleted, inserted: applied.inserted };
+        // The run's counts follow its exclusions as they are saved (review_rows.ts); those made
+        // with the commit move now. They are what it wrote (assertFresh saw to it), but an
+        // insert-only type's changed rows, which it leaves alone and counts as a direct import
+        // does. (Counting the table again would cost a scan: 0.5 s per million rows.)
+        const counts = withExcluded((await selectRun(trx, runId))!.counts, applied.excluded);
+        if (applied.inserted + applied.updated + applied.deleted === 0) {
+          throw nothingToCommit(runId, target, counts);
+        }
+        patch = {
+          counts,
+          undoRows: applied.updated + applied.deleted,
+          inserted: applied.inserted,
+        };
       } else {
         const counts = await importStagedRows(trx, runId, target, staged, excludeRows);
         const updated = target.writeMode === "insert" ? 0 : counts.changed;
@@ -237,9 +265,14 @@ export class SqlStore implements Store {
         status: "committed",
         finishedAt: true,
       });
-      await dropStagingTable(trx, runId);
-      await trx.deleteFrom("ingest_rows").where("run_id", "=", runId)
-        .where("action", "<>", "invalid").execute();
+      // A reviewed run keeps its rows, diffs and exclusions as the record of what it applied,
+      // until the retention setting purges them (retention.ts); a direct import's staging held
+      // nothing a reviewer saw, and only its invalid rows stay.
+      if (!info.classified) {
+        await dropStagingTable(trx, runId);
+        await trx.deleteFrom("ingest_rows").where("run_id", "=", runId)
+          .where("action", "<>", "invalid").execute();
+      }
       return run;
     });
   }
@@ -265,6 +298,10 @@ export class SqlStore implements Store {
 
   saveMapping(uploadType: string, signature: string, mapping: ColumnMapping): Promise<void> {
     return upsertMapping(this.#db, uploadType, signature, mapping);
+  }
+
+  purgeCommittedRows(retentionMs: number): Promise<string[]> {
+    return purgeCommittedRows(this.#db.kysely, retentionMs);
   }
 
   clearRows(runId: string, keepInvalid: boolean): Promise<void> {
@@ -299,4 +336,33 @@ export class SqlStore implements Store {
       after = Object.fromEntries(target.key.map((k): [string, unknown] => [k, last[k]]));
     }
   }
+}
+
+/** `counts` with the rows of `excluded` moved from their actions to `excluded`. */
+function withExcluded(counts: RunCounts, excluded: ExcludedCounts): RunCounts {
+  return {
+    ...counts,
+    new: counts.new - excluded.new,
+    changed: counts.changed - excluded.changed,
+    deleted: counts.deleted - excluded.deleted,
+    excluded: counts.excluded + excluded.new + excluded.changed + excluded.deleted,
+  };
+}
+
+/** The `nothing_to_commit` of a reviewed run whose commit would write no row. */
+function nothingToCommit(runId: string, target: TargetTable, counts: RunCounts): IngestError {
+  const parts = [
+    counts.invalid && `${counts.invalid} invalid`,
+    counts.unchanged && `${counts.unchanged} unchanged`,
+    counts.excluded && `${counts.excluded} excluded`,
+    counts.changed && target.writeMode === "insert" &&
+    `${counts.changed} changed (the type only inserts new keys)`,
+  ].filter(Boolean);
+  return new IngestError(
+    "nothing_to_commit",
+    `Nothing to commit: no row of this run would change "${target.table}"` +
+      (parts.length ? ` (${parts.join(", ")})` : " (the file has no rows)") +
+      "; discard it, or fix or include rows first",
+    { runId, counts },
+  );
 }

@@ -120,7 +120,8 @@ export async function deleteRows(db: Database, runId: string, keepInvalid: boole
 
 /**
  * Counts a run's rows by action: the staging table's (all `new` until classified) and
- * `ingest_rows`'; `rows` is every row of the file (the deleted ones are the target's).
+ * `ingest_rows'`; `rows` is every row of the file (the deleted ones are the target's). A row a
+ * reviewer excluded from the commit counts as `excluded`, not by its action.
  */
 export async function countRows(
   // deno-lint-ignore no-explicit-any
@@ -128,14 +129,30 @@ export async function countRows(
   runId: string,
   classified: boolean,
 ): Promise<RunCounts> {
-  const action = classified ? sql.ref(STAGE.action) : sql<string>`'new'`;
-  const result = await sql<{ action: RowAction; n: number }>`
+  const action = classified
+    ? sql`case when ${sql.ref(STAGE.excluded)} and ${sql.ref(STAGE.action)} in ('new', 'changed')
+        then 'excluded' else ${sql.ref(STAGE.action)} end`
+    : sql<string>`'new'`;
+  const result = await sql<{ action: RowAction | "excluded" | "excluded_deleted"; n: number }>`
     select ${action} as action, count(*)::int as n from ${sql.table(stagingTable(runId))}
     group by 1
     union all
-    select action, count(*)::int from ingest_rows where run_id = ${runId} group by action
+    select case when excluded and action = 'deleted' then 'excluded_deleted' else action end,
+      count(*)::int from ingest_rows where run_id = ${runId} group by 1
   `.execute(db);
-  const counts = { new: 0, changed: 0, unchanged: 0, invalid: 0, deleted: 0 };
+  const counts = {
+    new: 0,
+    changed: 0,
+    unchanged: 0,
+    invalid: 0,
+    deleted: 0,
+    excluded: 0,
+    excluded_deleted: 0,
+  };
   for (const r of result.rows) counts[r.action] += Number(r.n);
-  return { rows: counts.new + counts.changed + counts.unchanged + counts.invalid, ...counts };
+  const { excluded_deleted: excludedDeletes, ...byAction } = counts;
+  // Rows to delete are the target's, not the file's.
+  const rows = byAction.new + byAction.changed + byAction.unchanged + byAction.invalid +
+    byAction.excluded;
+  return { rows, ...byAction, excluded: byAction.excluded + excludedDeletes };
 }

@@ -18,8 +18,10 @@
  *
  * A direct run's table is UNLOGGED: it lives between upload and commit, and a crash fails the
  * run anyway. A staged run's table waits for review, so it is logged like the run record.
- * Tables go with the run's staging (commit, discard, failure); a table whose run is no longer
- * active (its process died) is swept when the next run opens its staging.
+ * Tables go with the run's staging (a direct commit, discard, failure); a reviewed run's stays
+ * after its commit as the record of what it applied, until the retention purge
+ * (`retention.ts`). A table whose run is no longer active (its process died) and was not
+ * committed is swept when the next run opens its staging.
  *
  * @module
  */
@@ -113,8 +115,9 @@ export async function dropStagingTable(db: Db, runId: string): Promise<void> {
 }
 
 /**
- * Drops staging tables whose run is gone or no longer active (failed, committed, discarded):
- * left behind when a process died mid-run. Returns how many it dropped.
+ * Drops staging tables whose run is gone or no longer active (failed, discarded): left behind
+ * when a process died mid-run. A committed (or reverted) run's table is its audit record, kept
+ * until its rows are purged. Returns how many it dropped.
  */
 export async function sweepStagingTables(db: Db): Promise<number> {
   const { rows } = await sql<{ name: string }>`
@@ -124,7 +127,8 @@ export async function sweepStagingTables(db: Db): Promise<number> {
       and not exists (
         select 1 from ingest_runs r
         where replace(r.id::text, '-', '') = substr(c.relname, ${PREFIX.length + 1})
-          and r.status in ('receiving', 'processing', 'staged', 'committing')
+          and (r.status in ('receiving', 'processing', 'staged', 'committing')
+            or (r.status in ('committed', 'reverted') and r.rows_purged_at is null))
       )
   `.execute(db);
   for (const { name } of rows) await sql`drop table if exists ${sql.table(name)}`.execute(db);

@@ -12,6 +12,7 @@
  */
 import { type Kysely, type RawBuilder, sql } from "kysely";
 import type { TargetReference, TargetTable } from "../store.ts";
+import { idList } from "./sql_fragments.ts";
 import {
   rawCells,
   type StagedColumn,
@@ -83,4 +84,39 @@ export async function markUnknownReferences(
     from m
   `.execute(db);
   return Number(result.numAffectedRows ?? 0);
+}
+
+/**
+ * Moves the run's invalid rows whose only errors are unknown references back to its staging
+ * table (their values passed validation; the references are what a refresh checks again), as
+ * possible repeats; returns their row numbers. The caller checks their keys against the staged
+ * rows and their references again.
+ */
+export async function restoreUnknownReferences(
+  db: Db,
+  runId: string,
+  columns: readonly StagedColumn[],
+): Promise<number[]> {
+  const names = [STAGE.row, STAGE.line, STAGE.raw, STAGE.repeat, ...columns.map((c) => c.name)];
+  const definitions = columns.map((c) => sql`${sql.id(c.name)} ${sql.raw(c.stagedType)}`);
+  const values = columns.length ? sql`, ${idList(columns.map((c) => c.name), "x")}` : sql``;
+  const record = columns.length
+    ? sql`cross join lateral jsonb_to_record(m.values) as x(${sql.join(definitions)})`
+    : sql``;
+  const { rows } = await sql<{ row: number }>`
+    with m as (
+      delete from ingest_rows r
+      where r.run_id = ${runId} and r.action = 'invalid' and jsonb_array_length(r.errors) > 0
+        and not exists (
+          select 1 from jsonb_array_elements(r.errors) e
+          where e ->> 'code' is distinct from 'unknown_reference'
+        )
+      returning r.row_number, r.line, r.raw, r.values
+    )
+    insert into ${sql.table(stagingTable(runId))} (${idList(names)})
+    select m.row_number, m.line, m.raw::text, true ${values}
+    from m ${record}
+    returning ${sql.ref(STAGE.row)} as row
+  `.execute(db);
+  return rows.map((r) => Number(r.row));
 }

@@ -38,6 +38,18 @@ export function portableSha256(): Sha256 {
   };
 }
 
+/**
+ * What was received of an upload, for its audit record: every byte (`complete`), or only the
+ * first `bytes` when the size limit, an abort or a failed read stopped it; `sha256` is of the
+ * bytes counted either way.
+ */
+export interface Received {
+  bytes: number;
+  /** Lowercase hex. */
+  sha256: string;
+  complete: boolean;
+}
+
 /** Limits and hooks of {@linkcode receive}. */
 export interface ReceiveOptions {
   /** Largest accepted file; one byte more errors the stream with `file_too_large`. */
@@ -51,6 +63,15 @@ export interface ReceiveOptions {
   signal?: AbortSignal;
   /** Makes the hasher; {@linkcode portableSha256} when absent. */
   sha256?: () => Sha256;
+  /**
+   * When the consumer cancels the stream (it stopped reading: a bad header, say), read the rest
+   * of the body anyway, counting and hashing it up to `maxBytes`, so that `received` tells the
+   * whole file's size and hash. Gives up (incomplete) when no bytes arrive for `drainIdleMs`.
+   * @default false
+   */
+  drain?: boolean;
+  /** How long a drain waits for the next chunk. @default 10000 */
+  drainIdleMs?: number;
 }
 
 /**
@@ -58,11 +79,13 @@ export interface ReceiveOptions {
  *
  * The returned stream is pull-based: the body is read only as fast as the next stage reads.
  * Past `maxBytes`, on abort, or when the consumer cancels, the body is cancelled and `stats`
- * rejects with the same error.
+ * rejects with the same error (with `drain`, a cancel reads the rest of the body first).
+ * `received` settles, never rejecting, once the body is read to its end or reading it stopped.
  *
  * @param body The uploaded bytes.
  * @param options The size limit, a progress callback and an abort signal.
- * @returns The bytes to read on, and the stats, which settle once the stream is fully read.
+ * @returns The bytes to read on, the stats, which settle once the stream is fully read, and
+ * what was received, for the audit.
  *
  * @example Count and hash a small body
  * ```ts
@@ -76,12 +99,21 @@ export interface ReceiveOptions {
 export function receive(
   body: ReadableStream<Uint8Array>,
   options: ReceiveOptions,
-): { stream: ReadableStream<Uint8Array>; stats: Promise<ReceiveStats> } {
+): {
+  stream: ReadableStream<Uint8Array>;
+  stats: Promise<ReceiveStats>;
+  received: Promise<Received>;
+  /** Stops reading as a cancel of the stream does (draining first with `drain`). */
+  stop: (reason?: unknown) => void;
+} {
   const { maxBytes, onProgress, signal } = options;
   const hasher = (options.sha256 ?? portableSha256)();
+  let digest: string | undefined;
+  const hex = () => digest ??= hasher.hex();
   const reader = body.getReader();
   let bytes = 0;
   let settled = false;
+  let draining = false;
   let resolveStats!: (stats: ReceiveStats) => void;
   let rejectStats!: (reason: unknown) => void;
   const stats = new Promise<ReceiveStats>((resolve, reject) => {
@@ -91,6 +123,9 @@ export function receive(
   // The stream carries every failure too; a caller who only reads the stream must not get an
   // unhandled rejection from stats.
   stats.catch(() => {});
+  let resolveReceived!: (received: Received) => void;
+  const received = new Promise<Received>((resolve) => resolveReceived = resolve);
+  const record = (complete: boolean) => resolveReceived({ bytes, sha256: hex(), complete });
   let controller!: ReadableStreamDefaultController<Uint8Array>;
 
   const onAbort = () => fail(abortError(signal!));
@@ -102,9 +137,63 @@ export function receive(
     if (settled) return;
     finish();
     rejectStats(error);
+    record(false);
     controller.error(error);
     reader.cancel(error).catch(() => {});
   };
+  const tooLarge = () =>
+    new IngestError(
+      "file_too_large",
+      `The file is larger than the limit of ${maxBytes} bytes`,
+      { maxBytes },
+    );
+  // Counted and hashed together, so a record of part of the file hashes what it counts.
+  const take = (chunk: Uint8Array) => {
+    bytes += chunk.byteLength;
+    hasher.update(chunk);
+  };
+
+  /** Reads the rest of the body after the consumer stopped, for the record. */
+  const drain = async (reason: unknown) => {
+    const idleMs = options.drainIdleMs ?? 10_000;
+    let complete = false;
+    try {
+      while (!signal?.aborted) {
+        let timer: ReturnType<typeof setTimeout> | undefined;
+        const idle = new Promise<null>((resolve) => timer = setTimeout(resolve, idleMs, null));
+        const result = await Promise.race([reader.read(), idle]).finally(() => clearTimeout(timer));
+        if (result === null) break;
+        if (result.done) {
+          complete = true;
+          break;
+        }
+        take(result.value);
+        if (bytes > maxBytes) break;
+      }
+    } catch {
+      // The client went away: what arrived is what was received.
+    }
+    record(complete);
+    rejectStats(reason);
+    if (!complete) reader.cancel(reason).catch(() => {});
+  };
+
+  /** The consumer stopped reading (or the caller stops it, even while the stream is locked). */
+  function stop(reason?: unknown): Promise<void> | undefined {
+    if (settled) return;
+    finish();
+    const error = reason instanceof Error
+      ? reason
+      : new IngestError("cancelled", "Reading the upload was cancelled", {}, { cause: reason });
+    if (options.drain) {
+      draining = true;
+      void drain(error);
+      return;
+    }
+    rejectStats(error);
+    record(false);
+    return reader.cancel(reason);
+  }
 
   const stream = new ReadableStream<Uint8Array>({
     start(c) {
@@ -122,45 +211,33 @@ export function receive(
           fail(readError(err, signal));
           return;
         }
-        // Aborted or failed while the read was pending.
-        if (settled) return;
+        // Aborted or failed while the read was pending; a chunk read as the drain began is its.
+        if (settled) {
+          if (draining && !result.done) take(result.value);
+          return;
+        }
         if (result.done) {
           finish();
           controller.close();
-          resolveStats({ bytes, sha256: hasher.hex() });
+          resolveStats({ bytes, sha256: hex() });
+          record(true);
           return;
         }
         const chunk = result.value;
         if (chunk.byteLength === 0) continue;
-        bytes += chunk.byteLength;
+        take(chunk);
         if (bytes > maxBytes) {
-          fail(
-            new IngestError(
-              "file_too_large",
-              `The file is larger than the limit of ${maxBytes} bytes`,
-              { maxBytes },
-            ),
-          );
+          fail(tooLarge());
           return;
         }
-        hasher.update(chunk);
         onProgress?.(bytes);
         controller.enqueue(chunk);
         return;
       }
     },
-    cancel(reason) {
-      if (settled) return;
-      finish();
-      rejectStats(
-        reason instanceof Error
-          ? reason
-          : new IngestError("cancelled", "Reading the upload was cancelled", {}, { cause: reason }),
-      );
-      return reader.cancel(reason);
-    },
+    cancel: stop,
   });
-  return { stream, stats };
+  return { stream, stats, received, stop };
 }
 
 /**

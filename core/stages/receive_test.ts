@@ -102,6 +102,40 @@ test("receive() cancels the body and rejects stats when the reader cancels", asy
   await received.stream.cancel(reason);
   assertEquals(await assertRejects(() => received.stats), reason);
   assertEquals(state.cancelled, reason);
+  assertEquals((await received.received).complete, false);
+});
+
+test("receive() with drain reads the rest after a cancel, for the record", async () => {
+  const { stream, state } = source([bytes("ab"), bytes("cd"), bytes("ef")]);
+  const received = receive(stream, { maxBytes: 10, drain: true });
+  const reader = received.stream.getReader();
+  assertEquals((await reader.read()).value, bytes("ab"));
+  const reason = new Error("bad header");
+  await reader.cancel(reason);
+  const all = receive(new Blob(["abcdef"]).stream(), { maxBytes: 10 });
+  await drain(all.stream);
+  assertEquals(await received.received, {
+    bytes: 6,
+    sha256: (await all.stats).sha256,
+    complete: true,
+  });
+  assertEquals(state.cancelled, undefined, "read to its end, not cancelled");
+  assertEquals(await assertRejects(() => received.stats), reason);
+
+  // Past the limit, or when nothing more arrives, what arrived is recorded as incomplete.
+  const big = receive(source([bytes("ab"), bytes("cdefgh"), bytes("ijkl")]).stream, {
+    maxBytes: 5,
+    drain: true,
+  });
+  await big.stream.getReader().cancel();
+  assertEquals((await big.received).bytes, 8);
+  assertEquals((await big.received).complete, false);
+  const stalled = receive(
+    new ReadableStream<Uint8Array>({ start: (c) => c.enqueue(bytes("ab")) }),
+    { maxBytes: 10, drain: true, drainIdleMs: 10 },
+  );
+  stalled.stop(new Error("stopped"));
+  assertEquals([(await stalled.received).bytes, (await stalled.received).complete], [2, false]);
 });
 
 test("receive() reports a body that fails to read as cancelled, keeping typed errors", async () => {

@@ -66,7 +66,7 @@ export function createIntakeMetrics(
   const rows = registry.counter({
     name: "intake_rows_total",
     help: "Rows of finished runs, by upload type and action " +
-      "(inserted, updated, deleted, unchanged, invalid).",
+      "(inserted, updated, deleted, unchanged, excluded, invalid).",
     labelNames: ["type", "action"],
   });
   const stageDuration = registry.histogram({

@@ -50,6 +50,7 @@ appTest(
       unchanged: 0,
       invalid: 0,
       deleted: 0,
+      excluded: 0,
     });
     assertEquals(staged.fileName, "facilities.csv");
     assertEquals(staged.fileBytes, FACILITIES.length);
@@ -81,6 +82,7 @@ appTest(
       unchanged: 1,
       invalid: 2,
       deleted: 0,
+      excluded: 0,
     });
     // The error report comes from the rows the worker staged, as for any run.
     const report = await (await app.fetch(`/api/v1/runs/${queued.id}/errors.csv`)).text();

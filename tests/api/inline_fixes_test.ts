@@ -62,7 +62,15 @@ appTest("a fixed invalid row becomes new and the commit writes the fixed values"
     opened_on: "2023-02-28",
     active: false,
   });
-  assertEquals(row.counts, { rows: 5, new: 2, changed: 1, unchanged: 1, invalid: 1, deleted: 0 });
+  assertEquals(row.counts, {
+    rows: 5,
+    new: 2,
+    changed: 1,
+    unchanged: 1,
+    invalid: 1,
+    deleted: 0,
+    excluded: 0,
+  });
   const listed = (await rows(app, runId)).find((r) => r.rowNumber === 5)!;
   const { counts: _, ...answered } = row;
   assertEquals(listed, answered, "answered as the rows listing shows it");
@@ -122,7 +130,15 @@ appTest("a fix can leave a row invalid, repeat a key or match a target row", asy
   row = await app.json<Json>(res);
   assertEquals(row.action, "changed");
   assertEquals(row.changes.map((c: Json) => c.column), ["name"]);
-  assertEquals(row.counts, { rows: 5, new: 1, changed: 2, unchanged: 1, invalid: 1, deleted: 0 });
+  assertEquals(row.counts, {
+    rows: 5,
+    new: 1,
+    changed: 2,
+    unchanged: 1,
+    invalid: 1,
+    deleted: 0,
+    excluded: 0,
+  });
 
   // A valid row cannot be edited; a column of no file, a bad row number or an unknown row fail.
   res = await edit(app, runId, 4, { cells: { name: "X" } });
@@ -163,7 +179,7 @@ appTest("bulk fixes trim, upper-case and set cells of invalid rows", async (app)
   assertEquals(res.status, 200);
   assertEquals(await app.json<Json>(res), {
     updated: 2,
-    counts: { rows: 5, new: 0, changed: 0, unchanged: 1, invalid: 4, deleted: 0 },
+    counts: { rows: 5, new: 0, changed: 0, unchanged: 1, invalid: 4, deleted: 0, excluded: 0 },
   });
   res = await fixes(app, runId, { op: "upper", column: "facility_id", rows: [3, 4] });
   assertEquals((await app.json<Json>(res)).updated, 2);
@@ -174,7 +190,7 @@ appTest("bulk fixes trim, upper-case and set cells of invalid rows", async (app)
   res = await fixes(app, runId, { op: "set", column: "active", value: "no", rows: [4, 5] });
   assertEquals(await app.json<Json>(res), {
     updated: 2,
-    counts: { rows: 5, new: 3, changed: 0, unchanged: 1, invalid: 1, deleted: 0 },
+    counts: { rows: 5, new: 3, changed: 0, unchanged: 1, invalid: 1, deleted: 0, excluded: 0 },
   });
   res = await fixes(app, runId, { op: "set", column: "active", value: "true" });
   assertEquals((await app.json<Json>(res)).counts.invalid, 0);
@@ -214,7 +230,15 @@ appTest("a fixed row's references are checked", async (app) => {
   ]]);
   row = await app.json<Json>(await edit(app, runId, 3, { cells: { facility_id: "ABC-000003" } }));
   assertEquals(row.action, "new");
-  assertEquals(row.counts, { rows: 2, new: 2, changed: 0, unchanged: 0, invalid: 0, deleted: 0 });
+  assertEquals(row.counts, {
+    rows: 2,
+    new: 2,
+    changed: 0,
+    unchanged: 0,
+    invalid: 0,
+    deleted: 0,
+    excluded: 0,
+  });
 });
 
 const TYPES = new URL("../fixtures/upload_types/", import.meta.url);
@@ -227,10 +251,26 @@ appTest(
     await sql`insert into test_sites values ('S1', 10), ('S2', 20), ('S3', 30)`.execute(db);
     const res = await app.upload("sites", "code,staff\nS1,10\nS2,25\nS3,x\n", { mode: "staged" });
     const run = await app.json<Json>(res);
-    assertEquals(run.counts, { rows: 3, new: 0, changed: 1, unchanged: 1, invalid: 1, deleted: 1 });
+    assertEquals(run.counts, {
+      rows: 3,
+      new: 0,
+      changed: 1,
+      unchanged: 1,
+      invalid: 1,
+      deleted: 1,
+      excluded: 0,
+    });
     const row = await app.json<Json>(await edit(app, run.id, 4, { cells: { staff: "31" } }));
     assertEquals(row.action, "changed");
-    assertEquals(row.counts, { rows: 3, new: 0, changed: 2, unchanged: 1, invalid: 0, deleted: 0 });
+    assertEquals(row.counts, {
+      rows: 3,
+      new: 0,
+      changed: 2,
+      unchanged: 1,
+      invalid: 0,
+      deleted: 0,
+      excluded: 0,
+    });
     const commit = await app.fetch(`/api/v1/runs/${run.id}/commit`, { method: "POST" });
     assertEquals(commit.status, 200);
     await commit.body?.cancel();

@@ -36,7 +36,15 @@ appTest("a staged run reports unknown references with the missing value", async 
   const res = await app.upload("emissions", EMISSIONS, { mode: "staged" });
   const run = await app.json<Json>(res);
   assertEquals(res.status, 201, JSON.stringify(run));
-  assertEquals(run.counts, { rows: 5, new: 2, changed: 0, unchanged: 0, invalid: 3, deleted: 0 });
+  assertEquals(run.counts, {
+    rows: 5,
+    new: 2,
+    changed: 0,
+    unchanged: 0,
+    invalid: 3,
+    deleted: 0,
+    excluded: 0,
+  });
 
   const { rows } = await app.json<Json>(
     await app.fetch(`/api/v1/runs/${run.id}/rows?action=invalid`),
@@ -111,6 +119,7 @@ appTest("a refresh checks references again: a facility deleted since staging", a
     unchanged: 0,
     invalid: 4,
     deleted: 0,
+    excluded: 0,
   });
 });
 
@@ -141,7 +150,15 @@ appTest(
     // One unknown reference: within maxInvalidRows (1), the other rows are imported.
     const one = EMISSIONS.split("\n").slice(0, 4).join("\n") + "\n";
     const run = await committed(app, "lenient_emissions", one);
-    assertEquals(run.counts, { rows: 3, new: 2, changed: 0, unchanged: 0, invalid: 1, deleted: 0 });
+    assertEquals(run.counts, {
+      rows: 3,
+      new: 2,
+      changed: 0,
+      unchanged: 0,
+      invalid: 1,
+      deleted: 0,
+      excluded: 0,
+    });
     const before = await exportText(app, "lenient_emissions");
     assertEquals(before.trim().split("\r\n").length, 3);
 
@@ -170,4 +187,115 @@ appTest("an empty referencing cell is a required error, not an unknown reference
   const run = await app.json<Json>(res);
   const { rows } = await app.json<Json>(await app.fetch(`/api/v1/runs/${run.id}/rows`));
   assertEquals(rows[0].errors.map((e: Json) => e.code), ["required"]);
+});
+
+appTest(
+  "rows with unknown references are checked again once the facility exists",
+  async (app) => {
+    await committed(app, "facilities", FACILITIES);
+    const stage = async () => {
+      const res = await app.upload("emissions", EMISSIONS, { mode: "staged" });
+      const run = await app.json<Json>(res);
+      assertEquals(run.counts.invalid, 3, JSON.stringify(run));
+      return run.id as string;
+    };
+    const refreshed = await stage();
+    const fixed = await stage();
+    // Checked again while the facilities are still unknown, the rows stay as they were.
+    const early = await app.fetch(`/api/v1/runs/${fixed}/fixes`, {
+      method: "POST",
+      body: JSON.stringify({ op: "trim" }),
+    });
+    const unchanged = await app.json<Json>(early);
+    assertEquals([unchanged.updated, unchanged.counts.invalid], [0, 3], JSON.stringify(unchanged));
+    await committed(
+      app,
+      "facilities",
+      "facility_id,name\nXYZ-000999,Far Away\nQRS-000123,Further\n",
+    );
+    const actions = async (runId: string) =>
+      (await app.json<Json>(await app.fetch(`/api/v1/runs/${runId}/rows`))).rows
+        .map((r: Json) => [r.rowNumber, r.action]);
+
+    // Refresh checks every reference again, of the invalid rows too.
+    const res = await app.fetch(`/api/v1/runs/${refreshed}/refresh`, { method: "POST" });
+    const run = await app.json<Json>(res);
+    assertEquals(res.status, 200, JSON.stringify(run));
+    assertEquals(run.counts, {
+      rows: 5,
+      new: 5,
+      changed: 0,
+      unchanged: 0,
+      invalid: 0,
+      deleted: 0,
+      excluded: 0,
+    });
+    assertEquals(await actions(refreshed), [[2, "new"], [3, "new"], [4, "new"], [5, "new"], [
+      6,
+      "new",
+    ]]);
+
+    // Saving a fix with the value unchanged checks the row again (API and review form)…
+    const patched = await app.fetch(`/api/v1/runs/${fixed}/rows/3`, {
+      method: "PATCH",
+      body: JSON.stringify({ cells: { facility_id: "XYZ-000999" } }),
+    });
+    const row = await app.json<Json>(patched);
+    assertEquals(patched.status, 200, JSON.stringify(row));
+    assertEquals([row.action, row.errors], ["new", []]);
+    const form = await app.fetch(`/runs/${fixed}/review`, {
+      method: "POST",
+      body: new URLSearchParams({ intent: "fix", row: "5", "cell:facility_id": "XYZ-000999" }),
+      redirect: "manual",
+    });
+    assertEquals(form.status, 303);
+    await form.body?.cancel();
+    // …and so does a bulk trim that finds nothing to trim.
+    const bulk = await app.fetch(`/api/v1/runs/${fixed}/fixes`, {
+      method: "POST",
+      body: JSON.stringify({ op: "trim" }),
+    });
+    const result = await app.json<Json>(bulk);
+    assertEquals(bulk.status, 200, JSON.stringify(result));
+    assertEquals([result.updated, result.counts.new, result.counts.invalid], [1, 5, 0]);
+    assertEquals(await actions(fixed), await actions(refreshed));
+    const edits = await app.json<Json>(await app.fetch(`/api/v1/runs/${fixed}/edits`));
+    assertEquals(edits.edits, [], "checking again edits no cell");
+
+    // The refreshed run commits every row.
+    const commit = await app.fetch(`/api/v1/runs/${refreshed}/commit`, { method: "POST" });
+    assertEquals(commit.status, 200, await commit.clone().text());
+    await commit.body?.cancel();
+    assertEquals((await exportText(app, "emissions")).trim().split("\r\n").length, 6);
+  },
+);
+
+appTest("a row a refresh brings back is a duplicate when a fixed row took its key", async (app) => {
+  await committed(app, "facilities", FACILITIES);
+  // Row 3: an unknown facility. Row 4: the same key, with an amount that is not a number.
+  const csv = [
+    "facility_id,year,pollutant,amount,unit",
+    "ABC-000001,2023,CO2,10.5,t",
+    "XYZ-000999,2023,CO2,1,t",
+    "XYZ-000999,2023,CO2,lots,t",
+  ].join("\n") + "\n";
+  const run = await app.json<Json>(await app.upload("emissions", csv, { mode: "staged" }));
+  assertEquals(run.counts.invalid, 2);
+  await committed(app, "facilities", "facility_id,name\nXYZ-000999,Far Away\n");
+  const patched = await app.fetch(`/api/v1/runs/${run.id}/rows/4`, {
+    method: "PATCH",
+    body: JSON.stringify({ cells: { amount: "2" } }),
+  });
+  assertEquals((await app.json<Json>(patched)).action, "new");
+  const refreshed = await app.json<Json>(
+    await app.fetch(`/api/v1/runs/${run.id}/refresh`, { method: "POST" }),
+  );
+  assertEquals([refreshed.counts.new, refreshed.counts.invalid], [2, 1]);
+  const { rows } = await app.json<Json>(
+    await app.fetch(`/api/v1/runs/${run.id}/rows?action=invalid`),
+  );
+  assertEquals(rows.map((r: Json) => [r.rowNumber, r.errors.map((e: Json) => e.code)]), [
+    [3, ["duplicate_key"]],
+  ]);
+  assertEquals(rows[0].errors[0].firstRow, 4);
 });

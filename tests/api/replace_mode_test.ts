@@ -27,7 +27,15 @@ appTest(
     });
     const run = await app.json<Json>(res);
     assertEquals(res.status, 201, JSON.stringify(run));
-    assertEquals(run.counts, { rows: 4, new: 1, changed: 1, unchanged: 1, invalid: 1, deleted: 1 });
+    assertEquals(run.counts, {
+      rows: 4,
+      new: 1,
+      changed: 1,
+      unchanged: 1,
+      invalid: 1,
+      deleted: 1,
+      excluded: 0,
+    });
     const deleted = await app.json<Json>(
       await app.fetch(`/api/v1/runs/${run.id}/rows?action=deleted`),
     );
@@ -55,8 +63,14 @@ appTest(
       body: JSON.stringify({ excludeRows: [-2] }),
     });
     assertEquals(commit.status, 200);
-    await commit.body?.cancel();
+    const committed = await app.json<Json>(commit);
     assertEquals(await sites(app), "code,staff\r\nS1,10\r\nS3,30");
+    // It deleted one row and kept the other; the kept one stays on record as excluded.
+    assertEquals([committed.counts.deleted, committed.counts.excluded], [1, 1]);
+    const { rows } = await app.json<Json>(
+      await app.fetch(`/api/v1/runs/${run.id}/rows?action=deleted`),
+    );
+    assertEquals(rows.map((r: Json) => [r.rowNumber, r.excluded]), [[-2, true], [-1, false]]);
   },
   {},
   TYPES,

@@ -91,6 +91,7 @@ describeMigratedDatabases(
       unchanged: 0,
       invalid: 0,
       deleted: 0,
+      excluded: 0,
     });
     assertEquals(await table(db), [
       "S1|2024-01-02 03:04:05.000000|1.50|10|true|2024-01-02|wet|a@example.com",
@@ -115,6 +116,7 @@ describeMigratedDatabases(
       unchanged: 1,
       invalid: 0,
       deleted: 0,
+      excluded: 0,
     });
     assertEquals(await table(db), [
       "S1|2024-01-02 03:04:05.000000|1.50|10|true|2024-01-02|wet|a@example.com",
@@ -141,7 +143,15 @@ describeMigratedDatabases(
       ].join("\n"),
       "staged",
     );
-    assertEquals(run.counts, { rows: 3, new: 1, changed: 1, unchanged: 1, invalid: 0, deleted: 0 });
+    assertEquals(run.counts, {
+      rows: 3,
+      new: 1,
+      changed: 1,
+      unchanged: 1,
+      invalid: 0,
+      deleted: 0,
+      excluded: 0,
+    });
     const rows = (await store.listRows(run.id, { limit: 10 })).items;
     assertEquals(rows.map((r) => [r.rowNumber, r.line, r.action, r.excluded]), [
       [2, 2, "changed", false],
@@ -173,6 +183,8 @@ describeMigratedDatabases(
         "S4|2024-02-03 02:05:06.500000|12.250|7|false|2024-02-03|dry|b@example.com",
       ],
     );
+    assertEquals(await stagingTables(db), 1, "a reviewed commit keeps its rows until purged");
+    assertEquals(await store.purgeCommittedRows(0), [run.id]);
     assertEquals(await stagingTables(db), 0);
   },
 );
@@ -219,7 +231,15 @@ describeMigratedDatabases(
       "S2,2024-01-02T04:04:05+01:00,3,yes,",
     ].join("\n");
     const run = await ingest(store, canonical, "staged");
-    assertEquals(run.counts, { rows: 4, new: 2, changed: 0, unchanged: 0, invalid: 2, deleted: 0 });
+    assertEquals(run.counts, {
+      rows: 4,
+      new: 2,
+      changed: 0,
+      unchanged: 0,
+      invalid: 2,
+      deleted: 0,
+      excluded: 0,
+    });
     const invalid = (await store.listRows(run.id, { action: "invalid", limit: 10 })).items;
     assertEquals(invalid.map((r) => [r.rowNumber, r.errors]), [
       [4, [{
@@ -266,6 +286,7 @@ describeMigratedDatabases(
       unchanged: 0,
       invalid: 1,
       deleted: 0,
+      excluded: 0,
     });
     assertEquals((await report(store, direct.id)).slice(1), [
       '3,"site: Duplicate key (site, taken_at): row 2 has the same key",S7, second ,' +
@@ -289,7 +310,15 @@ describeMigratedDatabases(
     );
     assertEquals(run.status, "failed");
     assertEquals(run.error?.type, "validation_error");
-    assertEquals(run.counts, { rows: 3, new: 0, changed: 1, unchanged: 1, invalid: 1, deleted: 0 });
+    assertEquals(run.counts, {
+      rows: 3,
+      new: 0,
+      changed: 1,
+      unchanged: 1,
+      invalid: 1,
+      deleted: 0,
+      excluded: 0,
+    });
     assertEquals((run.error?.details as { counts: unknown }).counts, run.counts);
     assertEquals((await table(db))[1], "S1|2024-01-02 04:00:00.000000|2||false||dry|");
     assertEquals(await stagingTables(db), 0, "a failed run keeps no staging table");
@@ -314,6 +343,7 @@ describeMigratedDatabases("insert mode counts changed rows but leaves them alone
     unchanged: 1,
     invalid: 0,
     deleted: 0,
+    excluded: 0,
   });
   assertEquals((await table(db))[1], "S1|2024-01-02 04:00:00.000000|2||false||dry|");
   assertEquals((await table(db))[3], "S6|2024-01-02 04:00:00.000000|7|||||");

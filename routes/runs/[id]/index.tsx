@@ -96,6 +96,7 @@ export default function RunPage({ data, state }: PageProps<RunView, AppState>) {
       {actionError && <RunErrorPanel error={actionError} />}
       <p class="actions">
         {run.status === "staged" && <a class="button" href={`/runs/${run.id}/review`}>Review</a>}
+        {keptRows(run) && <a href={`/runs/${run.id}/review`}>The rows it applied</a>}
         {run.counts.invalid > 0 && (
           <a href={`/api/v1/runs/${run.id}/errors.csv`}>Download the error report</a>
         )}
@@ -152,4 +153,10 @@ export default function RunPage({ data, state }: PageProps<RunView, AppState>) {
       </dl>
     </>
   );
+}
+
+/** A reviewed run, committed (or reverted since), whose rows are still kept. */
+function keptRows(run: { mode: string; status: string; rowsPurgedAt: string | null }): boolean {
+  return run.mode === "staged" && (run.status === "committed" || run.status === "reverted") &&
+    run.rowsPurgedAt === null;
 }

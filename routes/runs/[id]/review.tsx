@@ -141,6 +141,18 @@ export default function ReviewPage({ data }: PageProps<Review>) {
         Review {run.fileName ?? "upload"} <StatusBadge status={run.status} />
       </h1>
       {data.error && <RunErrorPanel error={data.error} />}
+      {!staged && run.rowsPurgedAt && (
+        <p class="muted">
+          This run's rows were dropped on {run.rowsPurgedAt.slice(0, 10)}{" "}
+          (the retention of committed runs' rows); its counts and invalid rows remain.
+        </p>
+      )}
+      {!staged && !run.rowsPurgedAt && (run.status === "committed" || run.status === "reverted") &&
+        (
+          <p class="muted">
+            Committed: the rows as reviewed, read-only; ticked rows were left out of the commit.
+          </p>
+        )}
       {data.error?.type === "stale_review" && data.canReview && (
         <form method="post">
           <CsrfField token={data.csrfToken} />
@@ -155,7 +167,7 @@ export default function ReviewPage({ data }: PageProps<Review>) {
         <a href="?" aria-current={action === null ? "page" : undefined}>All ({run.counts.rows})</a>
         {ROW_ACTIONS.filter((a) => a !== "deleted" || run.counts.deleted > 0).map((a) => (
           <a key={a} href={`?action=${a}`} aria-current={action === a ? "page" : undefined}>
-            {a} ({run.counts[a]})
+            {a} ({listed(run, data.excluded, a)})
           </a>
         ))}
       </nav>
@@ -200,7 +212,7 @@ export default function ReviewPage({ data }: PageProps<Review>) {
                   key={row.rowNumber}
                   row={row}
                   columns={columns}
-                  readOnly={!data.canReview}
+                  readOnly={!staged || !data.canReview}
                   editable={staged && data.canReview}
                 />
               ))}
@@ -210,7 +222,9 @@ export default function ReviewPage({ data }: PageProps<Review>) {
         <Pager
           action={action}
           rows={rows}
-          total={action ? run.counts[action] : run.counts.rows + run.counts.deleted}
+          total={action
+            ? listed(run, data.excluded, action)
+            : run.counts.rows + run.counts.deleted + data.excluded.deleted}
           paged={data.paged}
           nextCursor={data.nextCursor}
         />
@@ -218,7 +232,12 @@ export default function ReviewPage({ data }: PageProps<Review>) {
           <ReviewActions
             runId={run.id}
             formId="review"
-            counts={run.counts}
+            counts={{
+              ...run.counts,
+              new: listed(run, data.excluded, "new"),
+              changed: listed(run, data.excluded, "changed"),
+              deleted: listed(run, data.excluded, "deleted"),
+            }}
             excluded={data.excluded}
           />
         )}
@@ -233,6 +252,14 @@ export default function ReviewPage({ data }: PageProps<Review>) {
         ))}
     </>
   );
+}
+
+/**
+ * How many rows a tab lists: the run counts rows left out of the commit as `excluded`, while the
+ * rows keep their action (ticked) in the list.
+ */
+function listed(run: Run, excluded: ExcludedCounts, action: RowAction): number {
+  return run.counts[action] + (action in excluded ? excluded[action as keyof ExcludedCounts] : 0);
 }
 
 /** An invalid row with at least one cell error a reviewer can fix in place. */

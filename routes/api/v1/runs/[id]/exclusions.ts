@@ -18,7 +18,10 @@ export const handler: Handlers<unknown, AppState> = {
   async GET(_req, ctx) {
     const { store } = ctx.state.services;
     const run = await requireVisibleRun(ctx.state, ctx.params.id);
-    return Response.json({ excluded: await store.countExcluded(run.id) });
+    return Response.json({
+      excluded: await store.countExcluded(run.id),
+      rowsPurgedAt: run.rowsPurgedAt,
+    });
   },
   async POST(req, ctx) {
     const { store } = ctx.state.services;

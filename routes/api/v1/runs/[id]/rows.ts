@@ -7,7 +7,10 @@ import type { AppState } from "../../../../../server/services.ts";
 /** The query parameters this route reads. */
 export const query = { action: choice(ROW_ACTIONS), limit: limit(1000), cursor: rowCursor };
 
-/** `GET /api/v1/runs/{id}/rows?action=&limit=&cursor=`: staged rows with diffs and errors. */
+/**
+ * `GET /api/v1/runs/{id}/rows?action=&limit=&cursor=`: staged rows with diffs and errors (a
+ * committed run's: what it applied, until `rowsPurgedAt`).
+ */
 export const handler: Handlers<unknown, AppState> = {
   async GET(_req, ctx) {
     const { store } = ctx.state.services;
@@ -18,6 +21,11 @@ export const handler: Handlers<unknown, AppState> = {
       limit: q.limit ?? 100,
       cursor: q.cursor,
     });
-    return Response.json({ rows: page.items, nextCursor: page.nextCursor });
+    // Past retention a committed run's applied rows are gone; the answer says so.
+    return Response.json({
+      rows: page.items,
+      nextCursor: page.nextCursor,
+      rowsPurgedAt: run.rowsPurgedAt,
+    });
   },
 };
