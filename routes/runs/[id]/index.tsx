@@ -3,7 +3,7 @@ import { IngestError, toIngestError } from "../../../core/errors.ts";
 import { revertRun } from "../../../core/lifecycle.ts";
 import { isActive, type Run, type RunError } from "../../../core/runs.ts";
 import { Counts } from "../../../components/counts.tsx";
-import { formatElapsed, formatTime } from "../../../components/format.ts";
+import { formatElapsed, formatNumber, formatTime } from "../../../components/format.ts";
 import { RunErrorPanel } from "../../../components/run_error.tsx";
 import { StatusBadge } from "../../../components/status_badge.tsx";
 import { CsrfField } from "../../../components/csrf_field.tsx";
@@ -76,7 +76,7 @@ export default function RunPage({ data, state }: PageProps<RunView, AppState>) {
       </h1>
       <p class="muted">
         {run.uploadType} · {run.mode === "staged" ? "staged for review" : "direct import"} ·{" "}
-        {run.fileBytes.toLocaleString("en")} bytes
+        {formatNumber(run.fileBytes)} bytes
       </p>
       {active && (
         <RunStatus
@@ -87,13 +87,14 @@ export default function RunPage({ data, state }: PageProps<RunView, AppState>) {
       <Counts counts={run.counts} />
       {edits > 0 && (
         <p class="muted">
-          {edits.toLocaleString("en")} {edits === 1 ? "cell" : "cells"} edited in review{" "}
+          {formatNumber(edits)} {edits === 1 ? "cell" : "cells"} edited in review{" "}
           (<a href={`/api/v1/runs/${run.id}/edits`}>the edits</a>)
         </p>
       )}
       {run.error && <RunErrorPanel error={run.error} />}
       {actionError && <RunErrorPanel error={actionError} />}
-      <p class="actions">
+      {/* A div, not a <p>: the revert island holds a <dialog>, which would end a <p>. */}
+      <div class="actions">
         {run.status === "staged" && <a class="button" href={`/runs/${run.id}/review`}>Review</a>}
         {run.counts.invalid > 0 && (
           <a href={`/api/v1/runs/${run.id}/errors.csv`}>Download the error report</a>
@@ -102,7 +103,7 @@ export default function RunPage({ data, state }: PageProps<RunView, AppState>) {
           <a href={`/upload/${run.uploadType}`}>Upload another file</a>
         )}
         {canRevert && <RevertAction formId="revert" counts={run.counts} />}
-      </p>
+      </div>
       {canRevert && (
         <form method="post" id="revert">
           <CsrfField token={state.principal?.csrfToken ?? null} />
