@@ -173,4 +173,9 @@ appTest("the history shows processing and waiting for review apart", async (app)
     .find((r: { mode: string }) => r.mode === "direct");
   assertMatch(row(direct.id), /<td class="num">[\d.]+ s<\/td><td class="num">—<\/td>$/);
   assert(!history.includes(">Took<"), "no single figure mixing both");
+  const runPage = await page(app, `/runs/${staged.id}`);
+  assertMatch(
+    runPage,
+    /<dt>Processing<\/dt><dd>3\.5 s<\/dd><dt>Waiting for review<\/dt><dd>3 h<\/dd>/,
+  );
 });

@@ -3,7 +3,13 @@ import { IngestError, toIngestError } from "../../../core/errors.ts";
 import { revertRun } from "../../../core/lifecycle.ts";
 import { isActive, type Run, type RunError } from "../../../core/runs.ts";
 import { Counts } from "../../../components/counts.tsx";
-import { formatElapsed, formatNumber, formatTime } from "../../../components/format.ts";
+import {
+  formatDuration,
+  formatElapsed,
+  formatNumber,
+  formatTime,
+} from "../../../components/format.ts";
+import { runTimings } from "../../../components/run_timings.ts";
 import { RunErrorPanel } from "../../../components/run_error.tsx";
 import { StatusBadge } from "../../../components/status_badge.tsx";
 import { CsrfField } from "../../../components/csrf_field.tsx";
@@ -58,6 +64,7 @@ export const handler: Handlers<RunView, AppState> = {
 export default function RunPage({ data, state }: PageProps<RunView, AppState>) {
   const { run, edits, actionError } = data;
   const active = isActive(run.status);
+  const timings = runTimings(run);
   const canRevert = run.status === "committed" && state.principal !== null &&
     can(state.principal, "revert");
   return (
@@ -126,6 +133,21 @@ export default function RunPage({ data, state }: PageProps<RunView, AppState>) {
           {formatTime(run.finishedAt)}
           {run.finishedAt && ` (${formatElapsed(run.createdAt, run.finishedAt)} in all)`}
         </dd>
+        {timings.processing !== null && run.stagedAt && (
+          <>
+            {/* "In all" counts the hours a run may sit in review: the two apart. */}
+            <dt>Processing</dt>
+            <dd>{formatDuration(timings.processing)}</dd>
+            <dt>Waiting for review</dt>
+            <dd>
+              {timings.inReview
+                ? "in review"
+                : timings.waiting === null
+                ? "—"
+                : formatDuration(timings.waiting)}
+            </dd>
+          </>
+        )}
         {run.revertedAt && (
           <>
             <dt>Reverted</dt>
