@@ -16,6 +16,16 @@ e2eTest("every island on every page hydrates; Revert asks before it reverts", as
   const committed = await upload("facilities_clean.csv", "facilities", "direct");
   const staged = await upload("facilities_changes.csv", "facilities", "staged");
   const failed = await upload("emissions_missing_column.csv", "emissions", "direct");
+  // A run that stays active (nobody sends its file): its page and the history follow it live.
+  const { id: active } = await app.services.store.createRun({
+    id: crypto.randomUUID(),
+    uploadType: "facilities",
+    mode: "direct",
+    fileName: "slow.csv",
+    contentType: "text/csv",
+    actor: null,
+    traceId: null,
+  });
   const status = async (id: string) =>
     (await (await page.request.get(`/api/v1/runs/${id}`)).json()).status;
   assertEquals(
@@ -27,7 +37,8 @@ e2eTest("every island on every page hydrates; Revert asks before it reverts", as
   const pages: Array<[string, number]> = [
     ["/", 0],
     ["/upload/facilities", 1],
-    ["/runs", 0],
+    ["/runs", 1],
+    [`/runs/${active}`, 1],
     [`/runs/${committed}`, 1],
     [`/runs/${staged}`, 0],
     [`/runs/${staged}/review`, 1],
