@@ -62,6 +62,16 @@ e2eTest("every island on every page hydrates; Revert asks before it reverts", as
   await dialog.waitFor({ state: "detached" });
   assertEquals(await status(committed), "committed");
 
+  // The dialog fits a phone's screen.
+  const phone = await (await t.context({ viewport: { width: 390, height: 844 }, isMobile: true }))
+    .newPage();
+  await phone.goto(t.url(`/runs/${committed}`));
+  await assertIslandsHydrated(phone);
+  await phone.click("button[value=revert]");
+  await phone.locator("dialog[open]").waitFor();
+  await t.shot("phone-revert-confirm", phone);
+  await phone.close();
+
   // Confirmed, it reverts.
   await page.click("button[value=revert]");
   await dialog.locator("button", { hasText: "Revert now" }).click();
