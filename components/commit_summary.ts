@@ -6,6 +6,7 @@
  */
 import type { RunCounts } from "../core/runs.ts";
 import type { ExcludedCounts } from "../core/store.ts";
+import { formatNumber } from "./format.ts";
 
 export type { ExcludedCounts };
 
@@ -15,15 +16,15 @@ export type CommitCounts = Omit<RunCounts, "rows">;
 /** "3 new and 2 changed rows will be written; 1 excluded, 4 unchanged and 2 invalid skipped." */
 export function describeCommit(counts: CommitCounts, excluded: ExcludedCounts): string {
   const write = [
-    `${counts.new - excluded.new} new`,
-    `${counts.changed - excluded.changed} changed`,
+    `${formatNumber(counts.new - excluded.new)} new`,
+    `${formatNumber(counts.changed - excluded.changed)} changed`,
   ];
-  if (counts.deleted > 0) write.push(`${counts.deleted - excluded.deleted} deleted`);
+  if (counts.deleted > 0) write.push(`${formatNumber(counts.deleted - excluded.deleted)} deleted`);
   const skip = [];
   const excludedTotal = excluded.new + excluded.changed + excluded.deleted;
-  if (excludedTotal > 0) skip.push(`${excludedTotal} excluded`);
-  if (counts.unchanged > 0) skip.push(`${counts.unchanged} unchanged`);
-  if (counts.invalid > 0) skip.push(`${counts.invalid} invalid`);
+  if (excludedTotal > 0) skip.push(`${formatNumber(excludedTotal)} excluded`);
+  if (counts.unchanged > 0) skip.push(`${formatNumber(counts.unchanged)} unchanged`);
+  if (counts.invalid > 0) skip.push(`${formatNumber(counts.invalid)} invalid`);
   return `Commit will apply ${list(write)} rows` +
     (skip.length ? `; ${list(skip)} will be skipped.` : ".");
 }

@@ -1,4 +1,5 @@
 import type { RunCounts } from "../core/runs.ts";
+import { formatNumber } from "./format.ts";
 
 const ORDER: Array<[keyof RunCounts, string]> = [
   ["rows", "Rows"],
@@ -20,7 +21,7 @@ export function Counts({ counts }: { counts: RunCounts }) {
       {ORDER.filter(([key]) => !OPTIONAL.has(key) || counts[key] > 0).map(([key, label]) => (
         <div key={key} class={`count count-${key}`}>
           <dt>{label}</dt>
-          <dd>{counts[key].toLocaleString("en")}</dd>
+          <dd>{formatNumber(counts[key])}</dd>
         </div>
       ))}
     </dl>

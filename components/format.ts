@@ -1,6 +1,11 @@
 /** Formatting shared by the pages. */
 
-/** A timestamp as people read it (UTC, to the second). */
+/** A count as people read it, with thousands separators ("300,300"); the one number format. */
+export function formatNumber(n: number): string {
+  return n.toLocaleString("en");
+}
+
+/** A timestamp as people read it (UTC, to the second); the one date format. */
 export function formatTime(iso: string | null): string {
   return iso ? iso.slice(0, 19).replace("T", " ") + " UTC" : "—";
 }
@@ -21,6 +26,13 @@ export function formatBytes(bytes: number): string {
 /** Time between two ISO timestamps ("4.2 s", "3 min"), or "—" when the end is unknown. */
 export function formatElapsed(from: string | null, to: string | null): string {
   if (!from || !to) return "—";
-  const seconds = (Date.parse(to) - Date.parse(from)) / 1000;
-  return seconds < 60 ? `${seconds.toFixed(1)} s` : `${Math.round(seconds / 60)} min`;
+  return formatDuration((Date.parse(to) - Date.parse(from)) / 1000);
+}
+
+/** A duration as people read it: "4.2 s", "3 min", "5 h", "2 days". */
+export function formatDuration(seconds: number): string {
+  if (seconds < 60) return `${seconds.toFixed(1)} s`;
+  if (seconds < 3600) return `${Math.round(seconds / 60)} min`;
+  if (seconds < 48 * 3600) return `${Math.round(seconds / 3600)} h`;
+  return `${Math.round(seconds / 86400)} days`;
 }

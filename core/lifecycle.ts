@@ -40,7 +40,10 @@ export async function commitRun(
   excludeRows: readonly number[] = [],
   parent: Context = context.active(),
 ): Promise<Run> {
-  const run = await store.updateRun(runId, ["staged"], { status: "committing" });
+  const run = await store.updateRun(runId, ["staged"], {
+    status: "committing",
+    commitStartedAt: true,
+  });
   const stopHeartbeat = keepRunAlive(store, runId);
   try {
     return await applyCommit(store, type, run, excludeRows, parent);

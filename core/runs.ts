@@ -101,6 +101,11 @@ export interface Run {
   createdAt: string;
   startedAt: string | null;
   stagedAt: string | null;
+  /**
+   * When a reviewer's commit of the staged run began (its last attempt): the end of the wait for
+   * review. Null for direct imports and runs not committed from review.
+   */
+  commitStartedAt: string | null;
   finishedAt: string | null;
   /** When the run was reverted, and by whom (null without authentication). */
   revertedAt: string | null;

@@ -149,6 +149,8 @@ export interface RunPatch {
   traceId?: string | null;
   startedAt?: true;
   stagedAt?: true;
+  /** Stamps `commitStartedAt`: a reviewer's commit begins. */
+  commitStartedAt?: true;
   finishedAt?: true;
   /** How many undo rows the commit recorded (`ingest_undo`). */
   undoRows?: number;

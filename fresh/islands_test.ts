@@ -110,3 +110,28 @@ Deno.test("a function prop fails the render with the island and prop named", asy
   assert(err instanceof IslandPropsError);
   assertEquals([err.island, err.prop], ["Formatter", "format"]);
 });
+
+Deno.test("an island inside an element the HTML parser reshapes fails the render", async () => {
+  for (const parent of ["p", "span", "h2", "button", "tr", "ul"]) {
+    const logged: unknown[][] = [];
+    const original = console.error;
+    console.error = (...args: unknown[]) => void logged.push(args);
+    let res: Response;
+    try {
+      res = await get(`/misplaced_island?in=${parent}`);
+    } finally {
+      console.error = original;
+    }
+    assertEquals(res.status, 500, parent);
+    assertMatch(
+      await res.text(),
+      new RegExp(`Custom 500: Cannot render island &quot;Counter&quot; inside &lt;${parent}>:`),
+    );
+    assert(logged[0][1] instanceof TypeError);
+  }
+  for (const parent of ["div", "section", "form", "li", "td", "dialog"]) {
+    const res = await get(`/misplaced_island?in=${parent}`);
+    assertEquals(res.status, 200, parent);
+    assertMatch(await res.text(), new RegExp(`<${parent}><!--frsh-counter_default:0:-->`));
+  }
+});

@@ -1,4 +1,6 @@
 import { useEffect, useRef, useState } from "preact/hooks";
+import { ConfirmDialog } from "../components/confirm_dialog.tsx";
+import { formatNumber } from "../components/format.ts";
 
 interface Props {
   /** The form holding the revert button (posts `intent=revert` to the run page). */
@@ -17,9 +19,9 @@ export default function RevertAction({ formId, counts }: Props) {
   const button = useRef<HTMLButtonElement>(null);
   useEffect(() => setHydrated(true), []);
   const parts = [
-    counts.new && `${counts.new.toLocaleString("en")} inserted rows are deleted`,
-    counts.changed && `${counts.changed.toLocaleString("en")} changed rows get their old values`,
-    counts.deleted && `${counts.deleted.toLocaleString("en")} deleted rows come back`,
+    counts.new && `${formatNumber(counts.new)} inserted rows are deleted`,
+    counts.changed && `${formatNumber(counts.changed)} changed rows get their old values`,
+    counts.deleted && `${formatNumber(counts.deleted)} deleted rows come back`,
   ].filter(Boolean);
   return (
     <>
@@ -38,8 +40,15 @@ export default function RevertAction({ formId, counts }: Props) {
       >
         Revert
       </button>
-      <dialog ref={dialog} aria-labelledby="revert-title">
-        <h2 id="revert-title">Revert this import?</h2>
+      <ConfirmDialog
+        dialog={dialog}
+        id="revert"
+        title="Revert this import?"
+        confirm="Revert now"
+        danger
+        formId={formId}
+        submitter={() => button.current}
+      >
         <p>
           The table goes back to how it was before this run
           {parts.length ? `: ${parts.join(", ")}.` : "."}
@@ -47,23 +56,7 @@ export default function RevertAction({ formId, counts }: Props) {
         <p class="muted">
           Refused, with nothing changed, when any of these rows changed since.
         </p>
-        <p class="actions">
-          <button
-            type="button"
-            class="danger"
-            onClick={() => {
-              dialog.current?.close();
-              const form = document.getElementById(formId) as HTMLFormElement | null;
-              form?.requestSubmit(button.current ?? undefined);
-            }}
-          >
-            Revert now
-          </button>
-          <button type="button" class="secondary" onClick={() => dialog.current?.close()}>
-            Cancel
-          </button>
-        </p>
-      </dialog>
+      </ConfirmDialog>
     </>
   );
 }

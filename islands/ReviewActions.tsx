@@ -4,6 +4,7 @@ import {
   describeCommit,
   type ExcludedCounts,
 } from "../components/commit_summary.ts";
+import { ConfirmDialog } from "../components/confirm_dialog.tsx";
 
 type Intent = "commit" | "discard";
 
@@ -109,32 +110,23 @@ export default function ReviewActions({ runId, formId, counts, excluded: initial
           </button>
         )}
       </p>
-      <dialog ref={dialog} aria-labelledby="confirm-title" onClose={() => setConfirming(null)}>
-        <h2 id="confirm-title">{question.title}</h2>
+      <ConfirmDialog
+        dialog={dialog}
+        id="confirm"
+        title={question.title}
+        confirm={question.button}
+        danger={confirming === "discard"}
+        formId={formId}
+        submitter={() => confirming && buttons[confirming].current}
+        onClose={() => setConfirming(null)}
+      >
         <p>{question.text}</p>
         {confirming === "commit" && (
           <p class="muted">
             The changes are written in one transaction.
           </p>
         )}
-        <p class="actions">
-          <button
-            type="button"
-            class={confirming === "discard" ? "danger" : undefined}
-            onClick={() => {
-              const submitter = confirming && buttons[confirming].current;
-              dialog.current?.close();
-              const form = document.getElementById(formId) as HTMLFormElement | null;
-              form?.requestSubmit(submitter ?? undefined);
-            }}
-          >
-            {question.button}
-          </button>
-          <button type="button" class="secondary" onClick={() => dialog.current?.close()}>
-            Cancel
-          </button>
-        </p>
-      </dialog>
+      </ConfirmDialog>
     </div>
   );
 }

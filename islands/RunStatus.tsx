@@ -1,5 +1,6 @@
 import { useEffect, useState } from "preact/hooks";
 import { followRun, isSettled } from "../components/follow_run.ts";
+import { formatNumber } from "../components/format.ts";
 
 interface Progress {
   status: string;
@@ -21,7 +22,7 @@ export default function RunStatus(
       setProgress({ status: run.status, ...run.progress });
       if (isSettled(run.status)) location.reload();
     }), [props.runId]);
-  const rows = progress.rows.toLocaleString("en");
+  const rows = formatNumber(progress.rows);
   if (props.compact) {
     return <span class="muted small live-rows" aria-live="polite">{rows} rows</span>;
   }
@@ -30,7 +31,7 @@ export default function RunStatus(
       {progress.status === "queued"
         ? "Waiting for a worker…"
         : `${progress.status === "committing" ? "Committing" : "Processing"}: ${rows} rows, ${
-          progress.bytes.toLocaleString("en")
+          formatNumber(progress.bytes)
         } bytes so far…`}
     </p>
   );

@@ -8,7 +8,7 @@ import {
   missingColumns,
   suggest,
 } from "../components/column_mapper.tsx";
-import { formatBytes } from "../components/format.ts";
+import { formatBytes, formatNumber } from "../components/format.ts";
 import { headerKey } from "../core/config/header_key.ts";
 import { parseCsv } from "../core/stages/parse.ts";
 import { StatusBadge } from "../components/status_badge.tsx";
@@ -252,14 +252,14 @@ function ItemLine({ item }: { item: Item }) {
       {item.state === "sending" && <SendingLine item={item} />}
       {item.state === "processing" && (
         <span>
-          Processing: {(run?.progress.rows ?? 0).toLocaleString("en")} rows so far… {link}
+          Processing: {formatNumber(run?.progress.rows ?? 0)} rows so far… {link}
         </span>
       )}
       {item.state === "done" && run && (
         <span>
-          <StatusBadge status={run.status as RunStatus} /> {run.counts.new} new,{" "}
-          {run.counts.changed} changed, {run.counts.unchanged} unchanged, {run.counts.invalid}{" "}
-          invalid {link}
+          <StatusBadge status={run.status as RunStatus} /> {formatNumber(run.counts.new)} new,{" "}
+          {formatNumber(run.counts.changed)} changed, {formatNumber(run.counts.unchanged)}{" "}
+          unchanged, {formatNumber(run.counts.invalid)} invalid {link}
         </span>
       )}
       {(item.state === "failed" || item.state === "cancelled") && (

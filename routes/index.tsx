@@ -1,6 +1,7 @@
 import type { Handlers, PageProps } from "$fresh/server.ts";
 import type { ResolvedUploadType } from "../core/config/upload_type_schema.ts";
 import type { Run } from "../core/runs.ts";
+import { formatTime } from "../components/format.ts";
 import { StatusBadge } from "../components/status_badge.tsx";
 import { requirePrincipal, visibleActor } from "../server/auth/guards.ts";
 import { can } from "../server/auth/principal.ts";
@@ -75,8 +76,7 @@ function UploadTypeCard({ type, lastRun, canUpload, canExport }: TypeCard) {
         Last run: {lastRun
           ? (
             <>
-              <a href={`/runs/${lastRun.id}`}>{new Date(lastRun.createdAt).toLocaleString("en")}</a>
-              {" "}
+              <a href={`/runs/${lastRun.id}`}>{formatTime(lastRun.createdAt)}</a>{" "}
               <StatusBadge status={lastRun.status} />
             </>
           )

@@ -1,4 +1,5 @@
 import { assert, assertEquals, assertMatch } from "./assert.ts";
+import { sql } from "kysely";
 import { appTest, type TestApp } from "./app_harness.ts";
 import { FACILITIES, FACILITIES_CHANGES } from "./api/fixtures.ts";
 
@@ -102,3 +103,79 @@ appTest(
     assert(!(await page(app, "/runs")).includes("<script"), "no script once nothing is active");
   },
 );
+
+/** `count` valid facilities, ABC-000001 onwards. */
+function manyFacilities(count: number): string {
+  const lines = ["facility_id,name"];
+  for (let i = 1; i <= count; i++) lines.push(`ABC-${String(i).padStart(6, "0")},Site ${i}`);
+  return lines.join("\n") + "\n";
+}
+
+appTest("numbers and dates are written one way on every page", async (app) => {
+  const res = await app.upload("facilities", manyFacilities(1200), { mode: "staged" });
+  const run = await res.json();
+  const review = await page(app, `/runs/${run.id}/review`);
+  assertMatch(review, /All \(1,200\)/);
+  assertMatch(review, /new \(1,200\)/);
+  assertMatch(review, /100 of 1,200 rows/);
+  assertMatch(review, /Commit will apply 1,200 new and 0 changed rows/);
+  assertMatch(await page(app, `/runs/${run.id}`), /<dd>1,200<\/dd>/);
+  assertMatch(await page(app, "/runs"), /<td class="num">1,200<\/td>/);
+
+  // One date style: the run page's and the home page's "last run" read the same.
+  const when = /(\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2} UTC)/;
+  const created = when.exec(await page(app, `/runs/${run.id}`))![1];
+  const home = await page(app, "/");
+  assert(home.includes(`>${created}</a>`), "the home page's last run in the same format");
+  assert(!/\d{1,2}\/\d{1,2}\/\d{4}/.test(home), "no locale date format");
+});
+
+appTest("the upload page describes a patterned column in plain words", async (app) => {
+  const upload = await page(app, "/upload/facilities");
+  const start = upload.indexOf("<h2>Expected columns</h2>");
+  const table = upload.slice(start, upload.indexOf("</table>", start));
+  assert(table.includes("<td>Three capital letters, a dash and six digits, e.g. ABC-000123</td>"));
+  assert(!table.includes("[A-Z]{3}"), "no regular expression in the expected columns");
+  // A column without a description lists the rules read from its config (none for County).
+  assertMatch(table, /<code>county<\/code><\/td><td>text<\/td><td>—<\/td>/);
+});
+
+appTest("the history shows processing and waiting for review apart", async (app) => {
+  await app.upload("facilities", FACILITIES);
+  const staged = await (await app.upload("facilities", FACILITIES_CHANGES, { mode: "staged" }))
+    .json();
+  const commit = await app.fetch(`/runs/${staged.id}/review`, {
+    method: "POST",
+    body: new URLSearchParams([["intent", "commit"]]),
+    redirect: "manual",
+  });
+  assertEquals(commit.status, 303);
+  await commit.body?.cancel();
+  const committed = await (await app.fetch(`/api/v1/runs/${staged.id}`)).json();
+  assert(committed.commitStartedAt, "the commit stamps when it began");
+  assert(committed.stagedAt <= committed.commitStartedAt);
+  assert(committed.commitStartedAt <= committed.finishedAt);
+
+  // Fixed times: 2 s to stage, three hours in review, 1.5 s to commit.
+  await sql`update ingest_runs set created_at = '2026-01-05T10:00:00Z',
+    staged_at = '2026-01-05T10:00:02Z', commit_started_at = '2026-01-05T13:00:02Z',
+    finished_at = '2026-01-05T13:00:03.5Z' where id = ${staged.id}`.execute(app.db.kysely);
+  const reviewing = await (await app.upload("facilities", FACILITIES_CHANGES, { mode: "staged" }))
+    .json();
+  const history = await page(app, "/runs");
+  const row = (id: string) => {
+    const start = history.indexOf(`href="/runs/${id}"`);
+    return history.slice(start, history.indexOf("</tr>", start));
+  };
+  assertMatch(row(staged.id), /<td class="num">3\.5 s<\/td><td class="num">3 h<\/td>$/);
+  assertMatch(row(reviewing.id), /<td class="num">[\d.]+ s<\/td><td class="num">in review<\/td>$/);
+  const direct = (await (await app.fetch("/api/v1/runs?status=committed")).json()).runs
+    .find((r: { mode: string }) => r.mode === "direct");
+  assertMatch(row(direct.id), /<td class="num">[\d.]+ s<\/td><td class="num">—<\/td>$/);
+  assert(!history.includes(">Took<"), "no single figure mixing both");
+  const runPage = await page(app, `/runs/${staged.id}`);
+  assertMatch(
+    runPage,
+    /<dt>Processing<\/dt><dd>3\.5 s<\/dd><dt>Waiting for review<\/dt><dd>3 h<\/dd>/,
+  );
+});

@@ -28,6 +28,7 @@ export function sampleRun(patch: Partial<Run> = {}): Run {
     createdAt: "2024-05-06T07:08:09.000Z",
     startedAt: "2024-05-06T07:08:09.000Z",
     stagedAt: "2024-05-06T07:08:10.500Z",
+    commitStartedAt: null,
     finishedAt: null,
     revertedAt: null,
     revertedBy: null,

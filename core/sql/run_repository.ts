@@ -133,6 +133,7 @@ function toColumns(patch: RunPatch): Row {
   }
   if (patch.startedAt) set.started_at = sql`now()`;
   if (patch.stagedAt) set.staged_at = sql`now()`;
+  if (patch.commitStartedAt) set.commit_started_at = sql`now()`;
   // The moment it happened, not the start of the transaction: a commit may have waited long for
   // its table's lock, and finishedAt orders commits.
   if (patch.finishedAt) set.finished_at = sql`clock_timestamp()`;
@@ -179,6 +180,7 @@ export function toRun(r: Row): Run {
     createdAt: iso(r.created_at) as string,
     startedAt: iso(r.started_at),
     stagedAt: iso(r.staged_at),
+    commitStartedAt: iso(r.commit_started_at),
     finishedAt: iso(r.finished_at),
     revertedAt: iso(r.reverted_at),
     revertedBy: (r.reverted_by as string | null) ?? null,

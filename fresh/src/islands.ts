@@ -1,7 +1,8 @@
 /**
  * Server side of islands: which components are islands, and a preact `options.vnode` hook that
  * wraps each island in Fresh 1.x comment markers (`<!--frsh-{id}:{index}:{key}-->` … `<!--/…-->`)
- * while collecting its props for the page's state script.
+ * while collecting its props for the page's state script. An island whose markers the HTML parser
+ * would split (an island inside a `<p>`, a `<span>`, a table row…) fails the render.
  *
  * @module
  */
@@ -32,6 +33,8 @@ type AnyComponent = ComponentType<any>;
 
 const registry = new Map<AnyComponent, Island>();
 const wrappers = new Map<Island, AnyComponent>();
+/** Every wrapper made (keyed ones too), to find island vnodes in the diff hook. */
+const wrapped = new WeakMap<AnyComponent, Island>();
 const InsideIsland = createContext(false);
 let collector: IslandCollector | null = null;
 /** Set while the wrapper creates the real island vnode, which the hook must leave alone. */
@@ -88,6 +91,29 @@ export function collectIslands<T>(render: () => T): { result: T; props: unknown[
   }
 }
 
+/**
+ * Elements the HTML parser reshapes when they hold flow content (a `<div>`, a `<dialog>`, a
+ * `<form>`): a `<p>` is closed before a block, a table's stray content is moved out of the table,
+ * text-only elements keep text. An island's content is whatever its client code renders, so its
+ * markers must sit in an element that may hold anything, or they end up in different parents.
+ */
+export const PHRASING_PARENTS: ReadonlySet<string> = new Set([
+  // Phrasing content only.
+  ..."p span a button label h1 h2 h3 h4 h5 h6 em strong small b i u s q code pre kbd samp var"
+    .split(" "),
+  ..."abbr cite dfn mark sub sup time data output bdi bdo ruby legend summary caption".split(" "),
+  // Only certain children: the parser moves or drops anything else.
+  ..."table thead tbody tfoot tr colgroup ul ol dl select optgroup datalist".split(" "),
+  // Text only.
+  ..."option textarea title script style".split(" "),
+]);
+
+/** Preact's mangled names for a vnode's parent (set by the renderer) and the diff hook. */
+const PARENT = "__";
+const BEFORE_DIFF = "__b";
+
+type HookedOptions = typeof options & { [BEFORE_DIFF]?: (vnode: VNode) => void };
+
 let installed = false;
 
 function installHook(): void {
@@ -101,6 +127,40 @@ function installHook(): void {
     }
     previous?.(vnode);
   };
+  const hooked = options as HookedOptions;
+  const previousDiff = hooked[BEFORE_DIFF];
+  hooked[BEFORE_DIFF] = (vnode: VNode) => {
+    if (collector !== null && typeof vnode.type === "function") {
+      const island = wrapped.get(vnode.type as AnyComponent);
+      if (island) assertFlowParent(island, vnode);
+    }
+    previousDiff?.(vnode);
+  };
+}
+
+/**
+ * Throws when an island that gets markers (one not inside another island) is rendered in an
+ * element of {@linkcode PHRASING_PARENTS}: its markers would land in different parents after
+ * parsing and the island would never hydrate, silently (a Revert button that skips its dialog).
+ */
+function assertFlowParent(island: Island, vnode: VNode): void {
+  let element: string | null = null;
+  for (let up = parentOf(vnode); up !== null; up = parentOf(up)) {
+    if (typeof up.type === "function" && wrapped.has(up.type as AnyComponent)) return;
+    if (element === null && typeof up.type === "string") element = up.type;
+  }
+  if (element !== null && PHRASING_PARENTS.has(element)) {
+    throw new TypeError(
+      `Cannot render island "${island.name}" inside <${element}>: the HTML parser reshapes ` +
+        `<${element}> around flow content, so the island's markers would end up in different ` +
+        "parents and it would never hydrate; render it in an element that may hold flow " +
+        "content (div, section, form, li, td)",
+    );
+  }
+}
+
+function parentOf(vnode: VNode): VNode | null {
+  return (vnode as unknown as Record<string, VNode | null | undefined>)[PARENT] ?? null;
 }
 
 function wrapperFor(island: Island, key: unknown): AnyComponent {
@@ -140,5 +200,6 @@ function makeWrapper(island: Island, key: string): AnyComponent {
     ]);
   };
   Object.defineProperty(Island, "name", { value: `Island(${island.name})` });
+  wrapped.set(Island, island);
   return Island;
 }

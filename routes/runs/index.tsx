@@ -1,7 +1,8 @@
 import type { Handlers, PageProps } from "$fresh/server.ts";
 import { isActive, type Run, RUN_STATUSES, type RunStatus } from "../../core/runs.ts";
 import RunStatusIsland from "../../islands/RunStatus.tsx";
-import { formatElapsed, formatTime } from "../../components/format.ts";
+import { formatDuration, formatNumber, formatTime } from "../../components/format.ts";
+import { runTimings } from "../../components/run_timings.ts";
 import { StatusBadge } from "../../components/status_badge.tsx";
 import { visibleActor } from "../../server/auth/guards.ts";
 import { choice, readQuery, runCursor, text } from "../../server/query_params.ts";
@@ -82,35 +83,12 @@ export default function Runs({ data }: PageProps<History>) {
                 <th scope="col">New / changed / invalid</th>
                 <th scope="col">By</th>
                 <th scope="col">Started</th>
-                <th scope="col">Took</th>
+                <th scope="col">Processing</th>
+                <th scope="col">Waiting for review</th>
               </tr>
             </thead>
             <tbody>
-              {data.runs.map((run) => (
-                <tr key={run.id}>
-                  <td>
-                    <a href={`/runs/${run.id}`}>{run.fileName ?? "(unnamed)"}</a>
-                  </td>
-                  <td>{run.uploadType}</td>
-                  <td>
-                    <StatusBadge status={run.status} />
-                    {isActive(run.status) && (
-                      <RunStatusIsland
-                        runId={run.id}
-                        compact
-                        initial={{ status: run.status, ...run.progress }}
-                      />
-                    )}
-                  </td>
-                  <td class="num">{run.counts.rows.toLocaleString("en")}</td>
-                  <td class="num">
-                    {run.counts.new} / {run.counts.changed} / {run.counts.invalid}
-                  </td>
-                  <td>{run.actor ?? "—"}</td>
-                  <td>{formatTime(run.createdAt)}</td>
-                  <td>{formatElapsed(run.createdAt, run.finishedAt ?? run.stagedAt)}</td>
-                </tr>
-              ))}
+              {data.runs.map((run) => <RunRow key={run.id} run={run} />)}
             </tbody>
           </table>
         </div>
@@ -121,5 +99,38 @@ export default function Runs({ data }: PageProps<History>) {
         </p>
       )}
     </>
+  );
+}
+
+/** One run of the history; its time is split into processing and the wait for a reviewer. */
+function RunRow({ run }: { run: Run }) {
+  const timings = runTimings(run);
+  const duration = (seconds: number | null) => seconds === null ? "—" : formatDuration(seconds);
+  return (
+    <tr>
+      <td>
+        <a href={`/runs/${run.id}`}>{run.fileName ?? "(unnamed)"}</a>
+      </td>
+      <td>{run.uploadType}</td>
+      <td>
+        <StatusBadge status={run.status} />
+        {isActive(run.status) && (
+          <RunStatusIsland
+            runId={run.id}
+            compact
+            initial={{ status: run.status, ...run.progress }}
+          />
+        )}
+      </td>
+      <td class="num">{formatNumber(run.counts.rows)}</td>
+      <td class="num">
+        {formatNumber(run.counts.new)} / {formatNumber(run.counts.changed)} /{" "}
+        {formatNumber(run.counts.invalid)}
+      </td>
+      <td>{run.actor ?? "—"}</td>
+      <td>{formatTime(run.createdAt)}</td>
+      <td class="num">{duration(timings.processing)}</td>
+      <td class="num">{timings.inReview ? "in review" : duration(timings.waiting)}</td>
+    </tr>
   );
 }

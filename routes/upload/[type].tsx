@@ -133,7 +133,9 @@ export default function Upload(
   );
 }
 
+/** The column's own plain-language description, else the rules read from its config. */
 function rules(c: ResolvedUploadType["columns"][number]): string {
+  if (c.description) return c.description;
   const parts: string[] = [];
   if (c.values) parts.push(`one of ${c.values.join(", ")}`);
   if (c.min !== undefined) parts.push(`at least ${c.min}`);

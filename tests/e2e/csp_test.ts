@@ -5,7 +5,7 @@
  */
 import { assert, assertEquals } from "../assert.ts";
 import { AUTH_ENV } from "../auth/fixtures.ts";
-import { e2eTest, example } from "./harness.ts";
+import { assertIslandsHydrated, e2eTest, example } from "./harness.ts";
 
 e2eTest("islands hydrate and call the API under the CSP after signing in", async (t) => {
   const { page } = t;
@@ -27,11 +27,13 @@ e2eTest("islands hydrate and call the API under the CSP after signing in", async
 
   await page.goto(t.url("/upload/facilities"));
   assertEquals(new URL(page.url()).pathname, "/login");
+  assertEquals(await assertIslandsHydrated(page), 0);
   await page.fill("input[name=name]", "ada");
   await page.fill("input[name=password]", "ada-pw");
   await page.click(".login-form button[type=submit]");
   await page.waitForURL(/\/upload\/facilities$/);
   assertEquals(await page.locator(".account .muted").textContent(), "ada (admin)");
+  assertEquals(await assertIslandsHydrated(page), 1);
 
   // Only the hydrated island offers drag and drop.
   await page.getByText("Drop CSV, TSV, JSON or Excel files here").waitFor({ timeout: 20_000 });
@@ -40,6 +42,7 @@ e2eTest("islands hydrate and call the API under the CSP after signing in", async
   await page.click(".upload-form button[type=submit]");
   await page.waitForURL(/\/runs\/[0-9a-f-]{36}\/review$/, { timeout: 30_000 });
 
+  assertEquals(await assertIslandsHydrated(page), 1);
   // ReviewActions saves an exclusion through the API (cookie + Origin), then commits.
   await page.locator("tr.row-new").first().locator("input[type=checkbox]").check();
   await page.locator(".commit-bar p", { hasText: "1 excluded" }).first().waitFor();
@@ -47,6 +50,8 @@ e2eTest("islands hydrate and call the API under the CSP after signing in", async
   await page.locator("dialog[open] button", { hasText: "Commit now" }).click();
   await page.waitForURL(/\/runs\/[0-9a-f-]{36}$/);
   assertEquals(await page.locator("h1 .badge").textContent(), "Imported");
+  // The admin's committed run offers Revert, an island too.
+  assertEquals(await assertIslandsHydrated(page), 1);
   assertEquals(await violations(), [], "nothing of ours was blocked");
 
   // The policy is really enforced: a script injected into the page does not run.

@@ -7,6 +7,7 @@
  */
 import { Buffer } from "node:buffer";
 import type { Browser, BrowserContext, Page } from "playwright-core";
+import { assertEquals } from "../assert.ts";
 import { databaseTargets } from "../db_harness.ts";
 import { type TestApp, withApp } from "../app_harness.ts";
 import { browserTestName, hasChromium, launchChromium } from "../chromium.ts";
@@ -91,4 +92,35 @@ export function example(name: string): string {
 /** Reads an expected file under `tests/e2e/expected/`. */
 export function expected(name: string): Promise<string> {
   return Deno.readTextFile(new URL(`./expected/${name}`, import.meta.url));
+}
+
+/**
+ * Requires every island on the page to hydrate: waits until the client runtime's count
+ * (`<html data-frsh-hydrated>`) reaches the number of island start markers in the page, then
+ * asserts the two are equal. Returns that number, for the caller to check too.
+ */
+export async function assertIslandsHydrated(page: Page): Promise<number> {
+  const markers = await page.evaluate(() => {
+    const walker = document.createTreeWalker(document.body, NodeFilter.SHOW_COMMENT);
+    const found: string[] = [];
+    while (walker.nextNode()) {
+      const data = (walker.currentNode as Comment).data;
+      if (/^frsh-[^:]+:\d+:/.test(data)) found.push(data);
+    }
+    return found;
+  });
+  const hydrated = () =>
+    page.evaluate(() => Number(document.documentElement.dataset.frshHydrated ?? 0));
+  // A timeout is not the failure itself: the assertion below says what is missing.
+  await page.waitForFunction(
+    (n) => Number(document.documentElement.dataset.frshHydrated ?? 0) >= n,
+    markers.length,
+    { timeout: 10_000 },
+  ).catch(() => {});
+  assertEquals(
+    await hydrated(),
+    markers.length,
+    `islands hydrated on ${new URL(page.url()).pathname} (markers: ${markers.join(", ")})`,
+  );
+  return markers.length;
 }

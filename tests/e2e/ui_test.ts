@@ -25,7 +25,8 @@ async function upload(page: Page, files: string[], mode: "staged" | "direct", ne
 async function tabCounts(page: Page): Promise<Record<string, number>> {
   const tabs = await page.locator("nav.tabs a").allTextContents();
   return Object.fromEntries(
-    tabs.map((t) => t.match(/^(\w+) \((\d+)\)$/)!).map((m) => [m[1], Number(m[2])]),
+    tabs.map((t) => t.match(/^(\w+) \(([\d,]+)\)$/)!)
+      .map((m) => [m[1], Number(m[2].replaceAll(",", ""))]),
   );
 }
 

@@ -1,7 +1,8 @@
 /**
  * Browser side of islands: finds the `<!--frsh-{id}:{index}:{key}-->` … `<!--/frsh-…-->` marker
  * pairs in the server HTML and renders each island in place with its props from the state script.
- * Bundled once with every island, so the page has a single copy of preact.
+ * Bundled once with every island, so the page has a single copy of preact. Each island that renders
+ * adds one to `data-frsh-hydrated` on `<html>`, so a test can require every marker pair to hydrate.
  *
  * @module
  */
@@ -36,6 +37,8 @@ export function revive(
       try {
         const root = createRootFragment(start.parentNode!, start, end);
         render(h(component, props[index]), root as unknown as Element);
+        const html = document.documentElement;
+        html.dataset.frshHydrated = String(Number(html.dataset.frshHydrated ?? 0) + 1);
       } catch (err) {
         console.error(`Fresh: island "${id}" failed to hydrate`, err);
       }
@@ -55,6 +58,12 @@ function walk(parent: Node, found: Found): void {
       // Islands inside this one are plain components of it: skip to the end marker.
       node = end.nextSibling;
       continue;
+    }
+    if (match) {
+      console.error(
+        `Fresh: island "${match[1]}" cannot hydrate: its end marker is not beside its start ` +
+          "marker (the HTML parser moved content out of its parent element)",
+      );
     }
     if (node.nodeType === Node.ELEMENT_NODE) walk(node, found);
     node = node.nextSibling;

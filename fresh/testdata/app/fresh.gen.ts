@@ -26,6 +26,7 @@ import * as $defined from "./routes/defined.tsx";
 import * as $docs_path_ from "./routes/docs/[...path].tsx";
 import * as $index from "./routes/index.tsx";
 import * as $island from "./routes/island.tsx";
+import * as $misplaced_island from "./routes/misplaced_island.tsx";
 import * as $missing from "./routes/missing.ts";
 import * as $override from "./routes/override.tsx";
 import * as $throws from "./routes/throws.ts";
@@ -60,6 +61,7 @@ const manifest = {
     "./routes/docs/[...path].tsx": $docs_path_,
     "./routes/index.tsx": $index,
     "./routes/island.tsx": $island,
+    "./routes/misplaced_island.tsx": $misplaced_island,
     "./routes/missing.ts": $missing,
     "./routes/override.tsx": $override,
     "./routes/throws.ts": $throws,

@@ -3,7 +3,13 @@ import { IngestError, toIngestError } from "../../../core/errors.ts";
 import { revertRun } from "../../../core/lifecycle.ts";
 import { isActive, type Run, type RunError } from "../../../core/runs.ts";
 import { Counts } from "../../../components/counts.tsx";
-import { formatElapsed, formatTime } from "../../../components/format.ts";
+import {
+  formatDuration,
+  formatElapsed,
+  formatNumber,
+  formatTime,
+} from "../../../components/format.ts";
+import { runTimings } from "../../../components/run_timings.ts";
 import { RunErrorPanel } from "../../../components/run_error.tsx";
 import { StatusBadge } from "../../../components/status_badge.tsx";
 import { CsrfField } from "../../../components/csrf_field.tsx";
@@ -59,6 +65,7 @@ export const handler: Handlers<RunView, AppState> = {
 export default function RunPage({ data, state }: PageProps<RunView, AppState>) {
   const { run, edits, actionError } = data;
   const active = isActive(run.status);
+  const timings = runTimings(run);
   const canRevert = run.status === "committed" && state.principal !== null &&
     can(state.principal, "revert");
   return (
@@ -77,7 +84,7 @@ export default function RunPage({ data, state }: PageProps<RunView, AppState>) {
       </h1>
       <p class="muted">
         {run.uploadType} · {run.mode === "staged" ? "staged for review" : "direct import"} ·{" "}
-        {run.fileBytes.toLocaleString("en")} bytes
+        {formatNumber(run.fileBytes)} bytes
       </p>
       {active && (
         <RunStatus
@@ -88,13 +95,14 @@ export default function RunPage({ data, state }: PageProps<RunView, AppState>) {
       <Counts counts={run.counts} />
       {edits > 0 && (
         <p class="muted">
-          {edits.toLocaleString("en")} {edits === 1 ? "cell" : "cells"} edited in review{" "}
+          {formatNumber(edits)} {edits === 1 ? "cell" : "cells"} edited in review{" "}
           (<a href={`/api/v1/runs/${run.id}/edits`}>the edits</a>)
         </p>
       )}
       {run.error && <RunErrorPanel error={run.error} />}
       {actionError && <RunErrorPanel error={actionError} />}
-      <p class="actions">
+      {/* A div, not a <p>: the revert island holds a <dialog>, which would end a <p>. */}
+      <div class="actions">
         {run.status === "staged" && <a class="button" href={`/runs/${run.id}/review`}>Review</a>}
         {keptRows(run) && <a href={`/runs/${run.id}/review`}>The rows it applied</a>}
         {run.counts.invalid > 0 && (
@@ -104,7 +112,7 @@ export default function RunPage({ data, state }: PageProps<RunView, AppState>) {
           <a href={`/upload/${run.uploadType}`}>Upload another file</a>
         )}
         {canRevert && <RevertAction formId="revert" counts={run.counts} />}
-      </p>
+      </div>
       {canRevert && (
         <form method="post" id="revert">
           <CsrfField token={state.principal?.csrfToken ?? null} />
@@ -127,6 +135,21 @@ export default function RunPage({ data, state }: PageProps<RunView, AppState>) {
           {formatTime(run.finishedAt)}
           {run.finishedAt && ` (${formatElapsed(run.createdAt, run.finishedAt)} in all)`}
         </dd>
+        {timings.processing !== null && run.stagedAt && (
+          <>
+            {/* "In all" counts the hours a run may sit in review: the two apart. */}
+            <dt>Processing</dt>
+            <dd>{formatDuration(timings.processing)}</dd>
+            <dt>Waiting for review</dt>
+            <dd>
+              {timings.inReview
+                ? "in review"
+                : timings.waiting === null
+                ? "—"
+                : formatDuration(timings.waiting)}
+            </dd>
+          </>
+        )}
         {run.revertedAt && (
           <>
             <dt>Reverted</dt>

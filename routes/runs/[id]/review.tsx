@@ -5,7 +5,7 @@ import { commitRun, discardRun, refreshRun, setExcluded } from "../../../core/li
 import { ROW_ACTIONS, type RowAction, type Run, type RunError } from "../../../core/runs.ts";
 import type { ExcludedCounts, ReviewRow, Store } from "../../../core/store.ts";
 import { CsrfField } from "../../../components/csrf_field.tsx";
-import { formatValue } from "../../../components/format.ts";
+import { formatNumber, formatValue } from "../../../components/format.ts";
 import { RunErrorPanel } from "../../../components/run_error.tsx";
 import { StatusBadge } from "../../../components/status_badge.tsx";
 import ReviewActions from "../../../islands/ReviewActions.tsx";
@@ -164,10 +164,12 @@ export default function ReviewPage({ data }: PageProps<Review>) {
         </form>
       )}
       <nav class="tabs" aria-label="Rows by outcome">
-        <a href="?" aria-current={action === null ? "page" : undefined}>All ({run.counts.rows})</a>
+        <a href="?" aria-current={action === null ? "page" : undefined}>
+          All ({formatNumber(run.counts.rows)})
+        </a>
         {ROW_ACTIONS.filter((a) => a !== "deleted" || run.counts.deleted > 0).map((a) => (
           <a key={a} href={`?action=${a}`} aria-current={action === a ? "page" : undefined}>
-            {a} ({listed(run, data.excluded, a)})
+            {a} ({formatNumber(listed(run, data.excluded, a))})
           </a>
         ))}
       </nav>
@@ -361,7 +363,7 @@ function Pager(
   return (
     <nav class="pager" aria-label="Pages of rows">
       <span class="muted">
-        {rows.length.toLocaleString("en")} of {total.toLocaleString("en")} rows
+        {formatNumber(rows.length)} of {formatNumber(total)} rows
         {first > 0 && ` (file rows ${first}–${last})`}
       </span>
       {paged && <a href={query()}>First rows</a>}

@@ -1,0 +1,20 @@
+/**
+ * `ingest_runs.commit_started_at`: when a reviewer's commit of a staged run began, so the history
+ * can tell the time a person took to review (staged → commit) from the time the work took.
+ *
+ * @module
+ */
+import type { Kysely } from "kysely";
+
+/** Adds `ingest_runs.commit_started_at` (null for direct imports and runs committed before). */
+// deno-lint-ignore no-explicit-any
+export async function up(db: Kysely<any>): Promise<void> {
+  await db.schema.alterTable("ingest_runs").addColumn("commit_started_at", "timestamptz")
+    .execute();
+}
+
+/** Drops the column. */
+// deno-lint-ignore no-explicit-any
+export async function down(db: Kysely<any>): Promise<void> {
+  await db.schema.alterTable("ingest_runs").dropColumn("commit_started_at").execute();
+}
