@@ -17,6 +17,7 @@ export type IngestErrorType =
   | "encoding_error"
   | "parse_error"
   | "header_error"
+  | "mapping_required"
   | "validation_error"
   | "too_many_rows"
   | "limit_exceeded"

@@ -23,6 +23,7 @@ export const STATUS_OF: Record<IngestErrorType, number> = {
   encoding_error: 422,
   parse_error: 422,
   header_error: 422,
+  mapping_required: 422,
   validation_error: 422,
   conflict: 409,
   stale_review: 409,

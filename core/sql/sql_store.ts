@@ -26,7 +26,7 @@ import type {
   Store,
   TargetTable,
 } from "../store.ts";
-import type { ColumnMapping } from "../stages/map_headers.ts";
+import type { NewSavedMapping, SavedMapping } from "../saved_mapping.ts";
 import { classifyRows } from "./classify.ts";
 import { applyReviewedRun } from "./commit.ts";
 import { importStagedRows } from "./direct_import.ts";
@@ -259,12 +259,16 @@ export class SqlStore implements Store {
     });
   }
 
-  findMapping(uploadType: string, signature: string): Promise<ColumnMapping | null> {
-    return selectMapping(this.#db, uploadType, signature);
+  findMapping(
+    uploadType: string,
+    signature: string,
+    owner: string | null,
+  ): Promise<SavedMapping | null> {
+    return selectMapping(this.#db, uploadType, signature, owner);
   }
 
-  saveMapping(uploadType: string, signature: string, mapping: ColumnMapping): Promise<void> {
-    return upsertMapping(this.#db, uploadType, signature, mapping);
+  saveMapping(mapping: NewSavedMapping): Promise<SavedMapping> {
+    return upsertMapping(this.#db, mapping);
   }
 
   clearRows(runId: string, keepInvalid: boolean): Promise<void> {

@@ -52,7 +52,10 @@ export const handler: Handlers<UploadPage, AppState> = {
     try {
       requirePermission(ctx.state, "upload");
       limitUploads(ctx.state, ctx.remoteAddr);
-      const { run } = await acceptUpload(services, req, type.name, { actor: principal.name });
+      const { run } = await acceptUpload(services, req, type.name, {
+        actor: principal.name,
+        shareMapping: can(principal, "share_settings"),
+      });
       return new Response(null, { status: 303, headers: { location: `/runs/${run.id}` } });
     } catch (err) {
       await req.body?.cancel().catch(() => {});

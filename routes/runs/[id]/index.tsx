@@ -3,6 +3,7 @@ import { IngestError, toIngestError } from "../../../core/errors.ts";
 import { revertRun } from "../../../core/lifecycle.ts";
 import { isActive, type Run, type RunError } from "../../../core/runs.ts";
 import { Counts } from "../../../components/counts.tsx";
+import { MappingUsed } from "../../../components/mapping_used.tsx";
 import { formatElapsed, formatTime } from "../../../components/format.ts";
 import { RunErrorPanel } from "../../../components/run_error.tsx";
 import { StatusBadge } from "../../../components/status_badge.tsx";
@@ -149,6 +150,7 @@ export default function RunPage({ data, state }: PageProps<RunView, AppState>) {
           </>
         )}
       </dl>
+      {run.mapping && <MappingUsed mapping={run.mapping} />}
     </>
   );
 }
