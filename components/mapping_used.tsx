@@ -23,26 +23,14 @@ export function MappingUsed({ mapping }: { mapping: RunMapping }) {
           {saved.savedBy ? `, saved by ${saved.savedBy}` : ""}), confirmed with the upload.
         </p>
       )}
-      <div class="table-wrap">
-        <table>
-          <thead>
-            <tr>
-              <th scope="col">Column in the file</th>
-              <th scope="col">Imported as</th>
-              <th scope="col">How</th>
-            </tr>
-          </thead>
-          <tbody>
-            {mapping.columns.map((c, i) => (
-              <tr key={i} class={`mapping-${c.source}`}>
-                <td>{c.header}</td>
-                <td>{c.column ? <code>{c.column}</code> : "ignored"}</td>
-                <td>{HOW[c.source]}</td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
-      </div>
+      <ul class="mapping-list">
+        {mapping.columns.map((c, i) => (
+          <li key={i} class={`mapping-${c.source}`}>
+            <strong>{c.header}</strong> → {c.column ? <code>{c.column}</code> : "ignored"}{" "}
+            <span class="muted">({HOW[c.source]})</span>
+          </li>
+        ))}
+      </ul>
     </section>
   );
 }
