@@ -99,6 +99,17 @@ export function toIngestError(err: unknown): IngestError {
       { cause: err },
     );
   }
+  if (code === "42P01" || code === "42703") {
+    // undefined_table, undefined_column: a target table dropped or changed since start (runs
+    // check before they read a file; this covers commits, reviews and exports of such a type).
+    const e = err as { message: string };
+    return new IngestError(
+      "type_not_ready",
+      `A table or column is missing: ${e.message} (see /health/ready)`,
+      { sqlState: code },
+      { cause: err },
+    );
+  }
   const message = err instanceof Error ? err.message : String(err);
   return new IngestError("internal_error", `Unexpected error: ${message}`, {}, { cause: err });
 }

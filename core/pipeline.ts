@@ -39,6 +39,7 @@ import type { CellValue, FirstLoad, StagingWriter, Store, TargetTable } from "./
 import { recordFailure, type StageName, StageSpans, startSpan, traceIdOf } from "./telemetry.ts";
 import { applyCommit } from "./lifecycle.ts";
 import { keepRunAlive } from "./run_heartbeat.ts";
+import { typeNotReady } from "./target_readiness.ts";
 
 /** Live progress of a run, reported about twice a second. */
 export interface Progress {
@@ -118,6 +119,7 @@ export interface IngestHandle {
 // Which stage a typed error belongs to, for the span that gets the ERROR status.
 const STAGE_OF: Partial<Record<IngestErrorType, StageName>> = {
   file_too_large: "receive",
+  type_not_ready: "receive",
   cancelled: "receive",
   bad_request: "parse",
   encoding_error: "decode",
@@ -273,6 +275,12 @@ class IngestRun {
   async #process(body: ReadableStream<Uint8Array>): Promise<Run> {
     const { type } = this.#request;
     const id = this.#run.id;
+    // A table dropped (or never created) since start: a typed 503, not a database error later.
+    const problem = this.#restarted ? null : await this.#store.checkTarget(type);
+    if (problem) {
+      await body.cancel().catch(() => {});
+      throw typeNotReady(problem);
+    }
     const maxBytes = Math.min(type.maxFileBytes, this.#request.maxFileBytes ?? Infinity);
     this.#spans.open("receive");
     const received = receive(body, {

@@ -8,6 +8,7 @@
 import type { ColumnType } from "./config/define_upload_type.ts";
 import type { RowAction, Run, RunCounts, RunError, RunMode, RunStatus } from "./runs.ts";
 import type { NewSavedMapping, RunMapping, SavedMapping } from "./saved_mapping.ts";
+import type { CheckedTarget, TargetProblem } from "./target_readiness.ts";
 
 /** A cell value after validation: text, number, boolean or null (dates are ISO strings). */
 export type CellValue = string | number | boolean | null;
@@ -367,6 +368,8 @@ export interface Store {
   ): Promise<{ run: Run; counts: RevertCounts }>;
   /** Deletes the run's staged rows; `keepInvalid` keeps the ones the error report needs. */
   clearRows(runId: string, keepInvalid: boolean): Promise<void>;
+  /** What is missing of the type's target table and columns, or null when they are there. */
+  checkTarget(target: CheckedTarget): Promise<TargetProblem | null>;
   /**
    * The column mapping saved for files of this type with these headers: `owner`'s own when they
    * have one, else the shared one, else null.

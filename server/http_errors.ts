@@ -43,7 +43,9 @@ export function errorResponse(err: unknown, headers?: HeadersInit): Response {
   const error = toIngestError(err);
   const status = STATUS_OF[error.type];
   if (status >= 500) {
-    log.error("request failed", { error_type: error.type, cause: String(error.cause) });
+    // A typed error raised on purpose (a run's type_not_ready) has no cause: its message says it.
+    const cause = error.cause === undefined ? error.message : String(error.cause);
+    log.error("request failed", { error_type: error.type, cause });
   }
   const out = errorHeaders(error);
   new Headers(headers).forEach((value, name) => out.set(name, value));

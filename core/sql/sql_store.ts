@@ -27,6 +27,8 @@ import type {
   TargetTable,
 } from "../store.ts";
 import type { NewSavedMapping, SavedMapping } from "../saved_mapping.ts";
+import type { CheckedTarget, TargetProblem } from "../target_readiness.ts";
+import { findTargetProblem } from "./target_check.ts";
 import { classifyRows } from "./classify.ts";
 import { applyReviewedRun } from "./commit.ts";
 import { importStagedRows } from "./direct_import.ts";
@@ -257,6 +259,10 @@ export class SqlStore implements Store {
       });
       return { run, counts: await revertRun(trx, runId, target) };
     });
+  }
+
+  checkTarget(target: CheckedTarget): Promise<TargetProblem | null> {
+    return findTargetProblem(this.#db.kysely, target);
   }
 
   findMapping(
