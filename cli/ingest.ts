@@ -104,6 +104,7 @@ async function ingest(
     delimiter: command.delimiter,
     encoding: command.encoding,
     sheet: command.sheet,
+    mapping: command.mapping,
     // The operator at the command line acts as the admin.
     shareMapping: true,
     // A workbook needs random access: the server's spool keeps it in a temporary file.

@@ -5,7 +5,7 @@
  */
 import { sql } from "kysely";
 import { migrateToLatest } from "../db/migrate.ts";
-import { openPgliteDatabase } from "../db/pglite_database.ts";
+import { openSeededPglite } from "../cli/testdata/cli_harness.ts";
 import { FACILITIES } from "./api/fixtures.ts";
 import { appTest } from "./app_harness.ts";
 import { assert, assertEquals, assertMatch } from "./assert.ts";
@@ -32,7 +32,7 @@ async function brokenDatabase(
 ): Promise<{ env: Record<string, string>; cleanup: () => Promise<void> }> {
   if (kind === "pglite") {
     const dataDir = await Deno.makeTempDir({ prefix: "intake-ready-" });
-    const db = await openPgliteDatabase({ dataDir });
+    const db = await openSeededPglite(dataDir);
     await migrateToLatest(db);
     await breakTables(db);
     await db.close();
