@@ -21,6 +21,11 @@ interface Props {
   columns: MapperColumn[];
   /** The session's anti-CSRF token, for browsers that send no `Origin` with the plain form. */
   csrfToken?: string | null;
+  /**
+   * A saved mapping the last plain-form upload was asked to confirm (JSON): sent with the next
+   * plain-form upload, it confirms it.
+   */
+  confirmMapping?: string;
 }
 
 /** A file waiting for its columns to be matched. */
@@ -65,7 +70,7 @@ let nextKey = 1;
  * file with its outcome.
  */
 export default function UploadProgress(
-  { uploadType, maxFileBytes, columns, csrfToken }: Props,
+  { uploadType, maxFileBytes, columns, csrfToken, confirmMapping }: Props,
 ) {
   const [items, setItems] = useState<Item[]>([]);
   const [mapping, setMapping] = useState<Mapping | null>(null);
@@ -183,6 +188,7 @@ export default function UploadProgress(
           CSRF_FIELD of server/auth/csrf.ts, which an island cannot import. */
       }
       {csrfToken && <input type="hidden" name="_csrf" value={csrfToken} />}
+      {confirmMapping && <input type="hidden" name="mapping" value={confirmMapping} />}
       <fieldset disabled={busy}>
         <legend>What should happen</legend>
         <label>

@@ -105,3 +105,42 @@ appTest("a malformed mapping is a bad_request that says what a mapping is", asyn
   assertEquals([res.status, error.type], [400, "bad_request"]);
   assertEquals(error.details.unknown, ["facility", "region"]);
 });
+
+appTest(
+  "without JavaScript the upload page asks to confirm a saved mapping, then uses it",
+  async (app) => {
+    const mapped = await app.json<Json>(await send(app, OWN_HEADERS, MAPPING));
+    const commit = await app.fetch(`/api/v1/runs/${mapped.id}/commit`, { method: "POST" });
+    assertEquals(commit.status, 200);
+    await commit.body?.cancel();
+
+    const form = (mapping?: string) => {
+      const body = new FormData();
+      body.set("mode", "staged");
+      if (mapping) body.set("mapping", mapping);
+      body.set("file", new File([OWN_HEADERS], "own.csv", { type: "text/csv" }));
+      return body;
+    };
+    const asked = await app.fetch("/upload/facilities", { method: "POST", body: form() });
+    const html = await asked.text();
+    assertEquals(asked.status, 422);
+    assertEquals(html.includes("A saved column mapping applies: confirm it to import"), true);
+    const hidden = /<input type="hidden" name="mapping" value="([^"]*)"/.exec(html);
+    const mapping = hidden?.[1].replaceAll("&quot;", '"');
+    assertEquals(
+      JSON.parse(mapping ?? "null"),
+      { "Site": "facility_id", "Site name": "name", "Region": "county" },
+    );
+
+    const confirmed = await app.fetch("/upload/facilities", {
+      method: "POST",
+      body: form(mapping),
+      redirect: "manual",
+    });
+    assertEquals(confirmed.status, 303);
+    await confirmed.body?.cancel();
+    const runId = confirmed.headers.get("location")!.split("/").pop();
+    const run = await app.json<Json>(await app.fetch(`/api/v1/runs/${runId}`));
+    assertEquals([run.status, run.mapping.saved?.id !== undefined], ["staged", true]);
+  },
+);
