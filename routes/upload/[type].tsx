@@ -88,8 +88,8 @@ export default function Upload(
       {error && <RunErrorPanel error={error} />}
       {error?.type === "mapping_required" && canUpload && (
         <p class="mapper-saved">
-          To import with this mapping, choose the file again and upload it: the form below sends
-          the mapping with it.
+          To import with this mapping, choose the file again and upload it: the form below sends the
+          mapping with it.
         </p>
       )}
       {canUpload && (
