@@ -25,6 +25,7 @@ import {
   type HeaderMapping,
   headerSignature,
   mapHeaders,
+  matchHeader,
 } from "./stages/map_headers.ts";
 import {
   confirms,
@@ -585,7 +586,11 @@ class IngestRun {
     this.#spans.open("map_headers");
     const { type, mapping: given, actor } = this.#request;
     const fields = header.fields;
-    const saved = await this.#store.findMapping(type.name, headerSignature(fields), actor ?? null);
+    // A saved mapping only ever maps headers that match no column: none, no lookup.
+    const unmatched = fields.some((h) => h.trim() !== "" && !matchHeader(type, h));
+    const saved = unmatched
+      ? await this.#store.findMapping(type.name, headerSignature(fields), actor ?? null)
+      : null;
     const suggested = saved ? effectiveEntries(type, fields, saved.mapping) : {};
     const suggests = Object.keys(suggested).length > 0;
     if (saved && suggests && !given) throw mappingRequired(saved, suggested, fields);
