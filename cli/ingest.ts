@@ -17,6 +17,7 @@
  */
 import { commitRun, discardRun, requireRun } from "../core/lifecycle.ts";
 import { startIngest } from "../core/pipeline.ts";
+import { rememberMapping } from "../core/saved_mapping.ts";
 import type { Run } from "../core/runs.ts";
 import { fileSpool } from "../server/file_spool.ts";
 import { nativeSha256 } from "../server/native_sha256.ts";
@@ -103,6 +104,9 @@ async function ingest(
     delimiter: command.delimiter,
     encoding: command.encoding,
     sheet: command.sheet,
+    mapping: command.mapping,
+    // The operator at the command line acts as the admin.
+    shareMapping: true,
     // A workbook needs random access: the server's spool keeps it in a temporary file.
     spool: fileSpool,
     sha256: nativeSha256,
@@ -149,6 +153,8 @@ async function review(services: Services, command: Review, io: CliIo): Promise<n
   const done = command.action === "commit"
     ? await commitRun(store, type, run.id)
     : await discardRun(store, type, run.id);
+  // The operator at the command line acts as the admin: a mapping the run was sent with is shared.
+  await rememberMapping(store, type, done, { name: null, shared: true }).catch(() => {});
   if (command.json) io.out(JSON.stringify(done));
   else io.out(formatRunSummary(done, performance.now() - started));
   return EXIT.ok;

@@ -6,6 +6,8 @@
 import type { RunMode } from "../core/runs.ts";
 import type { Encoding } from "../core/stages/decode.ts";
 import type { FileFormat } from "../core/stages/parse_records.ts";
+import type { ColumnMapping } from "../core/stages/map_headers.ts";
+import { parseMapping } from "../server/upload_request.ts";
 import { choice, COMMON_FLAGS, databaseUrl, parseFlags, UsageError } from "./args.ts";
 
 /** `deno task ingest --help`. */
@@ -21,6 +23,8 @@ Options:
   --encoding utf-8|latin1|windows-1252
                             the file's encoding (default utf-8; a BOM wins)
   --sheet <name>            the workbook's sheet to read (.xlsx; default the first)
+  --mapping <json>          file header → column, e.g. '{"Site": "facility_id"}' (null ignores
+                            a column); confirms a saved mapping the file's headers would use
   --report <path>           write the error report (invalid rows with their errors) here
                             (default: a new temp directory, only when rows are invalid)
   --database-url <url>      postgres://… (default DATABASE_URL, else PGlite in
@@ -65,6 +69,7 @@ export type IngestCommand =
     delimiter: Delimiter | undefined;
     encoding: Encoding | undefined;
     sheet: string | undefined;
+    mapping: ColumnMapping | undefined;
     report: string | undefined;
   }
   | Common & { action: "commit" | "discard"; runId: string };
@@ -78,6 +83,7 @@ const FLAGS = {
   delimiter: { type: "string" },
   encoding: { type: "string" },
   sheet: { type: "string" },
+  mapping: { type: "string" },
   report: { type: "string" },
 } as const;
 
@@ -92,7 +98,7 @@ export function parseIngestArgs(args: readonly string[]): IngestCommand {
       throw new UsageError("Use either --commit or --discard, not both");
     }
     const action = values.commit !== undefined ? "commit" : "discard";
-    const ingestOnly = ["staged", "mode", "delimiter", "encoding", "sheet", "report"]
+    const ingestOnly = ["staged", "mode", "delimiter", "encoding", "sheet", "mapping", "report"]
       .filter((name) => values[name as keyof typeof values] !== undefined);
     if (positionals.length || ingestOnly.length) {
       const extra = positionals.length ? `"${positionals[0]}"` : `--${ingestOnly[0]}`;
@@ -143,6 +149,14 @@ export function parseIngestArgs(args: readonly string[]): IngestCommand {
       );
     }
   }
+  let mapping: ColumnMapping | undefined;
+  if (values.mapping !== undefined) {
+    try {
+      mapping = parseMapping(values.mapping);
+    } catch (err) {
+      throw new UsageError(`Invalid --mapping: ${(err as Error).message}`);
+    }
+  }
   return {
     ...common,
     action: "ingest",
@@ -154,6 +168,7 @@ export function parseIngestArgs(args: readonly string[]): IngestCommand {
     delimiter,
     encoding,
     sheet: values.sheet,
+    mapping,
     report: values.report,
   };
 }

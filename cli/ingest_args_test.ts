@@ -13,6 +13,7 @@ const base = {
   delimiter: undefined,
   encoding: undefined,
   sheet: undefined,
+  mapping: undefined,
   report: undefined,
 };
 
@@ -92,6 +93,13 @@ Deno.test("parseIngestArgs() reads --commit and --discard", () => {
   assertEquals(parseIngestArgs(["x", "--help"]), { action: "help" });
 });
 
+Deno.test("parseIngestArgs() reads a column mapping", () => {
+  assertEquals(
+    parseIngestArgs(["facilities", "a.csv", "--mapping", '{"Site": "facility_id", "Notes": null}']),
+    { ...base, path: "a.csv", mapping: { Site: "facility_id", Notes: null } },
+  );
+});
+
 Deno.test("parseIngestArgs() explains bad usage", () => {
   const message = (args: string[]) => {
     const err = assertThrows(() => parseIngestArgs(args));
@@ -112,6 +120,11 @@ Deno.test("parseIngestArgs() explains bad usage", () => {
   assertEquals(
     message(["a", "b.xlsx", "--delimiter", ";"]),
     "--delimiter applies to CSV and TSV files, not xlsx",
+  );
+  assertMatch(message(["a", "b", "--mapping", "{nope"]), /^Invalid --mapping: .*not valid JSON/);
+  assertEquals(
+    message(["--commit", "x", "--mapping", "{}"]),
+    "--commit takes a run id only, not --mapping",
   );
   assertEquals(message(["a", "b", "--json=yes"]), "Option '--json' does not take an argument");
   assertMatch(

@@ -5,6 +5,7 @@
  */
 import { UploadTypeConfigError } from "../core/config/upload_type_schema.ts";
 import { IngestError } from "../core/errors.ts";
+import { TargetTableError } from "../core/target_readiness.ts";
 import { UsageError } from "./args.ts";
 import type { CliIo } from "./cli_io.ts";
 import { EXIT, exitCodeFor } from "./exit_codes.ts";
@@ -24,8 +25,10 @@ export function reportFailure(err: unknown, json: boolean, io: CliIo): number {
     io.err(formatRunError(err.toJSON()));
     return exitCodeFor(err.type);
   }
-  // A broken upload-type config file is the operator's to fix, like an unavailable database.
-  const what = err instanceof UploadTypeConfigError ? "" : "Unexpected error: ";
+  // A broken upload-type config file, or a database without a type's table, is the operator's to
+  // fix, like an unavailable database.
+  const known = err instanceof UploadTypeConfigError || err instanceof TargetTableError;
+  const what = known ? "" : "Unexpected error: ";
   io.err(`Error: ${what}${err instanceof Error ? err.message : String(err)}`);
   return EXIT.unavailable;
 }

@@ -77,10 +77,12 @@ export function missingColumns(columns: MapperColumn[], choice: Choice): MapperC
  * required columns still unmapped, and a preview of the first rows as they would be imported.
  */
 export function ColumnMapper(
-  { columns, preview, initial, fileName, onConfirm, onCancel }: {
+  { columns, preview, initial, saved, fileName, onConfirm, onCancel }: {
     columns: MapperColumn[];
     preview: FilePreview;
     initial: Choice;
+    /** The saved mapping `initial` starts from, to say so. */
+    saved?: { shared: boolean; savedBy: string | null };
     fileName: string;
     onConfirm: (choice: Choice) => void;
     onCancel: () => void;
@@ -93,10 +95,21 @@ export function ColumnMapper(
   return (
     <section class="mapper" aria-labelledby="mapper-title">
       <h2 id="mapper-title">Match the columns of {fileName}</h2>
-      <p class="muted">
-        Some headers do not match. Choose where each column of the file goes; Intake remembers this
-        for the next file with the same headers.
-      </p>
+      {saved
+        ? (
+          <p class="mapper-saved" role="status">
+            {saved.shared ? "A shared column mapping" : "Your own column mapping"}, saved
+            {saved.savedBy ? ` by ${saved.savedBy}` : ""}{" "}
+            for these headers, is filled in below. Check it before you confirm: it is used only if
+            you do.
+          </p>
+        )
+        : (
+          <p class="muted">
+            Some headers do not match. Choose where each column of the file goes; once the run is
+            committed, Intake suggests this for the next file with the same headers.
+          </p>
+        )}
       <div class="table-wrap">
         <table>
           <thead>

@@ -2,6 +2,7 @@ import type { RunError } from "../core/runs.ts";
 
 const TITLES: Record<string, string> = {
   header_error: "The header row does not match this upload type",
+  mapping_required: "A saved column mapping applies: confirm it to import",
   validation_error: "Some rows are invalid, so nothing was imported",
   parse_error: "The file could not be read as CSV",
   encoding_error: "The file is not valid text in the expected encoding",

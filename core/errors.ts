@@ -17,6 +17,7 @@ export type IngestErrorType =
   | "encoding_error"
   | "parse_error"
   | "header_error"
+  | "mapping_required"
   | "validation_error"
   | "too_many_rows"
   | "limit_exceeded"
@@ -95,6 +96,17 @@ export function toIngestError(err: unknown): IngestError {
       "constraint_violation",
       `The target table refused the data: ${e.message}`,
       { sqlState: code, constraint: e.constraint ?? e.constraint_name ?? null },
+      { cause: err },
+    );
+  }
+  if (code === "42P01" || code === "42703") {
+    // undefined_table, undefined_column: a target table dropped or changed since start (runs
+    // check before they read a file; this covers commits, reviews and exports of such a type).
+    const e = err as { message: string };
+    return new IngestError(
+      "type_not_ready",
+      `A table or column is missing: ${e.message} (see /health/ready)`,
+      { sqlState: code },
       { cause: err },
     );
   }

@@ -26,12 +26,22 @@ import {
   type HeaderMapping,
   headerSignature,
   mapHeaders,
+  matchHeader,
 } from "./stages/map_headers.ts";
+import {
+  confirms,
+  describeMapping,
+  effectiveEntries,
+  mappingRequired,
+  rememberMapping,
+  type RunMapping,
+} from "./saved_mapping.ts";
 import { compileRowValidator } from "./stages/validate.ts";
 import type { CellValue, FirstLoad, StagingWriter, Store, TargetTable } from "./store.ts";
 import { recordFailure, type StageName, StageSpans, startSpan, traceIdOf } from "./telemetry.ts";
 import { applyCommit } from "./lifecycle.ts";
 import { keepRunAlive } from "./run_heartbeat.ts";
+import { typeNotReady } from "./target_readiness.ts";
 
 /** Live progress of a run, reported about twice a second. */
 export interface Progress {
@@ -51,8 +61,16 @@ export interface IngestRequest {
   encoding?: Encoding;
   /** The file's format (from its name, type and content); CSV when absent. */
   format?: FileFormat;
-  /** File header → config column (null: ignore), for headers that do not match by name. */
+  /**
+   * File header → config column (null: ignore). Without it, headers a saved mapping would
+   * change stop the run with `mapping_required`; sending that mapping confirms it.
+   */
   mapping?: ColumnMapping;
+  /**
+   * The actor may change shared settings: the mapping a direct import was sent with is saved for
+   * everyone once it commits, else for the actor alone.
+   */
+  shareMapping?: boolean;
   /** XLSX: the sheet to read; the first sheet when absent. */
   sheet?: string;
   /**
@@ -105,6 +123,7 @@ export interface IngestHandle {
 // Which stage a typed error belongs to, for the span that gets the ERROR status.
 const STAGE_OF: Partial<Record<IngestErrorType, StageName>> = {
   file_too_large: "receive",
+  type_not_ready: "receive",
   cancelled: "receive",
   bad_request: "parse",
   encoding_error: "decode",
@@ -112,6 +131,7 @@ const STAGE_OF: Partial<Record<IngestErrorType, StageName>> = {
   parse_error: "parse",
   too_many_rows: "parse",
   header_error: "map_headers",
+  mapping_required: "map_headers",
   validation_error: "validate",
 };
 
@@ -233,7 +253,9 @@ class IngestRun {
   async execute(): Promise<Run> {
     const stopHeartbeat = keepRunAlive(this.#store, this.#run.id);
     try {
-      return await this.#process(this.#request.body);
+      const run = await this.#process(this.#request.body);
+      await this.#rememberMapping(run);
+      return run;
     } catch (err) {
       await this.#firstLoad?.abandon();
       const error = toIngestError(err);
@@ -250,9 +272,25 @@ class IngestRun {
     }
   }
 
+  /**
+   * Saves the mapping a committed direct import was sent with. The import is done either way:
+   * a mapping not saved is asked for again next time.
+   */
+  async #rememberMapping(run: Run): Promise<void> {
+    const { type, actor, shareMapping } = this.#request;
+    const committer = { name: actor ?? null, shared: shareMapping ?? false };
+    await rememberMapping(this.#store, type, run, committer).catch(() => {});
+  }
+
   async #process(body: ReadableStream<Uint8Array>): Promise<Run> {
     const { type } = this.#request;
     const id = this.#run.id;
+    // A table dropped (or never created) since start: a typed 503, not a database error later.
+    const problem = this.#restarted ? null : await this.#store.checkTarget(type);
+    if (problem) {
+      await body.cancel().catch(() => {});
+      throw typeNotReady(problem);
+    }
     const maxBytes = Math.min(type.maxFileBytes, this.#request.maxFileBytes ?? Infinity);
     this.#spans.open("receive");
     const received = this.#receiving = receive(body, {
@@ -469,7 +507,8 @@ class IngestRun {
       let start = 0;
       if (!mapping) {
         this.#stage = "map_headers";
-        mapping = await this.#mapHeaders(batch[0]);
+        const mapped = await this.#mapHeaders(batch[0]);
+        mapping = mapped.mapping;
         validate = compileRowValidator(type, mapping);
         const columns = mapping.columns.map((c) => c.column.name);
         await this.#store.updateRun(this.#run.id, [this.#restarted ? "processing" : "receiving"], {
@@ -477,6 +516,7 @@ class IngestRun {
           headers: batch[0].fields,
           columns,
           ignoredColumns: mapping.ignored.map((c) => c.header),
+          mapping: mapped.record,
         });
         writer = await this.#openWriter(columns, batch);
         start = 1;
@@ -552,22 +592,33 @@ class IngestRun {
   }
 
   /**
-   * Maps the header with the upload's own column mapping, else the one saved for these headers,
-   * else by name, label and alias; a mapping given with the upload is saved for the next file.
+   * Maps the header by name, label and alias, and with the upload's own column mapping when it
+   * has one. A saved mapping is never applied unasked: when one would change how these headers
+   * map and the upload sent none, the run stops with `mapping_required` listing it; an upload
+   * that sends it back confirms it (and its run records the saved mapping as the source).
    */
-  async #mapHeaders(header: CsvRecord): Promise<HeaderMapping> {
+  async #mapHeaders(header: CsvRecord): Promise<{ mapping: HeaderMapping; record: RunMapping }> {
     this.#spans.open("map_headers");
-    const { type, mapping: chosen } = this.#request;
-    const signature = headerSignature(header.fields);
-    const saved = chosen ? null : await this.#store.findMapping(type.name, signature);
-    const mapping = mapHeaders(type, header.fields, chosen ?? saved ?? undefined);
-    if (chosen) await this.#store.saveMapping(type.name, signature, chosen);
+    const { type, mapping: given, actor } = this.#request;
+    const fields = header.fields;
+    // A saved mapping only ever maps headers that match no column: none, no lookup.
+    const unmatched = fields.some((h) => h.trim() !== "" && !matchHeader(type, h));
+    const saved = unmatched
+      ? await this.#store.findMapping(type.name, headerSignature(fields), actor ?? null)
+      : null;
+    const suggested = saved ? effectiveEntries(type, fields, saved.mapping) : {};
+    const suggests = Object.keys(suggested).length > 0;
+    if (saved && suggests && !given) throw mappingRequired(saved, suggested, fields);
+    const mapping = mapHeaders(type, fields, given);
+    const confirmed = saved && suggests && given && confirms(given, suggested)
+      ? { saved, entries: suggested }
+      : null;
     this.#spans.close("map_headers", {
       "ingest.columns": mapping.columns.length,
       "ingest.ignored_columns": mapping.ignored.length,
-      "ingest.mapping": chosen ? "given" : saved ? "saved" : "names",
+      "ingest.mapping": confirmed ? "saved" : given ? "given" : "names",
     });
-    return mapping;
+    return { mapping, record: describeMapping(type, fields, mapping, given ?? null, confirmed) };
   }
 
   /** The `validation_error` the type's invalid-row policy raises for `counts`, if any. */

@@ -20,6 +20,7 @@
  * @module
  */
 import { IngestError, type IngestErrorType } from "./errors.ts";
+import type { RunMapping } from "./saved_mapping.ts";
 
 /** Where a run is in its lifecycle. */
 export type RunStatus =
@@ -93,6 +94,8 @@ export interface Run {
   columns: string[];
   /** File headers that matched no column and were ignored. */
   ignoredColumns: string[];
+  /** Which config column each file column fed and why; null before the header was read. */
+  mapping: RunMapping | null;
   counts: RunCounts;
   progress: { bytes: number; rows: number };
   error: RunError | null;

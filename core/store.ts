@@ -7,7 +7,8 @@
  */
 import type { ColumnType } from "./config/define_upload_type.ts";
 import type { RowAction, Run, RunCounts, RunError, RunMode, RunStatus } from "./runs.ts";
-import type { ColumnMapping } from "./stages/map_headers.ts";
+import type { NewSavedMapping, RunMapping, SavedMapping } from "./saved_mapping.ts";
+import type { CheckedTarget, TargetProblem } from "./target_readiness.ts";
 
 /** A cell value after validation: text, number, boolean or null (dates are ISO strings). */
 export type CellValue = string | number | boolean | null;
@@ -143,6 +144,7 @@ export interface RunPatch {
   headers?: string[];
   columns?: string[];
   ignoredColumns?: string[];
+  mapping?: RunMapping;
   counts?: Partial<RunCounts>;
   progress?: { bytes: number; rows: number };
   error?: RunError | null;
@@ -391,10 +393,19 @@ export interface Store {
   purgeCommittedRows(retentionMs: number): Promise<string[]>;
   /** Deletes the run's staged rows; `keepInvalid` keeps the ones the error report needs. */
   clearRows(runId: string, keepInvalid: boolean): Promise<void>;
-  /** The column mapping saved for files of this type with these headers, or null. */
-  findMapping(uploadType: string, signature: string): Promise<ColumnMapping | null>;
-  /** Saves the column mapping for files of this type with these headers. */
-  saveMapping(uploadType: string, signature: string, mapping: ColumnMapping): Promise<void>;
+  /** What is missing of the type's target table and columns, or null when they are there. */
+  checkTarget(target: CheckedTarget): Promise<TargetProblem | null>;
+  /**
+   * The column mapping saved for files of this type with these headers: `owner`'s own when they
+   * have one, else the shared one, else null.
+   */
+  findMapping(
+    uploadType: string,
+    signature: string,
+    owner: string | null,
+  ): Promise<SavedMapping | null>;
+  /** Saves a column mapping, replacing the one of the same type, signature and owner. */
+  saveMapping(mapping: NewSavedMapping): Promise<SavedMapping>;
   /** Streams the target table's rows, sorted by key, in pages of `batchSize`. */
   exportRows(
     target: TargetTable,

@@ -21,6 +21,11 @@ interface Props {
   columns: MapperColumn[];
   /** The session's anti-CSRF token, for browsers that send no `Origin` with the plain form. */
   csrfToken?: string | null;
+  /**
+   * A saved mapping the last plain-form upload was asked to confirm (JSON): sent with the next
+   * plain-form upload, it confirms it.
+   */
+  confirmMapping?: string;
 }
 
 /** A file waiting for its columns to be matched. */
@@ -29,6 +34,15 @@ interface Mapping {
   mode: string;
   preview: FilePreview;
   initial: Choice;
+  /** The saved mapping the choice starts from, shown for confirmation. */
+  saved?: SavedInfo;
+}
+
+/** What `GET …/mapping` says about the saved mapping it found. */
+interface SavedInfo {
+  id: number;
+  shared: boolean;
+  savedBy: string | null;
 }
 
 type ItemState = "waiting" | "sending" | "processing" | "done" | "failed" | "cancelled";
@@ -56,7 +70,7 @@ let nextKey = 1;
  * file with its outcome.
  */
 export default function UploadProgress(
-  { uploadType, maxFileBytes, columns, csrfToken }: Props,
+  { uploadType, maxFileBytes, columns, csrfToken, confirmMapping }: Props,
 ) {
   const [items, setItems] = useState<Item[]>([]);
   const [mapping, setMapping] = useState<Mapping | null>(null);
@@ -78,9 +92,9 @@ export default function UploadProgress(
     if (files.length === 1 && !choice && !refusal(files[0], maxFileBytes)) {
       setChecking(files[0].name);
       const seen = await readPreview(files[0]) ?? await inspect(uploadType, files[0]);
-      const initial = seen && await mappingToAsk(uploadType, columns, seen).catch(() => undefined);
+      const ask = seen && await mappingToAsk(uploadType, columns, seen).catch(() => undefined);
       setChecking(null);
-      if (seen && initial) return setMapping({ file: files[0], mode, preview: seen, initial });
+      if (seen && ask) return setMapping({ file: files[0], mode, preview: seen, ...ask });
     }
     const batch: Item[] = files.map((file) => ({
       key: nextKey++,
@@ -174,6 +188,7 @@ export default function UploadProgress(
           CSRF_FIELD of server/auth/csrf.ts, which an island cannot import. */
       }
       {csrfToken && <input type="hidden" name="_csrf" value={csrfToken} />}
+      {confirmMapping && <input type="hidden" name="mapping" value={confirmMapping} />}
       <fieldset disabled={busy}>
         <legend>What should happen</legend>
         <label>
@@ -215,6 +230,7 @@ export default function UploadProgress(
           columns={columns}
           preview={mapping.preview}
           initial={mapping.initial}
+          saved={mapping.saved}
           fileName={mapping.file.name}
           onConfirm={(choice) => start([mapping.file], choice)}
           onCancel={() => setMapping(null)}
@@ -284,10 +300,11 @@ function SendingLine({ item }: { item: Item }) {
   );
 }
 
-/** A file's header and first rows, and the column mapping saved for that header if known. */
+/** A file's header and first rows, and the saved column mapping that applies if known. */
 interface Preview extends FilePreview {
   /** The saved mapping (null: none); undefined when not asked yet. */
   saved?: Choice | null;
+  savedMapping?: SavedInfo | null;
 }
 
 /** Largest JSON or Excel file whose columns are read on the server before it is sent. */
@@ -328,18 +345,24 @@ async function inspect(uploadType: string, file: File): Promise<Preview | undefi
     .catch(() => null);
   const found = res?.ok ? await res.json().catch(() => null) : null;
   if (!Array.isArray(found?.header)) return undefined;
-  return { header: found.header, rows: found.rows ?? [], saved: found.mapping ?? null };
+  return {
+    header: found.header,
+    rows: found.rows ?? [],
+    saved: found.mapping ?? null,
+    savedMapping: found.savedMapping ?? null,
+  };
 }
 
 /**
- * The choice to start the mapping step with, or undefined when the headers match by name (with
- * the mapping saved for them, if any) and the file can go as it is.
+ * The choice to start the mapping step with, or undefined when the headers match by name and the
+ * file can go as it is. A saved mapping that applies is never used unasked: the step starts from
+ * it, for the uploader to check and confirm (the server refuses it otherwise, `mapping_required`).
  */
 async function mappingToAsk(
   uploadType: string,
   columns: MapperColumn[],
   preview: Preview,
-): Promise<Choice | undefined> {
+): Promise<{ initial: Choice; saved?: SavedInfo } | undefined> {
   const byName: Choice = {};
   for (const h of preview.header) {
     const column = columns.find((c) =>
@@ -347,29 +370,26 @@ async function mappingToAsk(
     );
     byName[h] = column?.name ?? null;
   }
-  if (missingColumns(columns, byName).length === 0) return undefined;
-  let saved = preview.saved;
+  // A saved mapping only ever maps headers that match nothing by name.
+  if (Object.values(byName).every((c) => c !== null)) return undefined;
+  let { saved, savedMapping } = preview;
   if (saved === undefined) {
     const headers = encodeURIComponent(JSON.stringify(preview.header));
     const res = await fetch(`/api/v1/upload-types/${uploadType}/mapping?headers=${headers}`)
       .catch(() => null);
-    saved = res?.ok ? (await res.json()).mapping : null;
+    const found = res?.ok ? await res.json() : null;
+    saved = found?.mapping ?? null;
+    savedMapping = found?.savedMapping ?? null;
   }
-  // Saved for headers that compare equal ignoring case, spaces, `_` and `-`: key it by these.
-  if (saved) {
-    const keyed = new Map(Object.entries(saved).map(([h, c]) => [headerKey(h), c]));
-    saved = Object.fromEntries(
-      preview.header.flatMap((h) => keyed.has(headerKey(h)) ? [[h, keyed.get(headerKey(h))!]] : []),
-    );
+  if (!saved || !savedMapping) {
+    if (missingColumns(columns, byName).length === 0) return undefined;
+    return { initial: suggest(columns, preview) };
   }
-  // The server maps the headers a saved mapping leaves out by name, as here.
-  if (saved && missingColumns(columns, { ...byName, ...saved }).length === 0) return undefined;
-  if (!saved) return suggest(columns, preview);
   // Start from what was saved; suggestions only for the other headers and columns.
   const taken = new Set(Object.values(saved));
   const suggested = Object.entries(suggest(columns, preview))
     .map(([h, c]) => [h, c && taken.has(c) ? null : c]);
-  return { ...Object.fromEntries(suggested), ...saved };
+  return { initial: { ...Object.fromEntries(suggested), ...saved }, saved: savedMapping };
 }
 
 /** Why a file is refused before sending, or undefined when it may go. */

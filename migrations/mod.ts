@@ -15,6 +15,7 @@ import * as m0010 from "./0010_row_edits.ts";
 import * as m0011 from "./0011_insert_marks.ts";
 import * as m0012 from "./0012_committed_rows.ts";
 import * as m0013 from "./0013_commit_started_at.ts";
+import * as m0014 from "./0014_mapping_provenance.ts";
 
 /** Migrations by name; names sort in the order they run. */
 export const migrations: Record<string, Migration> = {
@@ -28,4 +29,5 @@ export const migrations: Record<string, Migration> = {
   "0011_insert_marks": m0011,
   "0012_committed_rows": m0012,
   "0013_commit_started_at": m0013,
+  "0014_mapping_provenance": m0014,
 };

@@ -35,7 +35,7 @@ export async function acceptUpload(
   services: Services,
   req: Request,
   typeName: string,
-  options: { actor?: string | null; respondAsync?: boolean } = {},
+  options: { actor?: string | null; shareMapping?: boolean; respondAsync?: boolean } = {},
 ): Promise<AcceptedUpload> {
   const type = services.uploadTypes.get(typeName);
   const { limit, declared } = await refuseDeclaredOversize(services, type, req);
@@ -46,6 +46,7 @@ export async function acceptUpload(
   if (queue && (async || declared > services.settings.asyncThresholdBytes)) {
     const run = await queue.enqueue(type, input, {
       actor: options.actor,
+      shareMapping: options.shareMapping,
       maxBytes: limit,
       signal: req.signal,
       parent: context.active(),
@@ -78,6 +79,7 @@ export async function acceptUpload(
       ...(replay ? { body: replay.body, reopen: replay.reopen } : {}),
       type,
       actor: options.actor ?? null,
+      shareMapping: options.shareMapping,
       maxFileBytes: services.settings.maxFileBytes,
       expectedBytes: Number.isFinite(declared) ? declared : undefined,
       spool: fileSpool,

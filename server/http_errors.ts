@@ -23,6 +23,7 @@ export const STATUS_OF: Record<IngestErrorType, number> = {
   encoding_error: 422,
   parse_error: 422,
   header_error: 422,
+  mapping_required: 422,
   validation_error: 422,
   conflict: 409,
   stale_review: 409,
@@ -44,7 +45,9 @@ export function errorResponse(err: unknown, headers?: HeadersInit): Response {
   if (status >= 500) {
     // A full server refusing more is working as designed: a burst must not flood the error log.
     const level = error.type === "server_busy" ? "warn" : "error";
-    log[level]("request failed", { error_type: error.type, cause: String(error.cause) });
+    // A typed error raised on purpose (a run's type_not_ready) has no cause: its message says it.
+    const cause = error.cause === undefined ? error.message : String(error.cause);
+    log[level]("request failed", { error_type: error.type, cause });
   }
   const out = errorHeaders(error);
   new Headers(headers).forEach((value, name) => out.set(name, value));

@@ -1,7 +1,7 @@
 /**
  * Readiness: a list of named checks that must all pass before this instance should get traffic.
  * `GET /health/ready` runs them in parallel, each with a time limit, and answers 503 naming the
- * failing ones. Services start with `database`, `migrations` and `worker`; other parts add
+ * failing ones. Services start with `database`, `migrations`, `worker` and `upload_types`; other parts add
  * their own to `services.readinessChecks`.
  *
  * @example A check of one's own
@@ -17,7 +17,10 @@
  *
  * @module
  */
+import type { UploadTypeRegistry } from "../core/config/registry.ts";
 import type { Database } from "../core/database.ts";
+import { findTargetProblems } from "../core/sql/target_check.ts";
+import { describeTargetProblem } from "../core/target_readiness.ts";
 import { migrationStatus } from "../db/migrate.ts";
 import { redactText } from "./redact.ts";
 
@@ -106,6 +109,27 @@ export function migrationsCheck(database: Database): ReadinessCheck {
         applied: states.length - pending.length,
         expected: states.length,
         pending,
+      };
+    },
+  };
+}
+
+/**
+ * Every upload type's table and configured columns exist (`core/target_readiness.ts`); a table
+ * dropped after start fails it, naming the type, the table and what is missing.
+ */
+export function uploadTypesCheck(database: Database, types: UploadTypeRegistry): ReadinessCheck {
+  return {
+    name: "upload_types",
+    async run() {
+      const problems = await findTargetProblems(database.kysely, types.list());
+      return {
+        ok: problems.length === 0,
+        status: problems.length === 0 ? "ready" : "not_ready",
+        types: types.list().length,
+        ...(problems.length > 0
+          ? { problems: problems.map((p) => ({ ...p, message: describeTargetProblem(p) })) }
+          : {}),
       };
     },
   };

@@ -7,6 +7,8 @@
 import type { UploadTypeRegistry } from "../core/config/registry.ts";
 import type { Database } from "../core/database.ts";
 import type { Store } from "../core/store.ts";
+import { findTargetProblems } from "../core/sql/target_check.ts";
+import { TargetTableError } from "../core/target_readiness.ts";
 import { migrateToLatest } from "../db/migrate.ts";
 import { openDatabase } from "../db/open_database.ts";
 import type { JobWorker } from "./jobs/job_worker.ts";
@@ -21,6 +23,7 @@ import {
   databaseCheck,
   migrationsCheck,
   type ReadinessCheck,
+  uploadTypesCheck,
   workerCheck,
   type WorkerProbe,
 } from "./readiness.ts";
@@ -72,7 +75,15 @@ export async function openServices(
   const uploadTypes = await loadUploadTypes(options.uploadTypesDir ?? UPLOAD_TYPES_DIR);
   const database = options.database ??
     await openDatabase({ url: settings.databaseUrl, dataDir: settings.dataDir });
-  await migrateToLatest(database);
+  try {
+    await migrateToLatest(database);
+    // A type whose table is missing would look ready and fail its first upload: refuse to start.
+    const problems = await findTargetProblems(database.kysely, uploadTypes.list());
+    if (problems.length > 0) throw new TargetTableError(problems);
+  } catch (err) {
+    if (!options.database) await database.close().catch(() => {});
+    throw err;
+  }
   const metrics = createIntakeMetrics(database, {
     onCollectError: (metric, err) => log.warn("metric collector failed", { metric, cause: err }),
   });
@@ -94,6 +105,7 @@ export async function openServices(
     databaseCheck(database),
     migrationsCheck(database),
     workerCheck(() => services.worker),
+    uploadTypesCheck(database, uploadTypes),
   );
   return services;
 }

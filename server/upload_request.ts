@@ -162,7 +162,7 @@ function formatFor(
 const MappingSchema = z.record(z.string().max(1000), z.string().max(200).nullable());
 
 /** Parses `{"file header": "column" | null, …}`; throws `bad_request` when it is not that. */
-function parseMapping(text: string): ColumnMapping {
+export function parseMapping(text: string): ColumnMapping {
   let value: unknown;
   try {
     value = JSON.parse(text);

@@ -30,13 +30,19 @@ export interface TestApp {
   json<T = Record<string, unknown>>(res: Response): Promise<T>;
 }
 
-/** Starts the app on `db` with `env` as its environment, runs `fn`, then stops everything. */
+/**
+ * Starts the app on `db` with `env` as its environment, runs `fn`, then stops everything.
+ * `before` runs on the database first: the app refuses to start while an upload type's table is
+ * missing, so a test type's table is created there.
+ */
 export async function withApp(
   db: TestDatabase,
   fn: (app: TestApp) => Promise<void>,
   env: Record<string, string> = {},
   uploadTypesDir?: URL,
+  before?: (db: TestDatabase) => Promise<void>,
 ): Promise<void> {
+  await before?.(db);
   // Run lifecycle and access lines would bury test output; `env.LOG_LEVEL` brings them back.
   const settings = loadSettings((name) => env[name] ?? (name === "LOG_LEVEL" ? "warn" : undefined));
   log.setLevel(settings.logLevel);
@@ -80,6 +86,7 @@ export function appTest(
   fn: (app: TestApp) => Promise<void>,
   env: Record<string, string> = {},
   uploadTypesDir?: URL,
+  before?: (db: TestDatabase) => Promise<void>,
 ): void {
   for (const target of databaseTargets()) {
     Deno.test({
@@ -90,7 +97,7 @@ export function appTest(
       async fn() {
         const db = await target.open();
         try {
-          await withApp(db, fn, env, uploadTypesDir);
+          await withApp(db, fn, env, uploadTypesDir, before);
         } finally {
           await db.dispose();
         }

@@ -25,7 +25,7 @@ appTest(
     const body = await ready.json();
     assertEquals(body.status, "ok");
     assertEquals(body.failing, []);
-    assertEquals(Object.keys(body.checks), ["database", "migrations", "worker"]);
+    assertEquals(Object.keys(body.checks), ["database", "migrations", "worker", "upload_types"]);
     const { database, migrations: applied, worker } = body.checks;
     assertEquals([database.ok, database.status, database.kind], [true, "up", app.db.kind]);
     assertEquals(typeof database.latencyMs, "number");
@@ -48,7 +48,7 @@ appTest(
     assertEquals(down.status, 503);
     const downBody = await down.json();
     assertEquals(downBody.status, "unavailable");
-    assertEquals(downBody.failing, ["database", "migrations"]);
+    assertEquals(downBody.failing, ["database", "migrations", "upload_types"]);
     assertEquals(downBody.checks.database.ok, false);
     assertEquals(downBody.checks.database.status, "error");
     assertEquals(typeof downBody.checks.database.error, "string");

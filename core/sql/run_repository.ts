@@ -122,6 +122,7 @@ function toColumns(patch: RunPatch): Row {
   if (patch.headers) set.headers = JSON.stringify(patch.headers);
   if (patch.columns) set.columns = JSON.stringify(patch.columns);
   if (patch.ignoredColumns) set.ignored_columns = JSON.stringify(patch.ignoredColumns);
+  if (patch.mapping) set.mapping = JSON.stringify(patch.mapping);
   if (patch.progress) {
     set.progress_bytes = patch.progress.bytes;
     set.progress_rows = patch.progress.rows;
@@ -164,6 +165,7 @@ export function toRun(r: Row): Run {
     headers: json<string[]>(r.headers) ?? [],
     columns: json<string[]>(r.columns) ?? [],
     ignoredColumns: json<string[]>(r.ignored_columns) ?? [],
+    mapping: json<Run["mapping"]>(r.mapping) ?? null,
     counts: {
       rows: Number(r.row_count),
       new: Number(r.new_count),

@@ -26,7 +26,9 @@ import type {
   Store,
   TargetTable,
 } from "../store.ts";
-import type { ColumnMapping } from "../stages/map_headers.ts";
+import type { NewSavedMapping, SavedMapping } from "../saved_mapping.ts";
+import type { CheckedTarget, TargetProblem } from "../target_readiness.ts";
+import { findTargetProblem } from "./target_check.ts";
 import { classifyRows } from "./classify.ts";
 import { applyReviewedRun } from "./commit.ts";
 import { importStagedRows } from "./direct_import.ts";
@@ -292,12 +294,20 @@ export class SqlStore implements Store {
     });
   }
 
-  findMapping(uploadType: string, signature: string): Promise<ColumnMapping | null> {
-    return selectMapping(this.#db, uploadType, signature);
+  checkTarget(target: CheckedTarget): Promise<TargetProblem | null> {
+    return findTargetProblem(this.#db.kysely, target);
   }
 
-  saveMapping(uploadType: string, signature: string, mapping: ColumnMapping): Promise<void> {
-    return upsertMapping(this.#db, uploadType, signature, mapping);
+  findMapping(
+    uploadType: string,
+    signature: string,
+    owner: string | null,
+  ): Promise<SavedMapping | null> {
+    return selectMapping(this.#db, uploadType, signature, owner);
+  }
+
+  saveMapping(mapping: NewSavedMapping): Promise<SavedMapping> {
+    return upsertMapping(this.#db, mapping);
   }
 
   purgeCommittedRows(retentionMs: number): Promise<string[]> {

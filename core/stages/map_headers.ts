@@ -57,6 +57,20 @@ function lookupOf(type: ResolvedUploadType): ReadonlyMap<string, ResolvedColumn>
 }
 
 /**
+ * How a header matches a column of `type` by itself: `exact` (the column's name), `alias` (its
+ * label or an alias), or undefined when it matches none.
+ */
+export function matchHeader(
+  type: ResolvedUploadType,
+  header: string,
+): { column: ResolvedColumn; by: "exact" | "alias" } | undefined {
+  const key = headerKey(header);
+  const column = key === "" ? undefined : lookupOf(type).get(key);
+  if (!column) return undefined;
+  return { column, by: headerKey(column.name) === key ? "exact" : "alias" };
+}
+
+/**
  * Maps a header row to the columns of `type`.
  *
  * @param type The upload type.

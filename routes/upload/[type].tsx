@@ -4,7 +4,7 @@ import { IngestError, toIngestError } from "../../core/errors.ts";
 import type { RunError } from "../../core/runs.ts";
 import { RunErrorPanel } from "../../components/run_error.tsx";
 import UploadProgress from "../../islands/UploadProgress.tsx";
-import { acceptUpload } from "../../server/accept_upload.ts";
+import { acceptUpload, runFailure } from "../../server/accept_upload.ts";
 import { limitUploads, requirePermission, requirePrincipal } from "../../server/auth/guards.ts";
 import { can } from "../../server/auth/principal.ts";
 import { errorHeaders, STATUS_OF } from "../../server/http_errors.ts";
@@ -56,7 +56,12 @@ export const handler: Handlers<UploadPage, AppState> = {
     try {
       requirePermission(ctx.state, "upload");
       limitUploads(ctx.state, ctx.remoteAddr);
-      const { run } = await acceptUpload(services, req, type.name, { actor: principal.name });
+      const { run } = await acceptUpload(services, req, type.name, {
+        actor: principal.name,
+        shareMapping: can(principal, "share_settings"),
+      });
+      // The uploader confirms a saved mapping here, on the form, not on the failed run's page.
+      if (run.error?.type === "mapping_required") throw runFailure(run);
       return new Response(null, { status: 303, headers: { location: `/runs/${run.id}` } });
     } catch (err) {
       await req.body?.cancel().catch(() => {});
@@ -85,11 +90,20 @@ export default function Upload(
       <h1>Upload {type.label.toLowerCase()}</h1>
       <p>{type.description}</p>
       {error && <RunErrorPanel error={error} />}
+      {error?.type === "mapping_required" && canUpload && (
+        <p class="mapper-saved">
+          To import with this mapping, choose the file again and upload it: the form below sends the
+          mapping with it.
+        </p>
+      )}
       {canUpload && (
         <UploadProgress
           uploadType={type.name}
           maxFileBytes={maxFileBytes}
           csrfToken={csrfToken}
+          confirmMapping={error?.type === "mapping_required"
+            ? JSON.stringify(error.details.mapping)
+            : undefined}
           columns={type.columns.map((c) => ({
             name: c.name,
             label: c.label,

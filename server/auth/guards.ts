@@ -24,6 +24,7 @@ const ACTIONS: Record<Permission, string> = {
   read_all_runs: "see other people's runs",
   export: "export target tables",
   revert: "revert committed runs",
+  share_settings: "change shared settings",
 };
 
 /** The request's principal; throws `unauthorized` when nobody signed in. */

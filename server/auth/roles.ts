@@ -1,7 +1,8 @@
 /**
  * Roles and what each may do. Uploaders send files and see their own runs; reviewers see every
  * run and decide on staged ones, but do not upload (so nobody approves their own file); admins
- * do everything, and only they revert committed runs.
+ * do everything, and only they revert committed runs and change shared settings (a column mapping
+ * saved from a run they commit is suggested to everyone; others' are kept for the uploader).
  *
  * @module
  */
@@ -23,12 +24,14 @@ export type Permission =
   /** Download a target table (`export.csv`). */
   | "export"
   /** Revert a committed run. */
-  | "revert";
+  | "revert"
+  /** Change what applies to everyone, such as the column mappings suggested for all uploads. */
+  | "share_settings";
 
 const GRANTS: Record<Role, ReadonlySet<Permission>> = {
   uploader: new Set(["upload"]),
   reviewer: new Set(["review", "read_all_runs", "export"]),
-  admin: new Set(["upload", "review", "read_all_runs", "export", "revert"]),
+  admin: new Set(["upload", "review", "read_all_runs", "export", "revert", "share_settings"]),
 };
 
 /** Returns true when `role` grants `permission`. */

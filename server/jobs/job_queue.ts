@@ -31,6 +31,8 @@ export interface JobRequest {
   delimiter?: "\t";
   sheet?: string;
   mapping?: ColumnMapping;
+  /** The uploader may change shared settings (see `IngestRequest.shareMapping`). */
+  shareMapping?: boolean;
 }
 
 /** One job as stored. */

@@ -152,7 +152,13 @@ export class JobWorker {
   async enqueue(
     type: ResolvedUploadType,
     upload: QueuedUpload,
-    options: { actor?: string | null; maxBytes: number; signal?: AbortSignal; parent?: Context },
+    options: {
+      actor?: string | null;
+      shareMapping?: boolean;
+      maxBytes: number;
+      signal?: AbortSignal;
+      parent?: Context;
+    },
   ): Promise<Run> {
     const { store, database } = this.#services;
     const traceparent = toTraceparent(options.parent ?? context.active());
@@ -169,7 +175,17 @@ export class JobWorker {
     const { encoding, format, delimiter, sheet, mapping } = upload;
     await this.#queue.add(
       run.id,
-      { request: { encoding, format, delimiter, sheet, mapping }, traceparent },
+      {
+        request: {
+          encoding,
+          format,
+          delimiter,
+          sheet,
+          mapping,
+          shareMapping: options.shareMapping,
+        },
+        traceparent,
+      },
       this.instanceId,
       this.#options.leaseMs,
     );
@@ -348,7 +364,7 @@ export class JobWorker {
       await this.#settle(run.id);
       return;
     }
-    const { encoding, format, delimiter, sheet, mapping } = job.request;
+    const { encoding, format, delimiter, sheet, mapping, shareMapping } = job.request;
     const input = job.input;
     try {
       const handle = await startIngest(fence.store, {
@@ -366,6 +382,7 @@ export class JobWorker {
         delimiter,
         sheet,
         mapping,
+        shareMapping,
         maxFileBytes: settings.maxFileBytes,
         spool: fileSpool,
         sha256: nativeSha256,

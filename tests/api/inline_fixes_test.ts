@@ -1,4 +1,5 @@
 import { sql } from "kysely";
+import { createSitesTable } from "../sites_table.ts";
 import { assert, assertEquals } from "../assert.ts";
 import { appTest, type TestApp } from "../app_harness.ts";
 import { FACILITIES, FACILITIES_CHANGES } from "./fixtures.ts";
@@ -247,7 +248,6 @@ appTest(
   "in replace mode a fixed row that matches a target row is no longer deleted",
   async (app) => {
     const db = app.services.database.kysely;
-    await sql`create table test_sites (code text primary key, staff bigint)`.execute(db);
     await sql`insert into test_sites values ('S1', 10), ('S2', 20), ('S3', 30)`.execute(db);
     const res = await app.upload("sites", "code,staff\nS1,10\nS2,25\nS3,x\n", { mode: "staged" });
     const run = await app.json<Json>(res);
@@ -279,6 +279,7 @@ appTest(
   },
   {},
   TYPES,
+  createSitesTable,
 );
 
 appTest("the review page fixes an invalid cell in place without JavaScript", async (app) => {

@@ -45,13 +45,14 @@ appTest(
         ["ABC-000002", "South Plant", "", "", "true"],
       ],
       mapping: null,
+      savedMapping: null,
     });
     assertEquals(await runCount(app), 0);
   },
 );
 
 appTest(
-  "a mapping saved by an upload comes back when the same header is inspected",
+  "a mapping saved from a committed upload comes back when the same header is inspected",
   async (app) => {
     const mapping = { Site: "facility_id", "Site name": "name" };
     const ndjson = OBJECTS.map((o) => JSON.stringify(o)).join("\n") + "\n";
@@ -62,6 +63,10 @@ appTest(
       headers: { "content-type": "application/x-ndjson" },
     });
     assertEquals(upload.status, 201, await upload.clone().text());
+    const { id } = await upload.json() as Json;
+    const commit = await app.fetch(`/api/v1/runs/${id}/commit`, { method: "POST" });
+    assertEquals(commit.status, 200);
+    await commit.body?.cancel();
     // A raw NDJSON body, like the upload's; header case and spacing do not matter.
     const res = await app.fetch(INSPECT, {
       method: "POST",
@@ -72,7 +77,8 @@ appTest(
     assertEquals(res.status, 200, JSON.stringify(body));
     assertEquals(body.format, "ndjson");
     assertEquals(body.header, ["Site", "SITE NAME", "county", "latitude", "active"]);
-    assertEquals(body.mapping, mapping);
+    assertEquals(body.mapping, { Site: "facility_id", "SITE NAME": "name" });
+    assertEquals(body.savedMapping.shared, true);
     assertEquals(await runCount(app), 1);
   },
 );
@@ -102,6 +108,7 @@ appTest("inspecting a workbook lists its sheets and reads the one asked for", as
       ["ABC-000002", "South Plant", "", "false"],
     ],
     mapping: null,
+    savedMapping: null,
   });
   const first = await (await inspect(app, file)).json() as Json;
   assertEquals([first.header, first.rows], [["Notes"], []]);

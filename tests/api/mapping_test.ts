@@ -21,7 +21,7 @@ function send(app: TestApp, csv: string, mapping?: unknown) {
 }
 
 appTest(
-  "a column mapping sent with the upload maps the file, and is reused next time",
+  "a mapping sent with the upload maps the file; once committed it is suggested, never applied unasked",
   async (app) => {
     const refused = await send(app, OWN_HEADERS);
     assertEquals(refused.status, 422);
@@ -32,13 +32,50 @@ appTest(
     assertEquals(mapped.columns, ["facility_id", "name", "county"]);
     assertEquals(mapped.ignoredColumns, ["Notes"]);
     assertEquals(mapped.counts.new, 2);
+    assertEquals(mapped.mapping, {
+      columns: [
+        { header: "Site", column: "facility_id", source: "explicit" },
+        { header: "Site name", column: "name", source: "explicit" },
+        { header: "Region", column: "county", source: "explicit" },
+        { header: "Notes", column: null, source: "explicit" },
+      ],
+      saved: null,
+      given: MAPPING,
+    });
 
-    // The same headers (case and spacing aside) map themselves from now on.
-    const next = await app.json<Json>(
-      await send(app, OWN_HEADERS.replace("Site name", "SITE NAME")),
+    // Nothing is remembered from a run that is not committed.
+    const notYet = await send(app, OWN_HEADERS);
+    assertEquals((await app.json<Json>(notYet)).error.type, "header_error");
+    const commit = await app.fetch(`/api/v1/runs/${mapped.id}/commit`, { method: "POST" });
+    assertEquals(commit.status, 200);
+    await commit.body?.cancel();
+
+    // The same headers (case and spacing aside) now get the saved mapping to confirm.
+    const headers = OWN_HEADERS.replace("Site name", "SITE NAME");
+    const asked = await send(app, headers);
+    const error = (await app.json<Json>(asked)).error;
+    assertEquals([asked.status, error.type], [422, "mapping_required"]);
+    const suggested = { "Site": "facility_id", "SITE NAME": "name", "Region": "county" };
+    assertEquals(error.details.mapping, suggested);
+    assertEquals(error.details.savedMapping.shared, true);
+    const lookup = await app.json<Json>(
+      await app.fetch(
+        `/api/v1/upload-types/facilities/mapping?headers=${
+          encodeURIComponent(JSON.stringify(["Site", "SITE NAME", "Region", "Notes"]))
+        }`,
+      ),
     );
+    assertEquals(lookup, { mapping: suggested, savedMapping: error.details.savedMapping });
+
+    // Sending it back confirms it; the run records which saved mapping it used.
+    const next = await app.json<Json>(await send(app, headers, error.details.mapping));
     assertEquals(next.status, "staged", JSON.stringify(next));
     assertEquals(next.columns, ["facility_id", "name", "county"]);
+    assertEquals(next.mapping.saved.id, error.details.savedMapping.id);
+    assertEquals(
+      next.mapping.columns.map((c: Json) => c.source),
+      ["saved", "saved", "saved", "none"],
+    );
     const rows = (await app.json<Json>(await app.fetch(`/api/v1/runs/${next.id}/rows`))).rows;
     assertEquals(rows[0].values, {
       facility_id: "ABC-000001",
@@ -68,3 +105,42 @@ appTest("a malformed mapping is a bad_request that says what a mapping is", asyn
   assertEquals([res.status, error.type], [400, "bad_request"]);
   assertEquals(error.details.unknown, ["facility", "region"]);
 });
+
+appTest(
+  "without JavaScript the upload page asks to confirm a saved mapping, then uses it",
+  async (app) => {
+    const mapped = await app.json<Json>(await send(app, OWN_HEADERS, MAPPING));
+    const commit = await app.fetch(`/api/v1/runs/${mapped.id}/commit`, { method: "POST" });
+    assertEquals(commit.status, 200);
+    await commit.body?.cancel();
+
+    const form = (mapping?: string) => {
+      const body = new FormData();
+      body.set("mode", "staged");
+      if (mapping) body.set("mapping", mapping);
+      body.set("file", new File([OWN_HEADERS], "own.csv", { type: "text/csv" }));
+      return body;
+    };
+    const asked = await app.fetch("/upload/facilities", { method: "POST", body: form() });
+    const html = await asked.text();
+    assertEquals(asked.status, 422);
+    assertEquals(html.includes("A saved column mapping applies: confirm it to import"), true);
+    const hidden = /<input type="hidden" name="mapping" value="([^"]*)"/.exec(html);
+    const mapping = hidden?.[1].replaceAll("&quot;", '"');
+    assertEquals(
+      JSON.parse(mapping ?? "null"),
+      { "Site": "facility_id", "Site name": "name", "Region": "county" },
+    );
+
+    const confirmed = await app.fetch("/upload/facilities", {
+      method: "POST",
+      body: form(mapping),
+      redirect: "manual",
+    });
+    assertEquals(confirmed.status, 303);
+    await confirmed.body?.cancel();
+    const runId = confirmed.headers.get("location")!.split("/").pop();
+    const run = await app.json<Json>(await app.fetch(`/api/v1/runs/${runId}`));
+    assertEquals([run.status, run.mapping.saved?.id !== undefined], ["staged", true]);
+  },
+);

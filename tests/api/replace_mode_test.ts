@@ -1,4 +1,5 @@
 import { sql } from "kysely";
+import { createSitesTable } from "../sites_table.ts";
 import { assertEquals } from "../assert.ts";
 import { appTest, type TestApp } from "../app_harness.ts";
 
@@ -8,8 +9,6 @@ type Json = Record<string, any>;
 const TYPES = new URL("../fixtures/upload_types/", import.meta.url);
 
 async function setup(app: TestApp): Promise<void> {
-  await sql`create table test_sites (code text primary key, staff bigint)`
-    .execute(app.services.database.kysely);
   await sql`insert into test_sites values ('S1', 10), ('S2', 20), ('S3', 30)`
     .execute(app.services.database.kysely);
 }
@@ -48,6 +47,7 @@ appTest(
   },
   {},
   TYPES,
+  createSitesTable,
 );
 
 appTest(
@@ -74,6 +74,7 @@ appTest(
   },
   {},
   TYPES,
+  createSitesTable,
 );
 
 appTest(
@@ -96,4 +97,5 @@ appTest(
   },
   {},
   TYPES,
+  createSitesTable,
 );

@@ -1,4 +1,5 @@
 import { sql } from "kysely";
+import { createSitesTable } from "../sites_table.ts";
 import { assert, assertEquals, assertMatch } from "../assert.ts";
 import { appTest, type TestApp } from "../app_harness.ts";
 import { FACILITIES, FACILITIES_CHANGES } from "./fixtures.ts";
@@ -71,7 +72,6 @@ appTest(
   "revert of a replace-mode run restores the rows it deleted",
   async (app) => {
     const db = app.services.database.kysely;
-    await sql`create table test_sites (code text primary key, staff bigint)`.execute(db);
     await sql`insert into test_sites values ('S1', 10), ('S2', 20), ('S3', 30)`.execute(db);
     const before = await exportText(app, "sites");
     const run = await upload(app, "sites", "code,staff\nS1,10\nS2,25\nS4,5\n");
@@ -91,6 +91,7 @@ appTest(
   },
   {},
   SITES_TYPES,
+  createSitesTable,
 );
 
 appTest("revert is refused when a later run changed a row; nothing changes", async (app) => {
@@ -176,8 +177,6 @@ appTest("a row it inserted, rewritten or deleted since, refuses the revert", asy
 appTest(
   "a replace run reverted gives the rows it deleted back to the run that inserted them",
   async (app) => {
-    const db = app.services.database.kysely;
-    await sql`create table test_sites (code text primary key, staff bigint)`.execute(db);
     const empty = await exportText(app, "sites");
     const first = await upload(app, "sites", "code,staff\nS1,10\nS2,20\nS3,30\n");
     const second = await upload(app, "sites", "code,staff\nS1,11\nS4,5\n");
@@ -189,6 +188,7 @@ appTest(
   },
   {},
   SITES_TYPES,
+  createSitesTable,
 );
 
 appTest(

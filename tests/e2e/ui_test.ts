@@ -354,53 +354,71 @@ e2eTest("pages read well at phone width", async (t) => {
   }
 });
 
-e2eTest("headers that do not match: map the columns once, the next file maps itself", async (t) => {
-  const { page } = t;
-  const csv = [
-    "Site,Site name,Region,Comment",
-    "ABC-000001,North Plant,Kent,first",
-    "ABC-000002,South Plant,Essex,",
-  ].join("\n");
-  await page.goto(t.url("/upload/facilities"));
-  await page.setInputFiles("input[type=file]", fileOf("own-headers.csv", csv));
-  await page.click("button[type=submit]");
-  const mapper = page.locator("section.mapper");
-  await mapper.waitFor();
-  // "Site" and "Site name" are suggested from the sampled values and names; Region needs a person.
-  assertEquals(await mapper.locator("select").nth(0).inputValue(), "facility_id");
-  assertEquals(await mapper.locator("select").nth(1).inputValue(), "name");
-  await mapper.locator("select").nth(2).selectOption("county");
-  assertEquals(await mapper.locator("table.preview thead th").allTextContents(), [
-    "Facility ID",
-    "Name",
-    "County",
-  ]);
-  assertEquals(
-    await mapper.locator("table.preview tbody tr").first().locator("td").allTextContents(),
-    [
-      "ABC-000001",
-      "North Plant",
-      "Kent",
-    ],
-  );
-  await t.shot("upload-mapping");
-  await mapper.locator("button", { hasText: "Import with these columns" }).click();
-  await page.waitForURL(REVIEW_PAGE);
-  assertEquals((await tabCounts(page)).new, 2);
-  assert((await page.locator("tbody").textContent())?.includes("Essex"), "mapped county shown");
+e2eTest(
+  "headers that do not match: map the columns once, the next file starts from it",
+  async (t) => {
+    const { page } = t;
+    const csv = [
+      "Site,Site name,Region,Comment",
+      "ABC-000001,North Plant,Kent,first",
+      "ABC-000002,South Plant,Essex,",
+    ].join("\n");
+    await page.goto(t.url("/upload/facilities"));
+    await page.setInputFiles("input[type=file]", fileOf("own-headers.csv", csv));
+    await page.click("button[type=submit]");
+    const mapper = page.locator("section.mapper");
+    await mapper.waitFor();
+    // "Site" and "Site name" are suggested from the sampled values and names; Region needs a person.
+    assertEquals(await mapper.locator("select").nth(0).inputValue(), "facility_id");
+    assertEquals(await mapper.locator("select").nth(1).inputValue(), "name");
+    await mapper.locator("select").nth(2).selectOption("county");
+    assertEquals(await mapper.locator("table.preview thead th").allTextContents(), [
+      "Facility ID",
+      "Name",
+      "County",
+    ]);
+    assertEquals(
+      await mapper.locator("table.preview tbody tr").first().locator("td").allTextContents(),
+      [
+        "ABC-000001",
+        "North Plant",
+        "Kent",
+      ],
+    );
+    await t.shot("upload-mapping");
+    await mapper.locator("button", { hasText: "Import with these columns" }).click();
+    await page.waitForURL(REVIEW_PAGE);
+    assertEquals((await tabCounts(page)).new, 2);
+    assert((await page.locator("tbody").textContent())?.includes("Essex"), "mapped county shown");
+    // The review shows the mapping chosen, and committing the run saves it.
+    assertMatch(await page.locator("section.mapping-used").textContent() ?? "", /chosen/);
+    await page.click("button[value=commit]");
+    await page.locator("dialog[open] button", { hasText: "Commit now" }).click();
+    await page.waitForURL(RUN_PAGE);
 
-  // The same headers again: no mapping step, straight to the review.
-  await page.goto(t.url("/upload/facilities"));
-  await upload(page, [example("facilities_clean.csv")], "direct", RUN_PAGE);
-  await page.goto(t.url("/upload/facilities"));
-  await page.setInputFiles("input[type=file]", fileOf("again.csv", csv.replace("first", "second")));
-  await page.click("button[type=submit]");
-  await page.waitForURL(REVIEW_PAGE);
-  assertEquals(await page.locator("section.mapper").count(), 0);
-});
+    // The same headers again: the mapping step starts from the saved mapping, to confirm.
+    await page.goto(t.url("/upload/facilities"));
+    await upload(page, [example("facilities_clean.csv")], "direct", RUN_PAGE);
+    await page.goto(t.url("/upload/facilities"));
+    await page.setInputFiles(
+      "input[type=file]",
+      fileOf("again.csv", csv.replace("first", "second")),
+    );
+    await page.click("button[type=submit]");
+    await mapper.waitFor();
+    assertMatch(await mapper.locator(".mapper-saved").textContent() ?? "", /shared column mapping/);
+    assertEquals(
+      await Promise.all([0, 1, 2, 3].map((i) => mapper.locator("select").nth(i).inputValue())),
+      ["facility_id", "name", "county", ""],
+    );
+    await mapper.locator("button", { hasText: "Import with these columns" }).click();
+    await page.waitForURL(REVIEW_PAGE);
+    assertMatch(await page.locator("section.mapping-used").textContent() ?? "", /Saved mapping #/);
+  },
+);
 
 e2eTest(
-  "a workbook with renamed columns is mapped in the browser; JSON alike maps itself",
+  "a workbook with renamed columns is mapped in the browser; JSON alike starts from it",
   async (t) => {
     const { page } = t;
     const inspected: string[] = [];
@@ -449,7 +467,11 @@ e2eTest(
       assert(staged.includes(text), `${text} in ${staged}`);
     }
 
-    // A JSON file with the same keys: read on the server, the saved mapping applies, no step.
+    await page.click("button[value=commit]");
+    await page.locator("dialog[open] button", { hasText: "Commit now" }).click();
+    await page.waitForURL(RUN_PAGE);
+
+    // A JSON file with the same keys: read on the server, the saved mapping filled in to confirm.
     const objects = [
       { Site: "ABC-000003", "Site name": "East Works", County: "Surrey", Opened: "2010-05-06" },
       { Site: "ABC-000004", "Site name": "West Depot", County: null, Opened: null, Comment: "x" },
@@ -461,9 +483,10 @@ e2eTest(
       buffer: Buffer.from(JSON.stringify(objects)),
     });
     await page.click("button[type=submit]");
-    await page.waitForURL(REVIEW_PAGE);
+    await mapper.waitFor();
     assertEquals(inspected.length, 2);
-    assertEquals(await page.locator("section.mapper").count(), 0);
+    await mapper.locator("button", { hasText: "Import with these columns" }).click();
+    await page.waitForURL(REVIEW_PAGE);
     assertEquals((await tabCounts(page)).new, 2);
     const again = await page.locator("tbody").textContent() ?? "";
     for (const text of ["East Works", "Surrey", "2010-05-06", "West Depot"]) {

@@ -10,6 +10,7 @@ import {
   formatTime,
 } from "../../../components/format.ts";
 import { runTimings } from "../../../components/run_timings.ts";
+import { MappingUsed } from "../../../components/mapping_used.tsx";
 import { RunErrorPanel } from "../../../components/run_error.tsx";
 import { StatusBadge } from "../../../components/status_badge.tsx";
 import { CsrfField } from "../../../components/csrf_field.tsx";
@@ -174,6 +175,7 @@ export default function RunPage({ data, state }: PageProps<RunView, AppState>) {
           </>
         )}
       </dl>
+      {run.mapping && <MappingUsed mapping={run.mapping} />}
     </>
   );
 }

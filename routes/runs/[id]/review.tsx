@@ -2,6 +2,9 @@ import type { Handlers, PageProps } from "$fresh/server.ts";
 import { toIngestError } from "../../../core/errors.ts";
 import { applyBulkFix, type BulkFix, editRow } from "../../../core/fixes.ts";
 import { commitRun, discardRun, refreshRun, setExcluded } from "../../../core/lifecycle.ts";
+import { rememberMapping } from "../../../core/saved_mapping.ts";
+import { isChosenMapping, MappingUsed } from "../../../components/mapping_used.tsx";
+import { committer } from "../../../server/auth/committer.ts";
 import { ROW_ACTIONS, type RowAction, type Run, type RunError } from "../../../core/runs.ts";
 import type { ExcludedCounts, ReviewRow, Store } from "../../../core/store.ts";
 import { CsrfField } from "../../../components/csrf_field.tsx";
@@ -104,7 +107,8 @@ export const handler: Handlers<Review, AppState> = {
         return new Response(null, { status: 303, headers: { location: ctx.url.href } });
       }
       if (intent === "commit") {
-        await commitRun(store, type, run.id);
+        const committed = await commitRun(store, type, run.id);
+        await rememberMapping(store, type, committed, committer(principal)).catch(() => {});
       } else if (intent === "discard") {
         await discardRun(store, type, run.id);
       } else if (intent === "refresh") {
@@ -163,6 +167,7 @@ export default function ReviewPage({ data }: PageProps<Review>) {
           <button type="submit" name="intent" value="refresh">Refresh the review</button>
         </form>
       )}
+      {isChosenMapping(run.mapping) && <MappingUsed mapping={run.mapping} />}
       <nav class="tabs" aria-label="Rows by outcome">
         <a href="?" aria-current={action === null ? "page" : undefined}>
           All ({formatNumber(run.counts.rows)})

@@ -1,6 +1,7 @@
 import type { Handlers } from "$fresh/server.ts";
 import { acceptUpload, runFailure } from "../../../../server/accept_upload.ts";
 import { runPath, runResponse } from "../../../../server/api.ts";
+import { can } from "../../../../server/auth/principal.ts";
 import { limitUploads, requirePermission } from "../../../../server/auth/guards.ts";
 import { errorResponse } from "../../../../server/http_errors.ts";
 import type { AppState } from "../../../../server/services.ts";
@@ -22,6 +23,7 @@ export const handler: Handlers<unknown, AppState> = {
     const { run, finished } = await acceptUpload(ctx.state.services, req, ctx.params.type, {
       respondAsync,
       actor: principal.name,
+      shareMapping: can(principal, "share_settings"),
     });
     if (!finished) return runResponse(run, 202);
     if (run.status === "failed") {

@@ -1,6 +1,8 @@
 import type { Handlers } from "$fresh/server.ts";
 import { z } from "zod";
 import { commitRun } from "../../../../../core/lifecycle.ts";
+import { rememberMapping } from "../../../../../core/saved_mapping.ts";
+import { committer } from "../../../../../server/auth/committer.ts";
 import { readJsonBody } from "../../../../../server/json_body.ts";
 import { requirePermission, requireVisibleRun } from "../../../../../server/auth/guards.ts";
 import type { AppState } from "../../../../../server/services.ts";
@@ -16,9 +18,12 @@ export const handler: Handlers<unknown, AppState> = {
   async POST(req, ctx) {
     const { store, uploadTypes } = ctx.state.services;
     const run = await requireVisibleRun(ctx.state, ctx.params.id);
-    requirePermission(ctx.state, "review");
+    const principal = requirePermission(ctx.state, "review");
     const { excludeRows } = await readJsonBody(req, CommitBody, '{"excludeRows": [row numbers]}');
-    const committed = await commitRun(store, uploadTypes.get(run.uploadType), run.id, excludeRows);
+    const type = uploadTypes.get(run.uploadType);
+    const committed = await commitRun(store, type, run.id, excludeRows);
+    // The commit stands either way: a mapping not saved is asked for again next time.
+    await rememberMapping(store, type, committed, committer(principal)).catch(() => {});
     return Response.json(committed);
   },
 };

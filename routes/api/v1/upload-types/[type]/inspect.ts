@@ -1,6 +1,6 @@
 import type { Handlers } from "$fresh/server.ts";
 import { inspectFile } from "../../../../../core/inspect.ts";
-import { headerSignature } from "../../../../../core/stages/map_headers.ts";
+import { savedSuggestion } from "../../../../../core/saved_mapping.ts";
 import { refuseDeclaredOversize } from "../../../../../server/accept_upload.ts";
 import { limitUploads, requirePermission } from "../../../../../server/auth/guards.ts";
 import { fileSpool } from "../../../../../server/file_spool.ts";
@@ -13,13 +13,14 @@ export const query = UPLOAD_QUERY;
 /**
  * `POST /api/v1/upload-types/{type}/inspect`: a file sent as to `POST /api/v1/uploads/{type}`
  * (multipart or raw body, `?sheet=`, `?encoding=`), answered with its format, header, first five
- * data rows and the column mapping saved for that header (or null). Creates no run; text formats
- * are read only as far as the first rows, a workbook is spooled whole. Counts against
- * `INTAKE_UPLOAD_RATE` and `INTAKE_MAX_CONCURRENT_UPLOADS` like an upload.
+ * data rows and the saved column mapping that applies to that header (`mapping` and
+ * `savedMapping`, or null: see `mapping.ts`). Creates no run; text formats are read only as far
+ * as the first rows, a workbook is spooled whole. Counts against `INTAKE_UPLOAD_RATE` and
+ * `INTAKE_MAX_CONCURRENT_UPLOADS` like an upload.
  */
 export const handler: Handlers<unknown, AppState> = {
   async POST(req, ctx) {
-    requirePermission(ctx.state, "upload");
+    const principal = requirePermission(ctx.state, "upload");
     // An inspection reads a file like an upload does: it takes from the same bucket.
     limitUploads(ctx.state, ctx.remoteAddr);
     const { uploadTypes, store } = ctx.state.services;
@@ -43,7 +44,7 @@ export const handler: Handlers<unknown, AppState> = {
       spool: fileSpool,
       signal: req.signal,
     }).finally(release);
-    const mapping = await store.findMapping(type.name, headerSignature(inspection.header));
-    return Response.json({ ...inspection, mapping });
+    const saved = await savedSuggestion(store, type, inspection.header, principal.name);
+    return Response.json({ ...inspection, ...saved });
   },
 };

@@ -1,8 +1,9 @@
 import type { Handlers } from "$fresh/server.ts";
 import { z } from "zod";
 import { IngestError } from "../../../../../core/errors.ts";
-import { headerSignature } from "../../../../../core/stages/map_headers.ts";
 import { readQuery, text } from "../../../../../server/query_params.ts";
+import { savedSuggestion } from "../../../../../core/saved_mapping.ts";
+import { requirePrincipal } from "../../../../../server/auth/guards.ts";
 import type { AppState } from "../../../../../server/services.ts";
 
 const Headers = z.array(z.string().max(1000)).min(1).max(20_000);
@@ -11,12 +12,16 @@ const Headers = z.array(z.string().max(1000)).min(1).max(20_000);
 export const query = { headers: text(1_000_000) };
 
 /**
- * `GET /api/v1/upload-types/{type}/mapping?headers=["Site", …]`: the column mapping saved for
- * files with these headers (`{"mapping": {…}}`), or `{"mapping": null}`.
+ * `GET /api/v1/upload-types/{type}/mapping?headers=["Site", …]`: the saved column mapping that
+ * applies to files with these headers for the caller (their own, else the shared one), as
+ * `{"mapping": {header: column, …}, "savedMapping": {id, shared, savedBy, updatedAt}}` (only the
+ * entries that change how the headers map), or both null. An upload applies it only when it is
+ * sent back as `mapping`.
  */
 export const handler: Handlers<unknown, AppState> = {
   async GET(_req, ctx) {
     const { uploadTypes, store } = ctx.state.services;
+    const principal = requirePrincipal(ctx.state);
     const type = uploadTypes.get(ctx.params.type);
     const text = readQuery(ctx.url, query).headers ?? "";
     let headers: string[];
@@ -25,7 +30,6 @@ export const handler: Handlers<unknown, AppState> = {
     } catch {
       throw new IngestError("bad_request", 'Expected ?headers=["header", …] (a JSON array)', {});
     }
-    const mapping = await store.findMapping(type.name, headerSignature(headers));
-    return Response.json({ mapping });
+    return Response.json(await savedSuggestion(store, type, headers, principal.name));
   },
 };
