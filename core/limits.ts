@@ -22,6 +22,11 @@ export interface UploadLimits {
   readonly maxRecordBytes: number;
   /** Most columns in a record, in a header, or in JSON's union of keys. */
   readonly maxColumns: number;
+  /**
+   * JSON: the text of the objects held (parsed) while the header is gathered from the first
+   * objects, in UTF-16 characters; past it the header is fixed from the objects read so far.
+   */
+  readonly maxHeaderSampleChars: number;
 }
 
 /** The default budget per upload: 32 MiB. */
@@ -45,5 +50,7 @@ export function uploadLimits(memoryBytes: number = DEFAULT_UPLOAD_MEMORY_BYTES):
     maxFieldBytes: Math.min(16 * 1024 * 1024, maxRecordBytes),
     maxRecordBytes,
     maxColumns: 20_000,
+    // Parsed objects take several times their text, and the sample is held with a record.
+    maxHeaderSampleChars: Math.floor(memoryBytes / 8),
   });
 }

@@ -23,6 +23,8 @@ export interface ScannerOptions {
   delimiter: string;
   batchSize: number;
   maxFieldBytes: number;
+  /** Largest record: the sum of its fields' UTF-8 bytes. */
+  maxRecordBytes: number;
   maxColumns: number;
 }
 
@@ -48,6 +50,7 @@ const QUOTE_SEEN = 4; // just after a quote inside a quoted field: closing, or t
  *   delimiter: ",",
  *   batchSize: 1000,
  *   maxFieldBytes: 1024,
+ *   maxRecordBytes: 4096,
  *   maxColumns: 10,
  * });
  * scanner.push('id,note\n1,"a\nb');
@@ -62,9 +65,14 @@ export class CsvScanner {
   readonly #delimiterChar: string;
   readonly #batchSize: number;
   readonly #maxFieldBytes: number;
+  readonly #maxRecordBytes: number;
   readonly #maxColumns: number;
   #state = RECORD_START;
   #fields: string[] = [];
+  /** UTF-16 code units in the record's finished fields: a cheap bound on its bytes. */
+  #recordChars = 0;
+  /** Exact UTF-8 bytes of the finished fields, counted only once the cheap bound may be passed. */
+  #recordBytes = -1;
   #partial = "";
   #line = 1;
   #row = 0;
@@ -90,6 +98,7 @@ export class CsvScanner {
     this.#delimiterChar = options.delimiter;
     this.#batchSize = options.batchSize;
     this.#maxFieldBytes = options.maxFieldBytes;
+    this.#maxRecordBytes = options.maxRecordBytes;
     this.#maxColumns = options.maxColumns;
   }
 
@@ -100,8 +109,20 @@ export class CsvScanner {
     return ready;
   }
 
-  /** Scans one chunk of text; records that end in it join the current batch. */
+  /**
+   * Scans one chunk of text; records that end in it join the current batch. A NUL character is
+   * refused (`encoding_error` with its line, row and column): PostgreSQL text cannot hold it, and
+   * in a CSV file it almost always means UTF-16 or binary content sent as text.
+   */
   push(s: string): void {
+    // One native search per chunk keeps the check off the per-character path.
+    const nul = s.indexOf("\0");
+    if (nul === -1) return this.#scan(s);
+    this.#scan(s.slice(0, nul));
+    throw this.#nulError();
+  }
+
+  #scan(s: string): void {
     const n = s.length;
     if (n === 0) return;
     const delimiter = this.#delimiter;
@@ -235,33 +256,79 @@ export class CsvScanner {
     this.#checkField(value);
     if (this.#fields.length >= this.#maxColumns) {
       throw new IngestError(
-        "parse_error",
-        `Too many columns: the record on line ${this.#recordLine} has more than ${this.#maxColumns}`,
-        { line: this.#recordLine, row: this.#recordRow, maxColumns: this.#maxColumns },
+        "limit_exceeded",
+        `Too many columns: the record on line ${this.#recordLine} has more than ${this.#maxColumns} (maxColumns)`,
+        {
+          limit: "maxColumns",
+          max: this.#maxColumns,
+          line: this.#recordLine,
+          row: this.#recordRow,
+          maxColumns: this.#maxColumns,
+        },
       );
     }
     this.#fields.push(value);
+    this.#recordChars += value.length;
+    if (this.#recordBytes >= 0) this.#recordBytes += utf8Length(value);
   }
 
+  /** Checks a field, finished or still partial, against the field and the record bounds. */
   #checkField(value: string): void {
-    // A UTF-16 code unit is at most 3 UTF-8 bytes, so shorter fields need no exact count.
-    if (value.length * 3 <= this.#maxFieldBytes) return;
-    if (value.length <= this.#maxFieldBytes && utf8Length(value) <= this.#maxFieldBytes) return;
-    throw new IngestError(
-      "parse_error",
-      `Field too large: the field starting on line ${this.#fieldLine} exceeds ${this.#maxFieldBytes} bytes`,
-      {
-        line: this.#fieldLine,
-        row: this.#recordRow,
-        column: this.#fields.length + 1,
-        maxFieldBytes: this.#maxFieldBytes,
-      },
+    // A UTF-16 code unit is at most 3 UTF-8 bytes (and at least 1), so only values near a bound
+    // are counted exactly: the usual record costs one addition per field.
+    if (value.length * 3 > this.#maxFieldBytes) {
+      if (value.length > this.#maxFieldBytes || utf8Length(value) > this.#maxFieldBytes) {
+        throw this.#limitError(
+          "maxFieldBytes",
+          this.#maxFieldBytes,
+          `Field too large: the field starting on line ${this.#fieldLine} exceeds ${this.#maxFieldBytes} bytes`,
+        );
+      }
+    }
+    const chars = this.#recordChars + value.length;
+    if (chars * 3 <= this.#maxRecordBytes) return;
+    if (chars <= this.#maxRecordBytes) {
+      if (this.#recordBytes < 0) {
+        this.#recordBytes = 0;
+        for (const field of this.#fields) this.#recordBytes += utf8Length(field);
+      }
+      if (this.#recordBytes + utf8Length(value) <= this.#maxRecordBytes) return;
+    }
+    throw this.#limitError(
+      "maxRecordBytes",
+      this.#maxRecordBytes,
+      `Record too large: the record starting on line ${this.#recordLine} exceeds ${this.#maxRecordBytes} bytes (its fields together)`,
+    );
+  }
+
+  #limitError(limit: string, max: number, message: string): IngestError {
+    return new IngestError("limit_exceeded", message, {
+      limit,
+      max,
+      line: this.#fieldLine,
+      row: this.#recordRow,
+      column: this.#fields.length + 1,
+      [limit]: max,
+    });
+  }
+
+  #nulError(): IngestError {
+    const inRecord = this.#state !== RECORD_START;
+    const row = inRecord ? this.#recordRow : this.#row + 1;
+    const column = inRecord ? this.#fields.length + 1 : 1;
+    return new IngestError(
+      "encoding_error",
+      `The file holds a NUL character (byte 0) on line ${this.#line}, row ${row}, column ${column}: ` +
+        "text cannot contain it (a file full of them is usually UTF-16 or not text at all)",
+      { line: this.#line, row, column },
     );
   }
 
   #endRecord(): void {
     this.#batch.push({ row: this.#recordRow, line: this.#recordLine, fields: this.#fields });
     this.#fields = [];
+    this.#recordChars = 0;
+    this.#recordBytes = -1;
     if (this.#batch.length === this.#batchSize) {
       this.#ready.push(this.#batch);
       this.#batch = [];
