@@ -103,6 +103,7 @@ async function ingest(
     delimiter: command.delimiter,
     encoding: command.encoding,
     sheet: command.sheet,
+    limits: services.settings.uploadLimits,
     // A workbook needs random access: the server's spool keeps it in a temporary file.
     spool: fileSpool,
     sha256: nativeSha256,

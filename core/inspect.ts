@@ -18,6 +18,7 @@
  * @module
  */
 import { IngestError } from "./errors.ts";
+import type { UploadLimits } from "./limits.ts";
 import { decode, type Encoding } from "./stages/decode.ts";
 import type { CsvRecord, Delimiter } from "./stages/parse.ts";
 import { type FileFormat, parseRecords } from "./stages/parse_records.ts";
@@ -46,6 +47,8 @@ export interface InspectRequest {
   rows?: number;
   /** Aborting stops reading with `cancelled`. */
   signal?: AbortSignal;
+  /** The upload's bounds, as for an import. @default {uploadLimits()} */
+  limits?: UploadLimits;
 }
 
 /** What the start of a file holds. */
@@ -76,11 +79,16 @@ export async function inspectFile(request: InspectRequest): Promise<FileInspecti
   const received = receive(request.body, { maxBytes: request.maxBytes, signal: stop.signal });
   received.stats.catch(() => {});
   let sheets: string[] | undefined;
-  const { format, encoding, delimiter } = request;
+  const { format, encoding, delimiter, limits } = request;
   const batchSize = wanted + 1;
   const records = format === "xlsx"
     ? workbookRecords(received.stream, request, batchSize, (names) => sheets = names)
-    : parseRecords(decode(received.stream, { encoding }), { format, delimiter, batchSize });
+    : parseRecords(decode(received.stream, { encoding }), {
+      format,
+      delimiter,
+      batchSize,
+      limits,
+    });
   const found: CsvRecord[] = [];
   try {
     for await (const batch of records) {

@@ -69,6 +69,7 @@ export async function acceptUpload(
       type,
       actor: options.actor ?? null,
       maxFileBytes: services.settings.maxFileBytes,
+      limits: services.settings.uploadLimits,
       expectedBytes: Number.isFinite(declared) ? declared : undefined,
       spool: fileSpool,
       sha256: nativeSha256,

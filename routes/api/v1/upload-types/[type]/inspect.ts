@@ -29,6 +29,7 @@ export const handler: Handlers<unknown, AppState> = {
       maxBytes: limit,
       spool: fileSpool,
       signal: req.signal,
+      limits: ctx.state.services.settings.uploadLimits,
     });
     const mapping = await store.findMapping(type.name, headerSignature(inspection.header));
     return Response.json({ ...inspection, mapping });
