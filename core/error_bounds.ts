@@ -23,21 +23,28 @@ export const MAX_DETAIL_CHARS = 500;
 export const MAX_DETAIL_ITEMS = 100;
 /** All the strings of one error's details together. */
 export const MAX_DETAILS_CHARS = 32 * 1024;
+/** The longest length note, `… (9,007,199,254,740,991 characters)`. */
+const NOTE_CHARS = 40;
 /** Nesting kept in an error's details. */
 const MAX_DEPTH = 6;
 
 /**
- * `text` cut to `max` characters with its length said, and NUL shown as `␀`.
+ * `text` cut to `max` characters with its length said (when it is longer than `max` and the
+ * note), and NUL shown as `␀`.
  *
  * @example A long header quoted in a message
  * ```ts
  * import { boundText } from "./error_bounds.ts";
- * if (boundText("x".repeat(5000), 3) !== "xxx… (5,000 characters)") throw new Error("unexpected");
+ * const bounded = boundText("x".repeat(5000), 3);
+ * if (bounded !== "xxx… (5,000 characters)") throw new Error("unexpected");
+ * if (boundText(bounded, 3) !== bounded) throw new Error("bounded twice");
  * ```
  */
 export function boundText(text: string, max: number = MAX_MESSAGE_CHARS): string {
   const clean = text.includes("\0") ? text.replaceAll("\0", "\u2400") : text;
-  if (clean.length <= max) return clean;
+  // Room for the length note, so bounding a bounded text again leaves it as it is (an error
+  // rebuilt from a stored run keeps the original length in its note).
+  if (clean.length <= max + NOTE_CHARS) return clean;
   // Never keep half of a surrogate pair.
   const end = max > 0 && isHighSurrogate(clean.charCodeAt(max - 1)) ? max - 1 : max;
   return `${clean.slice(0, end)}… (${clean.length.toLocaleString("en-US")} characters)`;

@@ -9,6 +9,7 @@
 export const MAX_FILE_NAME_CHARS = 255;
 
 // C0 controls (NUL among them: no PostgreSQL text can hold it) and DEL mean nothing in a name.
+// deno-lint-ignore no-control-regex
 const CONTROL = /[\u0000-\u001f\u007f]/g;
 
 /**

@@ -73,6 +73,9 @@ export class CsvScanner {
   #recordChars = 0;
   /** Exact UTF-8 bytes of the finished fields, counted only once the cheap bound may be passed. */
   #recordBytes = -1;
+  /** How much of the field in progress has been counted in UTF-8 bytes, and how many it made. */
+  #measuredChars = 0;
+  #measuredBytes = 0;
   #partial = "";
   #line = 1;
   #row = 0;
@@ -109,20 +112,8 @@ export class CsvScanner {
     return ready;
   }
 
-  /**
-   * Scans one chunk of text; records that end in it join the current batch. A NUL character is
-   * refused (`encoding_error` with its line, row and column): PostgreSQL text cannot hold it, and
-   * in a CSV file it almost always means UTF-16 or binary content sent as text.
-   */
+  /** Scans one chunk of text; records that end in it join the current batch. */
   push(s: string): void {
-    // One native search per chunk keeps the check off the per-character path.
-    const nul = s.indexOf("\0");
-    if (nul === -1) return this.#scan(s);
-    this.#scan(s.slice(0, nul));
-    throw this.#nulError();
-  }
-
-  #scan(s: string): void {
     const n = s.length;
     if (n === 0) return;
     const delimiter = this.#delimiter;
@@ -269,36 +260,58 @@ export class CsvScanner {
     }
     this.#fields.push(value);
     this.#recordChars += value.length;
-    if (this.#recordBytes >= 0) this.#recordBytes += utf8Length(value);
+    if (this.#recordBytes >= 0) {
+      this.#recordBytes += this.#measuredChars === value.length && value.length > 0
+        ? this.#measuredBytes
+        : utf8Length(value, 0);
+    }
+    this.#measuredChars = 0;
+    this.#measuredBytes = 0;
   }
 
-  /** Checks a field, finished or still partial, against the field and the record bounds. */
+  /**
+   * Checks a field, finished or still in progress (at the end of a chunk), against the field and
+   * the record bounds. A UTF-16 code unit is 1 to 3 UTF-8 bytes, so only near a bound are bytes
+   * counted; the usual field costs two multiplications.
+   */
   #checkField(value: string): void {
-    // A UTF-16 code unit is at most 3 UTF-8 bytes (and at least 1), so only values near a bound
-    // are counted exactly: the usual record costs one addition per field.
-    if (value.length * 3 > this.#maxFieldBytes) {
-      if (value.length > this.#maxFieldBytes || utf8Length(value) > this.#maxFieldBytes) {
-        throw this.#limitError(
-          "maxFieldBytes",
-          this.#maxFieldBytes,
-          `Field too large: the field starting on line ${this.#fieldLine} exceeds ${this.#maxFieldBytes} bytes`,
-        );
-      }
-    }
     const chars = this.#recordChars + value.length;
+    if (value.length * 3 <= this.#maxFieldBytes && chars * 3 <= this.#maxRecordBytes) return;
+    const bytes = value.length > this.#maxFieldBytes ? Infinity : this.#bytesOf(value);
+    if (bytes > this.#maxFieldBytes) {
+      throw this.#limitError(
+        "maxFieldBytes",
+        this.#maxFieldBytes,
+        `Field too large: the field starting on line ${this.#fieldLine} exceeds ${this.#maxFieldBytes} bytes`,
+      );
+    }
     if (chars * 3 <= this.#maxRecordBytes) return;
     if (chars <= this.#maxRecordBytes) {
       if (this.#recordBytes < 0) {
         this.#recordBytes = 0;
-        for (const field of this.#fields) this.#recordBytes += utf8Length(field);
+        for (const field of this.#fields) this.#recordBytes += utf8Length(field, 0);
       }
-      if (this.#recordBytes + utf8Length(value) <= this.#maxRecordBytes) return;
+      if (this.#recordBytes + bytes <= this.#maxRecordBytes) return;
     }
     throw this.#limitError(
       "maxRecordBytes",
       this.#maxRecordBytes,
       `Record too large: the record starting on line ${this.#recordLine} exceeds ${this.#maxRecordBytes} bytes (its fields together)`,
     );
+  }
+
+  /**
+   * UTF-8 bytes of the field in progress. It only grows from one chunk's end to the next, so
+   * only its new text is counted: a field of many chunks costs one pass, not one per chunk.
+   */
+  #bytesOf(value: string): number {
+    if (value.length < this.#measuredChars) {
+      this.#measuredChars = 0;
+      this.#measuredBytes = 0;
+    }
+    this.#measuredBytes += utf8Length(value, this.#measuredChars);
+    this.#measuredChars = value.length;
+    return this.#measuredBytes;
   }
 
   #limitError(limit: string, max: number, message: string): IngestError {
@@ -310,18 +323,6 @@ export class CsvScanner {
       column: this.#fields.length + 1,
       [limit]: max,
     });
-  }
-
-  #nulError(): IngestError {
-    const inRecord = this.#state !== RECORD_START;
-    const row = inRecord ? this.#recordRow : this.#row + 1;
-    const column = inRecord ? this.#fields.length + 1 : 1;
-    return new IngestError(
-      "encoding_error",
-      `The file holds a NUL character (byte 0) on line ${this.#line}, row ${row}, column ${column}: ` +
-        "text cannot contain it (a file full of them is usually UTF-16 or not text at all)",
-      { line: this.#line, row, column },
-    );
   }
 
   #endRecord(): void {
@@ -353,10 +354,10 @@ function countLineBreaks(s: string, from: number, to: number, prevCode: number):
   return count;
 }
 
-/** Length of `s` in UTF-8 bytes. */
-function utf8Length(s: string): number {
+/** Length of `s` from `from` in UTF-8 bytes. */
+function utf8Length(s: string, from: number): number {
   let bytes = 0;
-  for (let k = 0; k < s.length; k++) {
+  for (let k = from; k < s.length; k++) {
     const c = s.charCodeAt(k);
     if (c < 0x80) bytes += 1;
     else if (c < 0x800) bytes += 2;

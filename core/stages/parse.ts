@@ -45,7 +45,7 @@ const SAMPLE_CHARS = 64 * 1024;
  * @returns Batches of at most `batchSize` records, never empty.
  * @throws {IngestError} `parse_error` with `line` for an unclosed quote; `limit_exceeded` for a
  * field larger than `maxFieldBytes`, a record larger than `maxRecordBytes` or with more than
- * `maxColumns` fields; `encoding_error` for a NUL character.
+ * `maxColumns` fields.
  *
  * @example Parse a small file
  * ```ts

@@ -189,13 +189,6 @@ test("parseCsv() rejects a record over maxRecordBytes, its fields counted togeth
   await limitError(`${accents},${accents}x\n`, options, "maxRecordBytes");
 });
 
-test("parseCsv() refuses a NUL character with its line, row and column", async () => {
-  for (const input of ["a,b\n1,2\n3,x\0y\n", ["a,b\n1,2\n3,", "x\0y\n"], 'a,b\n1,2\n3,"x\0"\n']) {
-    const err = await parseError(input, { delimiter: "," }, "encoding_error");
-    assertEquals([err.details.line, err.details.row, err.details.column], [3, 3, 2], String(input));
-  }
-});
-
 test("parseCsv() rejects a record over maxColumns with its line", async () => {
   const err = await limitError("a,b\n1,2\n1,2,3\n", { maxColumns: 2 }, "maxColumns");
   assertEquals(err.details.line, 3);
