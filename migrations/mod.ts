@@ -13,6 +13,7 @@ import * as m0008 from "./0008_typed_staging.ts";
 import * as m0009 from "./0009_run_undo.ts";
 import * as m0010 from "./0010_row_edits.ts";
 import * as m0011 from "./0011_insert_marks.ts";
+import * as m0012 from "./0012_bound_run_errors.ts";
 
 /** Migrations by name; names sort in the order they run. */
 export const migrations: Record<string, Migration> = {
@@ -24,4 +25,5 @@ export const migrations: Record<string, Migration> = {
   "0009_run_undo": m0009,
   "0010_row_edits": m0010,
   "0011_insert_marks": m0011,
+  "0012_bound_run_errors": m0012,
 };

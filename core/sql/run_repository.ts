@@ -31,28 +31,33 @@ export async function insertRun(db: Db, run: NewRun): Promise<Run> {
 }
 
 /**
- * Largest stored error (as JSON text) a read returns whole. Errors are bounded when made and
- * when stored, so only records written before that can be larger (a 94 MB one took the server
- * down on every listing): those are read as their type and the start of their message.
+ * Largest stored error a read returns whole, as `pg_column_size` counts it (its stored, maybe
+ * compressed, size: measuring its text would read a huge value whole, on every listing). Errors
+ * are bounded when made and stored, so only records written before that are larger (a 94 MB one
+ * took the server down on every listing): those are read as their type and the start of their
+ * message, which reads the value twice, not more.
  */
-const MAX_READ_ERROR_CHARS = 64 * 1024;
-/** Largest header row (as JSON text) a listing returns whole; a run's own read returns it all. */
-const MAX_LISTED_HEADERS_CHARS = 64 * 1024;
+const MAX_READ_ERROR_BYTES = 16 * 1024;
+/** Largest header row (stored size) a listing returns whole; a run's own read returns it all. */
+const MAX_LISTED_HEADERS_BYTES = 16 * 1024;
 
-const READ_ERROR = sql`case when octet_length(error::text) <= ${sql.lit(MAX_READ_ERROR_CHARS)}
-  then error
+/**
+ * The stored error as read: whole when small, else (a record from before errors were bounded)
+ * its type and the start of its message. Migration 0012 rewrites such records once with it.
+ */
+export const BOUNDED_STORED_ERROR = sql<unknown>`case
+  when pg_column_size(error) <= ${sql.lit(MAX_READ_ERROR_BYTES)} then error
   else jsonb_build_object(
     'type', error->>'type',
-    'message', case when length(error->>'message') <= ${sql.lit(MAX_MESSAGE_CHARS)}
-      then error->>'message'
-      else left(error->>'message', ${sql.lit(MAX_MESSAGE_CHARS)}) || '… ('
-        || to_char(length(error->>'message'), 'FM999,999,999,990') || ' characters)' end,
+    'message', left(error->>'message', ${sql.lit(MAX_MESSAGE_CHARS)}) || '… (cut)',
     'details', jsonb_build_object('omitted',
-      'details of ' || to_char(octet_length(error::text), 'FM999,999,999,990') || ' bytes')
-  ) end`.as("error");
+      'details of a stored error of ' || pg_column_size(error) || ' bytes')
+  ) end`;
+
+const READ_ERROR = BOUNDED_STORED_ERROR.as("error");
 
 const LISTED_HEADERS = sql`case
-  when octet_length(headers::text) <= ${sql.lit(MAX_LISTED_HEADERS_CHARS)} then headers
+  when pg_column_size(headers) <= ${sql.lit(MAX_LISTED_HEADERS_BYTES)} then headers
   else (select coalesce(jsonb_agg(left(h, 200) order by n), '[]'::jsonb)
     from jsonb_array_elements_text(headers) with ordinality as t(h, n) where n <= 100) end`
   .as("headers");
