@@ -71,9 +71,15 @@ export class CsvScanner {
   #fields: string[] = [];
   /** UTF-16 code units in the record's finished fields: a cheap bound on its bytes. */
   #recordChars = 0;
-  /** Exact UTF-8 bytes of the finished fields, counted only once the cheap bound may be passed. */
-  #recordBytes = -1;
-  /** How much of the field in progress has been counted in UTF-8 bytes, and how many it made. */
+  /**
+   * Exact UTF-8 bytes of the first `#countedFields` fields of the record `#countedRecord` (its
+   * fields array), kept only once a record comes near its bound; the usual path never touches it.
+   */
+  #countedRecord: string[] | null = null;
+  #countedFields = 0;
+  #countedBytes = 0;
+  /** The same for the field in progress: its first `#measuredChars` code units. */
+  #measuredField = -1;
   #measuredChars = 0;
   #measuredBytes = 0;
   #partial = "";
@@ -244,7 +250,11 @@ export class CsvScanner {
   }
 
   #addField(value: string): void {
-    this.#checkField(value);
+    const chars = this.#recordChars + value.length;
+    // Two multiplications on the usual path; the counting lives out of line.
+    if (value.length * 3 > this.#maxFieldBytes || chars * 3 > this.#maxRecordBytes) {
+      this.#checkField(value);
+    }
     if (this.#fields.length >= this.#maxColumns) {
       throw new IngestError(
         "limit_exceeded",
@@ -259,14 +269,7 @@ export class CsvScanner {
       );
     }
     this.#fields.push(value);
-    this.#recordChars += value.length;
-    if (this.#recordBytes >= 0) {
-      this.#recordBytes += this.#measuredChars === value.length && value.length > 0
-        ? this.#measuredBytes
-        : utf8Length(value, 0);
-    }
-    this.#measuredChars = 0;
-    this.#measuredBytes = 0;
+    this.#recordChars = chars;
   }
 
   /**
@@ -286,12 +289,8 @@ export class CsvScanner {
       );
     }
     if (chars * 3 <= this.#maxRecordBytes) return;
-    if (chars <= this.#maxRecordBytes) {
-      if (this.#recordBytes < 0) {
-        this.#recordBytes = 0;
-        for (const field of this.#fields) this.#recordBytes += utf8Length(field, 0);
-      }
-      if (this.#recordBytes + bytes <= this.#maxRecordBytes) return;
+    if (chars <= this.#maxRecordBytes && this.#fieldsBytes() + bytes <= this.#maxRecordBytes) {
+      return;
     }
     throw this.#limitError(
       "maxRecordBytes",
@@ -305,13 +304,29 @@ export class CsvScanner {
    * only its new text is counted: a field of many chunks costs one pass, not one per chunk.
    */
   #bytesOf(value: string): number {
-    if (value.length < this.#measuredChars) {
+    // A field is known by its record's row and its place in it.
+    const field = this.#recordRow * 65536 + this.#fields.length;
+    if (field !== this.#measuredField || value.length < this.#measuredChars) {
+      this.#measuredField = field;
       this.#measuredChars = 0;
       this.#measuredBytes = 0;
     }
     this.#measuredBytes += utf8Length(value, this.#measuredChars);
     this.#measuredChars = value.length;
     return this.#measuredBytes;
+  }
+
+  /** UTF-8 bytes of the record's finished fields, counting only those not counted before. */
+  #fieldsBytes(): number {
+    if (this.#countedRecord !== this.#fields) {
+      this.#countedRecord = this.#fields;
+      this.#countedFields = 0;
+      this.#countedBytes = 0;
+    }
+    for (; this.#countedFields < this.#fields.length; this.#countedFields++) {
+      this.#countedBytes += utf8Length(this.#fields[this.#countedFields], 0);
+    }
+    return this.#countedBytes;
   }
 
   #limitError(limit: string, max: number, message: string): IngestError {
@@ -329,7 +344,6 @@ export class CsvScanner {
     this.#batch.push({ row: this.#recordRow, line: this.#recordLine, fields: this.#fields });
     this.#fields = [];
     this.#recordChars = 0;
-    this.#recordBytes = -1;
     if (this.#batch.length === this.#batchSize) {
       this.#ready.push(this.#batch);
       this.#batch = [];
