@@ -37,7 +37,10 @@ const supported = typeof json.rawJSON === "function" && typeof json.isRawJSON ==
 // and a number's end: other numbers round-trip through a double as the same value.
 const MAY_LOSE = /\d[\d.]{15}|\d[eE][+-]?\d+[\s,}\]]/;
 
-/** True when `text` may hold a number that a double would change. */
+/**
+ * True when `text` may hold a number that a double would change (NDJSON lines; the array
+ * reader finds the same from its own character scan).
+ */
 export function mayLoseNumbers(text: string): boolean {
   return supported && MAY_LOSE.test(text);
 }

@@ -227,6 +227,9 @@ class ElementScanner {
   #startLine = 1;
   #opened = false;
   #closed = false;
+  /** Digits and points in a row outside strings, and whether the element may need exact numbers. */
+  #digits = 0;
+  #mayLose = false;
 
   constructor(maxBytes: number) {
     this.#maxBytes = maxBytes;
@@ -264,12 +267,21 @@ class ElementScanner {
         }
         this.#start = this.#pos;
         this.#startLine = this.#line;
+        this.#mayLose = false;
+      }
+      // Outside strings, 16 digits or points in a row or an exponent is a number a double may
+      // change (see exact_numbers.ts); the scan is here already, so this check costs no pass.
+      if ((c >= 48 && c <= 57) || c === 46) {
+        if (++this.#digits >= 16) this.#mayLose = true;
+      } else {
+        if ((c === 101 || c === 69) && this.#digits > 0) this.#mayLose = true;
+        this.#digits = 0;
       }
       if (c === 34) this.#inString = true;
       else if (c === 123 || c === 91) this.#depth++;
       else if (c === 125 || c === 93) this.#depth--;
       if (this.#depth === 0) {
-        yield this.#element(buf.slice(this.#start, this.#pos + 1));
+        yield this.#element(buf.slice(this.#start, this.#pos + 1), this.#mayLose);
         this.#start = -1;
       }
     }
@@ -307,26 +319,25 @@ class ElementScanner {
     const line = this.#line++;
     if (text.trim() === "") return;
     this.#startLine = line;
-    yield this.#element(text);
+    yield this.#element(text, mayLoseNumbers(text));
   }
 
-  #element(text: string): Element {
+  #element(text: string, mayLose: boolean): Element {
     if (text.length * 3 > this.#maxBytes && utf8Length(text) > this.#maxBytes) {
       throw this.#tooLarge();
     }
     return {
-      value: this.#parse(text),
+      value: this.#parse(text, mayLose),
       line: this.#startLine,
       chars: text.length,
       nul: text.includes("\\u0000"),
     };
   }
 
-  #parse(text: string): Json {
+  #parse(text: string, mayLose: boolean): Json {
     try {
-      // The check is a native scan; the exact-number parse is ten times slower, so only the
-      // elements that may need it take it.
-      return (mayLoseNumbers(text) ? exactNumbers(text) : JSON.parse(text)) as Json;
+      // The exact-number parse is ten times slower: only the elements that may need it take it.
+      return (mayLose ? exactNumbers(text) : JSON.parse(text)) as Json;
     } catch (err) {
       const reason = err instanceof Error ? err.message : String(err);
       throw new IngestError("parse_error", `Invalid JSON on line ${this.#startLine}: ${reason}`, {
