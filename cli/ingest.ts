@@ -107,6 +107,7 @@ async function ingest(
     mapping: command.mapping,
     // The operator at the command line acts as the admin.
     shareMapping: true,
+    limits: services.settings.uploadLimits,
     // A workbook needs random access: the server's spool keeps it in a temporary file.
     spool: fileSpool,
     sha256: nativeSha256,

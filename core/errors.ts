@@ -7,6 +7,7 @@
  *
  * @module
  */
+import { boundDetails, boundText } from "./error_bounds.ts";
 
 /** Stable error codes that clients may switch on. */
 export type IngestErrorType =
@@ -42,7 +43,9 @@ export type IngestErrorType =
 export type ErrorDetails = Record<string, unknown>;
 
 /**
- * An error a user can cause and fix, with a stable `type` code.
+ * An error a user can cause and fix, with a stable `type` code. Its message and details are
+ * bounded when it is made (`error_bounds.ts`): whatever they quote of the input, the error stays
+ * small enough to store, log and show.
  *
  * @example Throw and inspect
  * ```ts
@@ -63,10 +66,10 @@ export class IngestError extends Error {
     details: ErrorDetails = {},
     options?: ErrorOptions,
   ) {
-    super(message, options);
+    super(boundText(message), options);
     this.name = "IngestError";
     this.type = type;
-    this.details = details;
+    this.details = boundDetails(details);
   }
 
   /** The wire shape `{type, message, details}` used by the API and the run record. */
@@ -106,6 +109,16 @@ export function toIngestError(err: unknown): IngestError {
     return new IngestError(
       "type_not_ready",
       `A table or column is missing: ${e.message} (see /health/ready)`,
+      { sqlState: code },
+      { cause: err },
+    );
+  }
+  if (code === "22021" || code === "22P05") {
+    // character_not_in_repertoire, untranslatable_character: a NUL (byte 0) reached a text or
+    // jsonb value. The readers refuse NULs with their place; this covers any other way in.
+    return new IngestError(
+      "encoding_error",
+      "The upload holds a character the database cannot store: a NUL (byte 0) in a name, a header, a mapping or a value",
       { sqlState: code },
       { cause: err },
     );

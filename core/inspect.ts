@@ -18,13 +18,13 @@
  * @module
  */
 import { IngestError } from "./errors.ts";
+import type { UploadLimits } from "./limits.ts";
 import { decode, type Encoding } from "./stages/decode.ts";
 import type { CsvRecord, Delimiter } from "./stages/parse.ts";
 import { type FileFormat, parseRecords } from "./stages/parse_records.ts";
 import { receive } from "./stages/receive.ts";
 import { memorySpool, type Spool } from "./xlsx/byte_source.ts";
 import { parseXlsxRecords } from "./xlsx/xlsx_records.ts";
-import type { UploadLimits } from "./limits.ts";
 
 /** Data rows an inspection returns unless told otherwise. */
 export const PREVIEW_ROWS = 5;
@@ -79,11 +79,16 @@ export async function inspectFile(request: InspectRequest): Promise<FileInspecti
   const received = receive(request.body, { maxBytes: request.maxBytes, signal: stop.signal });
   received.stats.catch(() => {});
   let sheets: string[] | undefined;
-  const { format, encoding, delimiter } = request;
+  const { format, encoding, delimiter, limits } = request;
   const batchSize = wanted + 1;
   const records = format === "xlsx"
     ? workbookRecords(received.stream, request, batchSize, (names) => sheets = names)
-    : parseRecords(decode(received.stream, { encoding }), { format, delimiter, batchSize });
+    : parseRecords(decode(received.stream, { encoding }), {
+      format,
+      delimiter,
+      batchSize,
+      limits,
+    });
   const found: CsvRecord[] = [];
   try {
     for await (const batch of records) {

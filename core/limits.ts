@@ -42,6 +42,11 @@ export interface UploadLimits {
   readonly inflateSlackBytes: number;
   /** XLSX: deepest XML element nesting (libxml2's default; OOXML needs under 20). */
   readonly maxXmlDepth: number;
+  /**
+   * JSON: the text of the objects held (parsed) while the header is gathered from the first
+   * objects, in UTF-16 characters; past it the header is fixed from the objects read so far.
+   */
+  readonly maxHeaderSampleChars: number;
 }
 
 /** What one held workbook item (a sheet name, a relationship, a style) costs besides its text. */
@@ -75,5 +80,7 @@ export function uploadLimits(memoryBytes: number = DEFAULT_UPLOAD_MEMORY_BYTES):
     maxInflateRatio: 100,
     inflateSlackBytes: Math.floor(memoryBytes / 8),
     maxXmlDepth: 256,
+    // Parsed objects take several times their text, and the sample is held with a record.
+    maxHeaderSampleChars: Math.floor(memoryBytes / 8),
   });
 }

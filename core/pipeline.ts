@@ -18,9 +18,9 @@ import { receive, type Received, type Sha256 } from "./stages/receive.ts";
 import { decode, type Encoding } from "./stages/decode.ts";
 import type { CsvRecord } from "./stages/parse.ts";
 import { type FileFormat, parseRecords } from "./stages/parse_records.ts";
+import type { UploadLimits } from "./limits.ts";
 import { memorySpool, type Spool } from "./xlsx/byte_source.ts";
 import { parseXlsxRecords } from "./xlsx/xlsx_records.ts";
-import type { UploadLimits } from "./limits.ts";
 import {
   type ColumnMapping,
   type HeaderMapping,
@@ -88,7 +88,7 @@ export interface IngestRequest {
   queued?: Run;
   /** Operator's cap on file size; the type's `maxFileBytes` applies when lower. */
   maxFileBytes?: number;
-  /** The upload's memory budget and the readers' bounds. @default {uploadLimits()} */
+  /** The upload's memory budget as reader bounds (`INTAKE_UPLOAD_MEMORY_BYTES`). @default {uploadLimits()} */
   limits?: UploadLimits;
   /**
    * The upload's size when known before it is read (a file's size, a `Content-Length`): staging
@@ -130,6 +130,7 @@ const STAGE_OF: Partial<Record<IngestErrorType, StageName>> = {
   unsupported_file_type: "decode",
   parse_error: "parse",
   too_many_rows: "parse",
+  limit_exceeded: "parse",
   header_error: "map_headers",
   mapping_required: "map_headers",
   validation_error: "validate",
@@ -306,10 +307,10 @@ class IngestRun {
     // Failures surface through the stream; this keeps the same rejection from going unhandled.
     received.stats.catch(() => {});
     this.#spans.open("decode");
-    const { format, encoding, delimiter } = this.#request;
+    const { format, encoding, delimiter, limits } = this.#request;
     const records = format === "xlsx"
       ? this.#workbookRecords(received.stream)
-      : parseRecords(decode(received.stream, { encoding }), { format, delimiter });
+      : parseRecords(decode(received.stream, { encoding }), { format, delimiter, limits });
     this.#spans.open("parse");
     const staged = await this.#stageRecords(records);
     const stats = await received.stats;

@@ -16,6 +16,7 @@ import * as m0011 from "./0011_insert_marks.ts";
 import * as m0012 from "./0012_committed_rows.ts";
 import * as m0013 from "./0013_commit_started_at.ts";
 import * as m0014 from "./0014_mapping_provenance.ts";
+import * as m0015 from "./0015_bound_run_errors.ts";
 
 /** Migrations by name; names sort in the order they run. */
 export const migrations: Record<string, Migration> = {
@@ -30,4 +31,5 @@ export const migrations: Record<string, Migration> = {
   "0012_committed_rows": m0012,
   "0013_commit_started_at": m0013,
   "0014_mapping_provenance": m0014,
+  "0015_bound_run_errors": m0015,
 };

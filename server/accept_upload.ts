@@ -81,6 +81,7 @@ export async function acceptUpload(
       actor: options.actor ?? null,
       shareMapping: options.shareMapping,
       maxFileBytes: services.settings.maxFileBytes,
+      limits: services.settings.uploadLimits,
       expectedBytes: Number.isFinite(declared) ? declared : undefined,
       spool: fileSpool,
       sha256: nativeSha256,

@@ -8,6 +8,7 @@
  * | `DATABASE_URL` | unset | `postgres://…` for PostgreSQL; unset = embedded PGlite |
  * | `INTAKE_DATA_DIR` | `.data/` | where PGlite keeps its files |
  * | `INTAKE_MAX_FILE_BYTES` | unset | operator's cap on upload size, below each type's limit |
+ * | `INTAKE_UPLOAD_MEMORY_BYTES` | 32 MiB | memory budget of one upload: every reader bound (`core/limits.ts`) |
  * | `LOG_LEVEL` | info | debug, info, warn or error |
  * | `TRACE_URL_TEMPLATE` | unset | link to a run's trace, `{traceId}` replaced (e.g. Jaeger's) |
  * | `INTAKE_ASYNC_THRESHOLD_BYTES` | 8 MiB | uploads declaring more (Content-Length) are queued |
@@ -23,6 +24,7 @@
  */
 import { type AuthSettings, readAuthSettings } from "./auth/auth_settings.ts";
 import { parseRate, type Rate } from "./rate_limit.ts";
+import { DEFAULT_UPLOAD_MEMORY_BYTES, type UploadLimits, uploadLimits } from "../core/limits.ts";
 
 /** Log levels, least to most severe. */
 export const LOG_LEVELS = ["debug", "info", "warn", "error"] as const;
@@ -34,6 +36,8 @@ export interface Settings {
   databaseUrl: string | undefined;
   dataDir: string;
   maxFileBytes: number | undefined;
+  /** The bounds of one upload's readers, from `INTAKE_UPLOAD_MEMORY_BYTES`. */
+  uploadLimits: UploadLimits;
   logLevel: typeof LOG_LEVELS[number];
   /** URL of a trace in the operators' trace viewer, with `{traceId}` where the id goes. */
   traceUrlTemplate: string | undefined;
@@ -79,6 +83,11 @@ export function loadSettings(
     maxFileBytes: env("INTAKE_MAX_FILE_BYTES")
       ? integer(env, "INTAKE_MAX_FILE_BYTES", 0, 1, Number.MAX_SAFE_INTEGER)
       : undefined,
+    uploadLimits: uploadLimits(
+      // Below 1 MiB a header of a few hundred columns would not fit; above 1 GiB one upload
+      // could take more than a server has.
+      integer(env, "INTAKE_UPLOAD_MEMORY_BYTES", DEFAULT_UPLOAD_MEMORY_BYTES, 2 ** 20, 2 ** 30),
+    ),
     logLevel: logLevel as Settings["logLevel"],
     traceUrlTemplate: traceUrlTemplate(env("TRACE_URL_TEMPLATE")),
     asyncThresholdBytes: integer(

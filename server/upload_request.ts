@@ -24,6 +24,7 @@ export const UPLOAD_QUERY = {
   sheet: text(1000),
   async: flag,
 };
+import { cleanFileName } from "./file_name.ts";
 
 /** What the pipeline needs to know about an uploaded file. */
 export interface UploadInput {
@@ -91,11 +92,19 @@ export async function readUpload(req: Request, url: URL): Promise<UploadInput> {
   let fields: Record<string, string> = {};
   if (mediaType === "multipart/form-data") {
     const part = await readMultipartFile(req.body, requestType);
-    file = { body: part.stream, fileName: part.fileName, contentType: part.contentType ?? "" };
+    file = {
+      body: part.stream,
+      fileName: cleanFileName(part.fileName),
+      contentType: part.contentType ?? "",
+    };
     fields = part.fields;
   } else {
     const name = req.headers.get("x-file-name");
-    file = { body: req.body, fileName: name ? decodeName(name) : null, contentType: requestType };
+    file = {
+      body: req.body,
+      fileName: name ? cleanFileName(decodeName(name)) : null,
+      contentType: requestType,
+    };
   }
   const [fileType, fileCharset] = parseMediaType(file.contentType);
   // A form may send the mode as a field before the file (the page's upload form does).
@@ -159,7 +168,10 @@ function formatFor(
   );
 }
 
-const MappingSchema = z.record(z.string().max(1000), z.string().max(200).nullable());
+// A NUL can be in no header (the readers refuse it) and in no stored mapping (PostgreSQL text
+// cannot hold it), so a mapping naming one is refused here rather than failing its run later.
+const NoNul = (max: number) => z.string().max(max).refine((s) => !s.includes("\0"));
+const MappingSchema = z.record(NoNul(1000), NoNul(200).nullable());
 
 /** Parses `{"file header": "column" | null, …}`; throws `bad_request` when it is not that. */
 export function parseMapping(text: string): ColumnMapping {
@@ -173,7 +185,7 @@ export function parseMapping(text: string): ColumnMapping {
   if (!result.success) {
     throw new IngestError(
       "bad_request",
-      'The mapping must be a JSON object of file header → column name (or null to ignore it), e.g. {"Site": "facility_id"}',
+      'The mapping must be a JSON object of file header → column name (or null to ignore it), without NUL characters, e.g. {"Site": "facility_id"}',
       { mapping: text },
     );
   }

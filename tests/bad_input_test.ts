@@ -164,9 +164,9 @@ const REFUSED: Refusal[] = [
   },
   {
     file: "too_many_columns.csv",
-    status: 422,
-    type: "parse_error",
-    details: { line: 1, maxColumns: 20_000 },
+    status: 413,
+    type: "limit_exceeded",
+    details: { line: 1, limit: "maxColumns", max: 20_000 },
     message: /Too many columns/,
   },
 ];

@@ -23,6 +23,8 @@ export interface ScannerOptions {
   delimiter: string;
   batchSize: number;
   maxFieldBytes: number;
+  /** Largest record: the sum of its fields' UTF-8 bytes. */
+  maxRecordBytes: number;
   maxColumns: number;
 }
 
@@ -48,6 +50,7 @@ const QUOTE_SEEN = 4; // just after a quote inside a quoted field: closing, or t
  *   delimiter: ",",
  *   batchSize: 1000,
  *   maxFieldBytes: 1024,
+ *   maxRecordBytes: 4096,
  *   maxColumns: 10,
  * });
  * scanner.push('id,note\n1,"a\nb');
@@ -62,9 +65,23 @@ export class CsvScanner {
   readonly #delimiterChar: string;
   readonly #batchSize: number;
   readonly #maxFieldBytes: number;
+  readonly #maxRecordBytes: number;
   readonly #maxColumns: number;
   #state = RECORD_START;
   #fields: string[] = [];
+  /** UTF-16 code units in the record's finished fields: a cheap bound on its bytes. */
+  #recordChars = 0;
+  /**
+   * Exact UTF-8 bytes of the first `#countedFields` fields of the record `#countedRecord` (its
+   * fields array), kept only once a record comes near its bound; the usual path never touches it.
+   */
+  #countedRecord: string[] | null = null;
+  #countedFields = 0;
+  #countedBytes = 0;
+  /** The same for the field in progress: its first `#measuredChars` code units. */
+  #measuredField = -1;
+  #measuredChars = 0;
+  #measuredBytes = 0;
   #partial = "";
   #line = 1;
   #row = 0;
@@ -90,6 +107,7 @@ export class CsvScanner {
     this.#delimiterChar = options.delimiter;
     this.#batchSize = options.batchSize;
     this.#maxFieldBytes = options.maxFieldBytes;
+    this.#maxRecordBytes = options.maxRecordBytes;
     this.#maxColumns = options.maxColumns;
   }
 
@@ -232,36 +250,100 @@ export class CsvScanner {
   }
 
   #addField(value: string): void {
-    this.#checkField(value);
+    const chars = this.#recordChars + value.length;
+    // Two multiplications on the usual path; the counting lives out of line.
+    if (value.length * 3 > this.#maxFieldBytes || chars * 3 > this.#maxRecordBytes) {
+      this.#checkField(value);
+    }
     if (this.#fields.length >= this.#maxColumns) {
       throw new IngestError(
-        "parse_error",
-        `Too many columns: the record on line ${this.#recordLine} has more than ${this.#maxColumns}`,
-        { line: this.#recordLine, row: this.#recordRow, maxColumns: this.#maxColumns },
+        "limit_exceeded",
+        `Too many columns: the record on line ${this.#recordLine} has more than ${this.#maxColumns} (maxColumns)`,
+        {
+          limit: "maxColumns",
+          max: this.#maxColumns,
+          line: this.#recordLine,
+          row: this.#recordRow,
+          maxColumns: this.#maxColumns,
+        },
       );
     }
     this.#fields.push(value);
+    this.#recordChars = chars;
   }
 
+  /**
+   * Checks a field, finished or still in progress (at the end of a chunk), against the field and
+   * the record bounds. A UTF-16 code unit is 1 to 3 UTF-8 bytes, so only near a bound are bytes
+   * counted; the usual field costs two multiplications.
+   */
   #checkField(value: string): void {
-    // A UTF-16 code unit is at most 3 UTF-8 bytes, so shorter fields need no exact count.
-    if (value.length * 3 <= this.#maxFieldBytes) return;
-    if (value.length <= this.#maxFieldBytes && utf8Length(value) <= this.#maxFieldBytes) return;
-    throw new IngestError(
-      "parse_error",
-      `Field too large: the field starting on line ${this.#fieldLine} exceeds ${this.#maxFieldBytes} bytes`,
-      {
-        line: this.#fieldLine,
-        row: this.#recordRow,
-        column: this.#fields.length + 1,
-        maxFieldBytes: this.#maxFieldBytes,
-      },
+    const chars = this.#recordChars + value.length;
+    if (value.length * 3 <= this.#maxFieldBytes && chars * 3 <= this.#maxRecordBytes) return;
+    const bytes = value.length > this.#maxFieldBytes ? Infinity : this.#bytesOf(value);
+    if (bytes > this.#maxFieldBytes) {
+      throw this.#limitError(
+        "maxFieldBytes",
+        this.#maxFieldBytes,
+        `Field too large: the field starting on line ${this.#fieldLine} exceeds ${this.#maxFieldBytes} bytes`,
+      );
+    }
+    if (chars * 3 <= this.#maxRecordBytes) return;
+    if (chars <= this.#maxRecordBytes && this.#fieldsBytes() + bytes <= this.#maxRecordBytes) {
+      return;
+    }
+    throw this.#limitError(
+      "maxRecordBytes",
+      this.#maxRecordBytes,
+      `Record too large: the record starting on line ${this.#recordLine} exceeds ${this.#maxRecordBytes} bytes (its fields together)`,
     );
+  }
+
+  /**
+   * UTF-8 bytes of the field in progress. It only grows from one chunk's end to the next, so
+   * only its new text is counted: a field of many chunks costs one pass, not one per chunk.
+   */
+  #bytesOf(value: string): number {
+    // A field is known by its record's row and its place in it.
+    const field = this.#recordRow * 65536 + this.#fields.length;
+    if (field !== this.#measuredField || value.length < this.#measuredChars) {
+      this.#measuredField = field;
+      this.#measuredChars = 0;
+      this.#measuredBytes = 0;
+    }
+    this.#measuredBytes += utf8Length(value, this.#measuredChars);
+    this.#measuredChars = value.length;
+    return this.#measuredBytes;
+  }
+
+  /** UTF-8 bytes of the record's finished fields, counting only those not counted before. */
+  #fieldsBytes(): number {
+    if (this.#countedRecord !== this.#fields) {
+      this.#countedRecord = this.#fields;
+      this.#countedFields = 0;
+      this.#countedBytes = 0;
+    }
+    for (; this.#countedFields < this.#fields.length; this.#countedFields++) {
+      this.#countedBytes += utf8Length(this.#fields[this.#countedFields], 0);
+    }
+    return this.#countedBytes;
+  }
+
+  #limitError(limit: string, max: number, message: string): IngestError {
+    return new IngestError("limit_exceeded", message, {
+      limit,
+      max,
+      line: this.#fieldLine,
+      row: this.#recordRow,
+      column: this.#fields.length + 1,
+      [limit]: max,
+    });
   }
 
   #endRecord(): void {
     this.#batch.push({ row: this.#recordRow, line: this.#recordLine, fields: this.#fields });
     this.#fields = [];
+    this.#recordChars = 0;
     if (this.#batch.length === this.#batchSize) {
       this.#ready.push(this.#batch);
       this.#batch = [];
@@ -286,10 +368,10 @@ function countLineBreaks(s: string, from: number, to: number, prevCode: number):
   return count;
 }
 
-/** Length of `s` in UTF-8 bytes. */
-function utf8Length(s: string): number {
+/** Length of `s` from `from` in UTF-8 bytes. */
+function utf8Length(s: string, from: number): number {
   let bytes = 0;
-  for (let k = 0; k < s.length; k++) {
+  for (let k = from; k < s.length; k++) {
     const c = s.charCodeAt(k);
     if (c < 0x80) bytes += 1;
     else if (c < 0x800) bytes += 2;

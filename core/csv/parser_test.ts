@@ -1,7 +1,13 @@
 import { assertEquals, assertThrows, test } from "../../tests/assert.ts";
 import { CsvScanner } from "./parser.ts";
 
-const options = { delimiter: ",", batchSize: 2, maxFieldBytes: 1024, maxColumns: 100 };
+const options = {
+  delimiter: ",",
+  batchSize: 2,
+  maxFieldBytes: 1024,
+  maxRecordBytes: 4096,
+  maxColumns: 100,
+};
 
 test("CsvScanner collects full batches in take() and the rest on finish()", () => {
   const scanner = new CsvScanner(options);

@@ -1,6 +1,7 @@
 import { assert, assertEquals, assertRejects, test } from "../../tests/assert.ts";
 import { IngestError } from "../errors.ts";
 import { HEADER_SAMPLE, type JsonParseOptions, parseJsonRecords } from "./json_records.ts";
+import { type UploadLimits, uploadLimits } from "../limits.ts";
 
 async function records(chunks: Iterable<string>, options?: JsonParseOptions) {
   const out = [];
@@ -86,14 +87,107 @@ test("parseJsonRecords() refuses what is not objects, with the line", async () =
   }
 });
 
-test("parseJsonRecords() bounds one object's size", async () => {
+/** Awaits the rejection of `fn` and checks it is a `limit_exceeded` naming `limit`. */
+async function limitError(fn: () => Promise<unknown>, limit: string): Promise<IngestError> {
+  const error = await assertRejects(fn);
+  assert(error instanceof IngestError, String(error));
+  assertEquals([error.type, error.details.limit], ["limit_exceeded", limit], error.message);
+  return error;
+}
+
+/** Bounds from a budget, with some of them overridden. */
+function limits(overrides: Partial<UploadLimits>): UploadLimits {
+  return { ...uploadLimits(), ...overrides };
+}
+
+test("parseJsonRecords() bounds one object's size in UTF-8 bytes", async () => {
   const big = `[{"a": "${"x".repeat(200)}"}]`;
-  await parseError(
-    () => records(bytewise(big), { maxObjectChars: 100 }),
-    "longer than 100 characters",
+  const small = limits({ maxRecordBytes: 100 });
+  const error = await limitError(() => records(bytewise(big), { limits: small }), "maxRecordBytes");
+  assertEquals([error.details.max, error.details.line], [100, 1]);
+  await limitError(
+    () => records([`{"a": 1}\n{"a": "${"x".repeat(200)}"`], { limits: small }),
+    "maxRecordBytes",
   );
-  await parseError(
-    () => records([`{"a": "${"x".repeat(200)}"`], { maxObjectChars: 100 }),
-    "longer than 100 characters",
+  // 40 × "é" is 80 bytes: 89 with the braces and the key, though 49 characters.
+  const accents = `[{"a": "${"é".repeat(40)}"}]`;
+  await limitError(
+    () => records([accents], { limits: limits({ maxRecordBytes: 85 }) }),
+    "maxRecordBytes",
   );
+  assertEquals((await records([accents], { limits: limits({ maxRecordBytes: 100 }) })).length, 2);
+});
+
+test("parseJsonRecords() bounds a value and the header's union of keys", async () => {
+  const value = await limitError(
+    () =>
+      records(['[{"a": 1, "b": "' + "x".repeat(50) + '"}]'], {
+        limits: limits({ maxFieldBytes: 40 }),
+      }),
+    "maxFieldBytes",
+  );
+  assertEquals(value.details.key, "b");
+  // 30 objects of 10 distinct keys each: the union passes 100 keys at the eleventh.
+  const objects = Array.from(
+    { length: 30 },
+    (_, i) =>
+      JSON.stringify(Object.fromEntries(Array.from({ length: 10 }, (_, k) => [`k${i}_${k}`, k]))),
+  );
+  const columns = await limitError(
+    () => records([objects.join("\n")], { limits: limits({ maxColumns: 100 }) }),
+    "maxColumns",
+  );
+  assertEquals([columns.details.max, columns.details.line], [100, 11]);
+});
+
+test("parseJsonRecords() fixes the header early when the first objects are large", async () => {
+  const lines = ['{"a": "' + "x".repeat(100) + '"}', '{"a": "y", "b": 1}', '{"b": 2}'];
+  // The sample ends after the first object: "b" is not in the header.
+  await parseError(
+    () => records([lines.join("\n")], { limits: limits({ maxHeaderSampleChars: 50 }) }),
+    'the key "b", which none of the first 1 objects has',
+  );
+  assertEquals((await records([lines.join("\n")]))[0].fields, ["a", "b"]);
+});
+
+test("parseJsonRecords() refuses a NUL in a key or a top-level value with its line", async () => {
+  for (
+    const [text, where] of [
+      ['[{"a": 1},\n{"a": "x\\u0000y"}]', 'the value of "a"'],
+      ['{"a": 1}\n{"a\\u0000": 2}', "a key"],
+    ]
+  ) {
+    const error = await assertRejects(() => records([text]));
+    assert(error instanceof IngestError);
+    assertEquals([error.type, error.details.line], ["encoding_error", 2], text);
+    assert(error.message.includes(where), error.message);
+  }
+  // Nested, a NUL stays escaped in the cell's JSON text; an escaped backslash is no NUL.
+  assertEquals((await records(['[{"a": {"b": "\\u0000"}, "c": "\\\\u0000"}]']))[1].fields, [
+    '{"b":"\\u0000"}',
+    "\\u0000",
+  ]);
+});
+
+test("parseJsonRecords() keeps the exact text of numbers a double would change", async () => {
+  const text =
+    '[{"big": 12345678901234567890123, "tiny": 1e-400, "long": 0.1000000000000000055511, ' +
+    '"plain": 12.50, "nested": {"n": 98765432109876543210}, "s": "1234567890123456789"}]';
+  for (const chunks of [[text], bytewise(text)]) {
+    assertEquals((await records(chunks))[1].fields, [
+      "12345678901234567890123",
+      "1e-400",
+      "0.1000000000000000055511",
+      "12.5",
+      '{"n":98765432109876543210}',
+      "1234567890123456789",
+    ]);
+  }
+  // A number a double keeps prints as before, whatever its spelling (12.50 → 12.5).
+  assertEquals((await records(['{"plain": 12.50, "e": -3e2, "z": -0.0e5}']))[1].fields, [
+    "12.5",
+    "-300",
+    "0",
+  ]);
+  await parseError(() => records(["12345678901234567890123"]), "holds a number");
 });

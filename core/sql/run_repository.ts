@@ -5,6 +5,7 @@
  */
 import { type Kysely, sql } from "kysely";
 import { IngestError } from "../errors.ts";
+import { boundDetails, boundText, MAX_MESSAGE_CHARS } from "../error_bounds.ts";
 import { isActive, type Run, RUN_STATUSES, type RunCounts, type RunStatus } from "../runs.ts";
 import type { NewRun, Page, RunPatch, RunQuery } from "../store.ts";
 
@@ -29,17 +30,79 @@ export async function insertRun(db: Db, run: NewRun): Promise<Run> {
   return toRun(row);
 }
 
+/**
+ * Largest stored error a read returns whole, as `pg_column_size` counts it (its stored, maybe
+ * compressed, size: measuring its text would read a huge value whole, on every listing). Errors
+ * are bounded when made and stored, so only records written before that are larger (a 94 MB one
+ * took the server down on every listing): those are read as their type and the start of their
+ * message, which reads the value twice, not more.
+ */
+const MAX_READ_ERROR_BYTES = 16 * 1024;
+/** Largest header row (stored size) a listing returns whole; a run's own read returns it all. */
+const MAX_LISTED_HEADERS_BYTES = 16 * 1024;
+
+/**
+ * The stored error as read: whole when small, else (a record from before errors were bounded)
+ * its type and the start of its message. Migration 0012 rewrites such records once with it.
+ */
+export const BOUNDED_STORED_ERROR = sql<unknown>`case
+  when pg_column_size(error) <= ${sql.lit(MAX_READ_ERROR_BYTES)} then error
+  else jsonb_build_object(
+    'type', error->>'type',
+    'message', left(error->>'message', ${sql.lit(MAX_MESSAGE_CHARS)}) || '… (cut)',
+    'details', jsonb_build_object('omitted',
+      'details of a stored error of ' || pg_column_size(error) || ' bytes')
+  ) end`;
+
+const READ_ERROR = BOUNDED_STORED_ERROR.as("error");
+
+const LISTED_HEADERS = sql`case
+  when pg_column_size(headers) <= ${sql.lit(MAX_LISTED_HEADERS_BYTES)} then headers
+  else (select coalesce(jsonb_agg(left(h, 200) order by n), '[]'::jsonb)
+    from jsonb_array_elements_text(headers) with ordinality as t(h, n) where n <= 100) end`
+  .as("headers");
+
+// The columns toRun() reads; the error (and, listed, the header row) bounded.
+const PLAIN_COLUMNS = [
+  "id",
+  "upload_type",
+  "mode",
+  "status",
+  "file_name",
+  "content_type",
+  "file_bytes",
+  "sha256",
+  "columns",
+  "ignored_columns",
+  "row_count",
+  "new_count",
+  "changed_count",
+  "unchanged_count",
+  "invalid_count",
+  "deleted_count",
+  "progress_bytes",
+  "progress_rows",
+  "actor",
+  "trace_id",
+  "created_at",
+  "started_at",
+  "staged_at",
+  "finished_at",
+  "reverted_at",
+  "reverted_by",
+] as const;
+
 /** Returns the run or null. */
 export async function selectRun(db: Db, id: string): Promise<Run | null> {
   if (!isUuid(id)) return null;
-  const row = await db.selectFrom("ingest_runs").selectAll().where("id", "=", id)
-    .executeTakeFirst();
+  const row = await db.selectFrom("ingest_runs").select([...PLAIN_COLUMNS, "headers", READ_ERROR])
+    .where("id", "=", id).executeTakeFirst();
   return row ? toRun(row) : null;
 }
 
 /** Lists runs newest first with keyset paging (the cursor is the last run's id). */
 export async function selectRuns(db: Db, query: RunQuery): Promise<Page<Run>> {
-  let q = db.selectFrom("ingest_runs").selectAll();
+  let q = db.selectFrom("ingest_runs").select([...PLAIN_COLUMNS, LISTED_HEADERS, READ_ERROR]);
   if (query.uploadType) q = q.where("upload_type", "=", query.uploadType);
   if (query.status) q = q.where("status", "=", query.status);
   if (query.actor !== undefined) q = q.where("actor", "=", query.actor);
@@ -127,7 +190,14 @@ function toColumns(patch: RunPatch): Row {
     set.progress_bytes = patch.progress.bytes;
     set.progress_rows = patch.progress.rows;
   }
-  if (patch.error !== undefined) set.error = patch.error && JSON.stringify(patch.error);
+  if (patch.error !== undefined) {
+    // Bounded again here, the one place errors are stored: not every error was an IngestError.
+    set.error = patch.error && JSON.stringify({
+      type: patch.error.type,
+      message: boundText(patch.error.message),
+      details: boundDetails(patch.error.details ?? {}),
+    });
+  }
   if (patch.traceId !== undefined) set.trace_id = patch.traceId;
   for (const [key, value] of Object.entries(patch.counts ?? {})) {
     set[COUNT_COLUMNS[key as keyof RunCounts]] = value;

@@ -23,6 +23,7 @@
  * @module
  */
 import { IngestError } from "../errors.ts";
+import { boundText, MAX_DETAIL_CHARS } from "../error_bounds.ts";
 import {
   headerKey,
   type ResolvedColumn,
@@ -135,7 +136,7 @@ export function mapHeaders(
       problems.push(
         g.column
           ? `columns ${positions} (${texts}) ${both(g.indexes)} mean column "${g.column}"`
-          : `columns ${positions} have the same header ${JSON.stringify(header[g.indexes[0]])}`,
+          : `columns ${positions} have the same header ${quote(header[g.indexes[0]])}`,
       );
     }
     if (blank.length) {
@@ -164,7 +165,12 @@ function both(items: readonly unknown[]): string {
 }
 
 function quoteList(items: readonly string[]): string {
-  return words(items.map((i) => JSON.stringify(i)));
+  return words(items.map(quote));
+}
+
+/** A header quoted in a message: the file decides its length, so a long one is cut. */
+function quote(text: string): string {
+  return JSON.stringify(boundText(text, MAX_DETAIL_CHARS));
 }
 
 function words(items: readonly string[]): string {

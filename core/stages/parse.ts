@@ -14,6 +14,7 @@
  */
 import { type CsvRecord, CsvScanner } from "../csv/parser.ts";
 import { type Delimiter, detectDelimiter } from "../csv/detect_delimiter.ts";
+import { uploadLimits } from "../limits.ts";
 
 export type { CsvRecord, Delimiter };
 export { detectDelimiter };
@@ -24,9 +25,11 @@ export interface ParseOptions {
   delimiter?: Delimiter;
   /** Records per yielded batch. @default {1000} */
   batchSize?: number;
-  /** Largest field in UTF-8 bytes; larger → parse_error. @default {16 MiB} */
+  /** Largest field in UTF-8 bytes; larger → limit_exceeded. @default {16 MiB} */
   maxFieldBytes?: number;
-  /** Most fields in one record; more → parse_error. @default {20_000} */
+  /** Largest record (its fields' UTF-8 bytes together); larger → limit_exceeded. @default {16 MiB} */
+  maxRecordBytes?: number;
+  /** Most fields in one record; more → limit_exceeded. @default {20_000} */
   maxColumns?: number;
 }
 
@@ -40,8 +43,9 @@ const SAMPLE_CHARS = 64 * 1024;
  * @param text Decoded text chunks, cut anywhere.
  * @param options Delimiter, batch size and limits.
  * @returns Batches of at most `batchSize` records, never empty.
- * @throws {IngestError} `parse_error` with `line` for an unclosed quote, a field larger than
- * `maxFieldBytes` or a record with more than `maxColumns` fields.
+ * @throws {IngestError} `parse_error` with `line` for an unclosed quote; `limit_exceeded` for a
+ * field larger than `maxFieldBytes`, a record larger than `maxRecordBytes` or with more than
+ * `maxColumns` fields.
  *
  * @example Parse a small file
  * ```ts
@@ -56,10 +60,12 @@ export async function* parseCsv(
   text: AsyncIterable<string> | Iterable<string> | ReadableStream<string>,
   options: ParseOptions = {},
 ): AsyncGenerator<CsvRecord[]> {
+  const defaults = uploadLimits();
   const settings = {
     batchSize: options.batchSize ?? 1000,
-    maxFieldBytes: options.maxFieldBytes ?? 16 * 1024 * 1024,
-    maxColumns: options.maxColumns ?? 20_000,
+    maxFieldBytes: options.maxFieldBytes ?? defaults.maxFieldBytes,
+    maxRecordBytes: options.maxRecordBytes ?? defaults.maxRecordBytes,
+    maxColumns: options.maxColumns ?? defaults.maxColumns,
   };
   let scanner = options.delimiter
     ? new CsvScanner({ ...settings, delimiter: options.delimiter })

@@ -12,6 +12,7 @@
 import { IngestError } from "../errors.ts";
 import { type JsonFormat, parseJsonRecords } from "../json/json_records.ts";
 import { unescapeFormula } from "../csv/formula_escape.ts";
+import { type UploadLimits, uploadLimits } from "../limits.ts";
 import { type CsvRecord, type Delimiter, parseCsv } from "./parse.ts";
 
 /** The text formats Intake reads. */
@@ -28,6 +29,8 @@ export interface ParseRecordsOptions {
   delimiter?: Delimiter;
   /** Records per yielded batch. @default {1000} */
   batchSize?: number;
+  /** The upload's bounds. @default {uploadLimits()} */
+  limits?: UploadLimits;
 }
 
 /** Parses decoded text in its declared format, after checking the content agrees. */
@@ -37,11 +40,14 @@ export async function* parseRecords(
 ): AsyncGenerator<CsvRecord[]> {
   const format = options.format ?? "csv";
   const checked = checkContent(text, format);
-  const { delimiter, batchSize } = options;
+  const { delimiter, batchSize, limits = uploadLimits() } = options;
+  const { maxFieldBytes, maxRecordBytes, maxColumns } = limits;
   yield* format === "csv"
-    ? unescapeFormulas(parseCsv(checked, { delimiter, batchSize }))
+    ? unescapeFormulas(
+      parseCsv(checked, { delimiter, batchSize, maxFieldBytes, maxRecordBytes, maxColumns }),
+    )
     // Either JSON format reads both shapes: the first character tells an array from NDJSON.
-    : parseJsonRecords(checked, { batchSize });
+    : parseJsonRecords(checked, { batchSize, limits });
 }
 
 /**

@@ -1,5 +1,5 @@
 import { assert, assertEquals, assertRejects, test } from "../../tests/assert.ts";
-import { isIngestError } from "../errors.ts";
+import { type IngestErrorType, isIngestError } from "../errors.ts";
 import { type CsvRecord, detectDelimiter, parseCsv, type ParseOptions } from "./parse.ts";
 
 type Input = string | string[] | ReadableStream<string>;
@@ -20,9 +20,20 @@ async function fields(input: Input, options?: ParseOptions): Promise<string[][]>
   return (await records(input, options)).map((r) => r.fields);
 }
 
-async function parseError(input: Input, options?: ParseOptions) {
+async function parseError(
+  input: Input,
+  options?: ParseOptions,
+  type: IngestErrorType = "parse_error",
+) {
   const err = await assertRejects(() => records(input, options));
-  assert(isIngestError(err, "parse_error"), `expected parse_error, got ${err}`);
+  assert(isIngestError(err, type), `expected ${type}, got ${err}`);
+  return err;
+}
+
+/** Awaits the `limit_exceeded` of parsing `input` and checks it names `limit`. */
+async function limitError(input: Input, options: ParseOptions, limit: string) {
+  const err = await parseError(input, options, "limit_exceeded");
+  assertEquals(err.details.limit, limit);
   return err;
 }
 
@@ -147,20 +158,39 @@ test("parseCsv() reports an unclosed quote with the line where the field opened"
 });
 
 test("parseCsv() rejects a field over maxFieldBytes with its line", async () => {
-  const err = await parseError(["a,b\n1,", "x".repeat(60), "x".repeat(60), "\n"], {
+  const err = await limitError(["a,b\n1,", "x".repeat(60), "x".repeat(60), "\n"], {
     maxFieldBytes: 100,
-  });
+  }, "maxFieldBytes");
   assertEquals(err.details.line, 2);
   assertEquals(err.details.column, 2);
+  assertEquals(err.details.max, 100);
   // UTF-8 bytes count, not characters: 40 × "é" is 80 bytes.
-  await parseError(`a\n${"é".repeat(40)}\n`, { maxFieldBytes: 79 });
+  await limitError(`a\n${"é".repeat(40)}\n`, { maxFieldBytes: 79 }, "maxFieldBytes");
   assertEquals(await fields(`a\n${"é".repeat(40)}\n`, { maxFieldBytes: 80 }), [["a"], [
     "é".repeat(40),
   ]]);
 });
 
+test("parseCsv() rejects a record over maxRecordBytes, its fields counted together", async () => {
+  // Two fields, each under the field bound, over the record bound together: the header too.
+  const half = "x".repeat(60);
+  const options = { maxFieldBytes: 100, maxRecordBytes: 100 };
+  for (const input of [`${half},${half}\n1,2\n`, ["a,b\n", half, ",", half, "\n"]]) {
+    const err = await limitError(input, options, "maxRecordBytes");
+    assertEquals(err.details.max, 100);
+    assertEquals(err.details.column, 2, String(input));
+  }
+  const quoted = await limitError(`a,b\n"${half}","${half}"\n`, options, "maxRecordBytes");
+  assertEquals([quoted.details.line, quoted.details.row], [2, 2]);
+  // Exactly at the bound passes, in UTF-8 bytes (25 × "é" is 50 bytes): the count restarts per record.
+  const accents = "é".repeat(25);
+  const exact = `${accents},${accents}\n${accents},${accents}\n`;
+  assertEquals((await fields(exact, options)).length, 2);
+  await limitError(`${accents},${accents}x\n`, options, "maxRecordBytes");
+});
+
 test("parseCsv() rejects a record over maxColumns with its line", async () => {
-  const err = await parseError("a,b\n1,2\n1,2,3\n", { maxColumns: 2 });
+  const err = await limitError("a,b\n1,2\n1,2,3\n", { maxColumns: 2 }, "maxColumns");
   assertEquals(err.details.line, 3);
   assertEquals(await fields("a,b\n1,2\n", { maxColumns: 2 }), [["a", "b"], ["1", "2"]]);
 });
@@ -193,7 +223,7 @@ test("parseCsv() reads a ReadableStream and cancels it on error", async () => {
       cancelled = true;
     },
   });
-  const err = await parseError(stream, { delimiter: ",", maxFieldBytes: 1000 });
+  const err = await limitError(stream, { delimiter: ",", maxFieldBytes: 1000 }, "maxFieldBytes");
   assertEquals(err.details.line, 2);
   assert(cancelled);
 });
@@ -248,7 +278,11 @@ test("parseCsv() after receive() and decode() stops reading the body on a parse 
     },
   });
   const received = receive(body, { maxBytes: 1_000_000 });
-  const err = await parseError(decode(received.stream), { delimiter: ",", maxFieldBytes: 10_000 });
+  const err = await limitError(
+    decode(received.stream),
+    { delimiter: ",", maxFieldBytes: 10_000 },
+    "maxFieldBytes",
+  );
   assertEquals(err.details.line, 2);
   assert(cancelled, "the body was cancelled");
   assert(pulls < 20, `read ${pulls} chunks`);

@@ -64,7 +64,7 @@ export type JobWorkerServices = {
   database: Database;
   store: Store;
   uploadTypes: Pick<UploadTypeRegistry, "get">;
-  settings: Pick<Settings, "maxFileBytes">;
+  settings: Pick<Settings, "maxFileBytes" | "uploadLimits">;
 };
 
 /** An upload to queue: the body and how to read it. */
@@ -384,6 +384,7 @@ export class JobWorker {
         mapping,
         shareMapping,
         maxFileBytes: settings.maxFileBytes,
+        limits: settings.uploadLimits,
         spool: fileSpool,
         sha256: nativeSha256,
         parent: fromTraceparent(job.traceparent),

@@ -43,6 +43,7 @@ export const handler: Handlers<unknown, AppState> = {
       maxBytes: limit,
       spool: fileSpool,
       signal: req.signal,
+      limits: ctx.state.services.settings.uploadLimits,
     }).finally(release);
     const saved = await savedSuggestion(store, type, inspection.header, principal.name);
     return Response.json({ ...inspection, ...saved });
