@@ -97,7 +97,7 @@ export function collectIslands<T>(render: () => T): { result: T; props: unknown[
  * text-only elements keep text. An island's content is whatever its client code renders, so its
  * markers must sit in an element that may hold anything, or they end up in different parents.
  */
-export const PHRASING_PARENTS: ReadonlySet<string> = new Set([
+export const RESHAPING_PARENTS: ReadonlySet<string> = new Set([
   // Phrasing content only.
   ..."p span a button label h1 h2 h3 h4 h5 h6 em strong small b i u s q code pre kbd samp var"
     .split(" "),
@@ -140,7 +140,7 @@ function installHook(): void {
 
 /**
  * Throws when an island that gets markers (one not inside another island) is rendered in an
- * element of {@linkcode PHRASING_PARENTS}: its markers would land in different parents after
+ * element of {@linkcode RESHAPING_PARENTS}: its markers would land in different parents after
  * parsing and the island would never hydrate, silently (a Revert button that skips its dialog).
  */
 function assertFlowParent(island: Island, vnode: VNode): void {
@@ -149,7 +149,7 @@ function assertFlowParent(island: Island, vnode: VNode): void {
     if (typeof up.type === "function" && wrapped.has(up.type as AnyComponent)) return;
     if (element === null && typeof up.type === "string") element = up.type;
   }
-  if (element !== null && PHRASING_PARENTS.has(element)) {
+  if (element !== null && RESHAPING_PARENTS.has(element)) {
     throw new TypeError(
       `Cannot render island "${island.name}" inside <${element}>: the HTML parser reshapes ` +
         `<${element}> around flow content, so the island's markers would end up in different ` +
