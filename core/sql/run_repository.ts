@@ -43,7 +43,7 @@ const MAX_LISTED_HEADERS_BYTES = 16 * 1024;
 
 /**
  * The stored error as read: whole when small, else (a record from before errors were bounded)
- * its type and the start of its message. Migration 0012 rewrites such records once with it.
+ * its type and the start of its message. Migration 0015 rewrites such records once with it.
  */
 export const BOUNDED_STORED_ERROR = sql<unknown>`case
   when pg_column_size(error) <= ${sql.lit(MAX_READ_ERROR_BYTES)} then error

@@ -1,5 +1,5 @@
 /**
- * Migration 0012 rewrites the oversized errors stored before errors were bounded (issue 25),
+ * Migration 0015 rewrites the oversized errors stored before errors were bounded (issue 25),
  * once, as run reads show them; other run records are left as they are.
  *
  * @module
@@ -10,10 +10,10 @@ import { assert, assertEquals, assertMatch } from "../assert.ts";
 import { describeDatabases } from "../db_harness.ts";
 
 describeDatabases(
-  "migration 0012 bounds the errors stored before errors were bounded",
+  "migration 0015 bounds the errors stored before errors were bounded",
   async (db) => {
     await migrateToLatest(db);
-    assertEquals(await migrateDown(db), ["0012_bound_run_errors"]);
+    assertEquals(await migrateDown(db), ["0015_bound_run_errors"]);
     const big = crypto.randomUUID();
     const small = crypto.randomUUID();
     const smallError = { type: "parse_error", message: "Unclosed quote", details: { line: 3 } };
@@ -32,7 +32,7 @@ describeDatabases(
       error: JSON.stringify(smallError),
     }).execute();
 
-    assertEquals(await migrateToLatest(db), ["0012_bound_run_errors"]);
+    assertEquals(await migrateToLatest(db), ["0015_bound_run_errors"]);
     const rows = await sql<{ id: string; error: unknown; size: number }>`
     select id, error, octet_length(error::text) as size from ingest_runs`.execute(db.kysely);
     const byId = new Map(rows.rows.map((r) => [r.id, r]));

@@ -5,12 +5,15 @@
  * @module
  */
 import { generateFacilitiesCsv } from "../../bench/gen_emissions.ts";
+import { MALLOC_ENV, v8FlagsArg } from "../../server/process_settings.ts";
 
 const ROOT = new URL("../../", import.meta.url);
 
 /** A running `main.ts`. */
 export interface ServerProcess {
   url: string;
+  /** The process id (for /proc readings). */
+  pid: number;
   /** The worker's instance id (from its `job worker started` line), or null (yet). */
   readonly instance: string | null;
   /** Log lines so far, parsed. */
@@ -19,12 +22,25 @@ export interface ServerProcess {
   stop(signal: Deno.Signal): Promise<number>;
 }
 
-/** Starts `main.ts` with `env` (on top of a free port and LOG_LEVEL=info); resolves once ready. */
-export async function startServer(env: Record<string, string>): Promise<ServerProcess> {
+/**
+ * Starts `main.ts` with `env` (on top of a free port and LOG_LEVEL=info); resolves once ready.
+ * `production` runs it with `deno task start`'s heap and allocator settings.
+ */
+export async function startServer(
+  env: Record<string, string>,
+  options: { production?: boolean } = {},
+): Promise<ServerProcess> {
+  const flags = options.production ? [v8FlagsArg()] : [];
   const child = new Deno.Command(Deno.execPath(), {
-    args: ["run", "-A", "--quiet", "main.ts"],
+    args: ["run", "-A", "--quiet", ...flags, "main.ts"],
     cwd: ROOT,
-    env: { PORT: "0", HOSTNAME: "127.0.0.1", LOG_LEVEL: "info", ...env },
+    env: {
+      PORT: "0",
+      HOSTNAME: "127.0.0.1",
+      LOG_LEVEL: "info",
+      ...(options.production ? MALLOC_ENV : {}),
+      ...env,
+    },
     stdout: "piped",
     stderr: "piped",
   }).spawn();
@@ -49,6 +65,7 @@ export async function startServer(env: Record<string, string>): Promise<ServerPr
   const lines = () => stderr.split("\n").filter((l) => l.startsWith("{")).map((l) => JSON.parse(l));
   return {
     url: ready[1],
+    pid: child.pid,
     get instance() {
       const started = lines().find((l) => l.msg === "job worker started");
       return (started?.instance as string | undefined) ?? null;
