@@ -46,7 +46,7 @@ const MAX_LISTED_HEADERS_BYTES = 16 * 1024;
  * its type and the start of its message. Migration 0015 rewrites such records once with it.
  */
 export const BOUNDED_STORED_ERROR = sql<unknown>`case
-  when pg_column_size(error) <= ${sql.lit(MAX_READ_ERROR_BYTES)} then error
+  when error is null or pg_column_size(error) <= ${sql.lit(MAX_READ_ERROR_BYTES)} then error
   else jsonb_build_object(
     'type', error->>'type',
     'message', left(error->>'message', ${sql.lit(MAX_MESSAGE_CHARS)}) || '… (cut)',
