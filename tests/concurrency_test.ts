@@ -14,6 +14,8 @@ import { appTest, type TestApp } from "./app_harness.ts";
 type Json = Record<string, any>;
 
 const RUNS = 8;
+// These tests are about commits taking turns, not admission: every upload at once gets a slot.
+const ADMIT_ALL = { INTAKE_MAX_CONCURRENT_UPLOADS: String(RUNS) };
 
 const id = (n: number) => `ABC-${String(n).padStart(6, "0")}`;
 
@@ -130,6 +132,7 @@ appTest(
     const runs = await Promise.all(staged.map((run) => getRun(app, run.id)));
     assertEquals(await exportText(app), exportOf(applyInOrder(byFinish(runs, committed))));
   },
+  ADMIT_ALL,
 );
 
 appTest(
@@ -156,6 +159,7 @@ appTest(
       order.map((_, k) => k === 0 ? [2, 3] : [1, 4]),
     );
   },
+  ADMIT_ALL,
 );
 
 appTest("commit racing discard: exactly one wins, and the table agrees", async (app) => {
