@@ -148,6 +148,7 @@ appTest(
         unchanged: 3,
         invalid: 0,
         deleted: 0,
+        excluded: 0,
       }, writer);
       assertEquals(await exported(app), expected, writer);
     }
