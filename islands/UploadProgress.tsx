@@ -370,8 +370,11 @@ async function mappingToAsk(
     );
     byName[h] = column?.name ?? null;
   }
+  const missing = missingColumns(columns, byName).length > 0;
   // A saved mapping only ever maps headers that match nothing by name.
-  if (Object.values(byName).every((c) => c !== null)) return undefined;
+  if (Object.values(byName).every((c) => c !== null)) {
+    return missing ? { initial: suggest(columns, preview) } : undefined;
+  }
   let { saved, savedMapping } = preview;
   if (saved === undefined) {
     const headers = encodeURIComponent(JSON.stringify(preview.header));
@@ -381,10 +384,7 @@ async function mappingToAsk(
     saved = found?.mapping ?? null;
     savedMapping = found?.savedMapping ?? null;
   }
-  if (!saved || !savedMapping) {
-    if (missingColumns(columns, byName).length === 0) return undefined;
-    return { initial: suggest(columns, preview) };
-  }
+  if (!saved || !savedMapping) return missing ? { initial: suggest(columns, preview) } : undefined;
   // Start from what was saved; suggestions only for the other headers and columns.
   const taken = new Set(Object.values(saved));
   const suggested = Object.entries(suggest(columns, preview))
