@@ -173,15 +173,18 @@ Deno.test({
             return send(server, path, file);
           }),
         );
+        const types: unknown[] = [];
         for (const answer of answers) {
-          const type = (answer.body.error as { type?: unknown })?.type;
+          // A direct upload still running when its answer is due gets a 202: its run is followed.
+          const { status, type } = await outcome(server, answer);
+          types.push(type);
           assert(
-            (answer.status === 413 && type === "limit_exceeded") ||
-              (answer.status === 503 && type === "server_busy"),
+            ((status === 413 || status === 202) && type === "limit_exceeded") ||
+              (status === 503 && type === "server_busy"),
             `each is refused with a typed error: ${answer.status} ${JSON.stringify(answer.body)}`,
           );
         }
-        assert(answers.some((a) => a.status === 413), "some were read up to their limit");
+        assert(types.includes("limit_exceeded"), "some were read up to their limit");
         assert(await healthy(server), "/health answers after the burst");
         const { rssMb, peakMb } = await memory(server.pid);
         peaks.push(`| 16 at once | both | 413 / 503 | ${peakMb} |`);
