@@ -5,6 +5,7 @@
  *
  * @module
  */
+import { pollUntil } from "./poll.ts";
 import { assert, assertEquals } from "./assert.ts";
 import { startServer } from "./jobs/server_process.ts";
 import { rawRequest } from "./raw_http.ts";
@@ -70,7 +71,14 @@ Deno.test({
       assert(server.lines().some((l) => l.msg === "request refused"));
       assertEquals(await names(parent), [live], "the server removed its own directory");
     } finally {
-      await Deno.remove(tmp, { recursive: true });
+      // A process that just exited may still be releasing files below it (seen once in CI).
+      await pollUntil(
+        "the test's temp directory to be removed",
+        () => Deno.remove(tmp, { recursive: true }).then(() => true, () => undefined),
+        {
+          timeoutMs: 10_000,
+        },
+      );
     }
   },
 });
