@@ -13,31 +13,21 @@ const encoder = new TextEncoder();
 
 /** Streams `errors.csv` for a run, formula cells escaped for spreadsheets. */
 export function errorReport(store: Store, run: Run): ReadableStream<Uint8Array> {
-  const rows = store.invalidRows(run.id)[Symbol.asyncIterator]();
-  let headerSent = false;
-  return new ReadableStream<Uint8Array>({
-    async pull(controller) {
-      if (!headerSent) {
-        headerSent = true;
-        controller.enqueue(encoder.encode(csvRecord(["row", "errors", ...run.headers])));
+  // A generator stream: a client that leaves mid-read cancels it between chunks, where a pull
+  // source would still enqueue into the cancelled stream once its read came back.
+  return ReadableStream.from(async function* () {
+    yield encoder.encode(csvRecord(["row", "errors", ...run.headers]));
+    let chunk = "";
+    let count = 0;
+    for await (const { row, raw, errors } of store.invalidRows(run.id)) {
+      chunk += csvRecord([row, describeErrors(errors), ...raw], { escapeFormulas: true });
+      if (++count % 500 === 0) {
+        yield encoder.encode(chunk);
+        chunk = "";
       }
-      let chunk = "";
-      for (let i = 0; i < 500; i++) {
-        const next = await rows.next();
-        if (next.done) {
-          if (chunk) controller.enqueue(encoder.encode(chunk));
-          controller.close();
-          return;
-        }
-        const { row, raw, errors } = next.value;
-        chunk += csvRecord([row, describeErrors(errors), ...raw], { escapeFormulas: true });
-      }
-      controller.enqueue(encoder.encode(chunk));
-    },
-    async cancel() {
-      await rows.return?.();
-    },
-  });
+    }
+    if (chunk) yield encoder.encode(chunk);
+  }());
 }
 
 /** One readable line for a row's errors: `amount: Must be at least 0; unit: Required`. */

@@ -13,27 +13,17 @@ const encoder = new TextEncoder();
 /** Streams the target table as CSV: booleans true/false, plain decimals, ISO dates, null empty. */
 export function exportCsv(store: Store, type: ResolvedUploadType): ReadableStream<Uint8Array> {
   const columns = type.columns.map((c) => c.name);
-  const pages = store.exportRows(type, columns)[Symbol.asyncIterator]();
-  let headerSent = false;
-  return new ReadableStream<Uint8Array>({
-    async pull(controller) {
-      if (!headerSent) {
-        headerSent = true;
-        controller.enqueue(encoder.encode(csvRecord(columns)));
-        return;
-      }
-      const next = await pages.next();
-      if (next.done) return controller.close();
+  // A generator stream, so a client leaving mid-read cancels it between pages (see errorReport).
+  return ReadableStream.from(async function* () {
+    yield encoder.encode(csvRecord(columns));
+    for await (const page of store.exportRows(type, columns)) {
       let chunk = "";
-      for (const row of next.value) {
+      for (const row of page) {
         chunk += csvRecord(columns.map((c) => row[c] as string | null), { escapeFormulas: true });
       }
-      controller.enqueue(encoder.encode(chunk));
-    },
-    async cancel() {
-      await pages.return?.();
-    },
-  });
+      yield encoder.encode(chunk);
+    }
+  }());
 }
 
 /** The upload template: the header row and one example row that passes validation. */

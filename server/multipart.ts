@@ -407,6 +407,8 @@ class Window {
    * body is read only as fast as the consumer reads.
    */
   streamUntil(needle: Finder): ReadableStream<Uint8Array> {
+    // Cancelled while a read was pending, the stream is closed: enqueueing would throw.
+    let cancelled = false;
     return new ReadableStream<Uint8Array>({
       pull: async (controller) => {
         // Each pull must enqueue, close or error: a pull that does none of these is not repeated.
@@ -429,13 +431,18 @@ class Window {
             controller.enqueue(bytes.subarray(0, bytes.length - keep));
             return;
           }
-          if (!await this.#pull()) {
+          const more = await this.#pull();
+          if (cancelled) return;
+          if (!more) {
             controller.error(cutOff());
             return;
           }
         }
       },
-      cancel: (reason) => this.cancel(reason),
+      cancel: (reason) => {
+        cancelled = true;
+        return this.cancel(reason);
+      },
     }, { highWaterMark: 0 });
   }
 

@@ -104,16 +104,16 @@ export async function openEntry(
   }
   const start = entry.localHeaderOffset + 30 + h.getUint16(26, true) + h.getUint16(28, true);
   const end = start + entry.compressedSize;
-  let offset = start;
-  const raw = new ReadableStream<Uint8Array<ArrayBuffer>>({
-    async pull(controller) {
-      if (offset >= end) return controller.close();
+  // A generator stream: cancelled mid-read (the reader stopped), it ends at its next yield
+  // instead of enqueueing into a closed stream.
+  const raw = ReadableStream.from(async function* () {
+    for (let offset = start; offset < end;) {
       const chunk = await source.read(offset, Math.min(chunkBytes, end - offset));
-      if (chunk.length === 0) return controller.error(notZip("it ends early"));
+      if (chunk.length === 0) throw notZip("it ends early");
       offset += chunk.length;
-      controller.enqueue(chunk.slice());
-    },
-  });
+      yield chunk.slice();
+    }
+  }());
   const inflated = entry.method === 8
     ? raw.pipeThrough(new DecompressionStream("deflate-raw"))
     : raw;

@@ -99,43 +99,33 @@ export function readInput(
   runId: string,
   expected: StoredInput,
 ): ReadableStream<Uint8Array> {
-  const hasher = sha256.create();
-  let seq = 0;
-  let bytes = 0;
-  let chunk: Uint8Array | null = null;
-  let offset = 0;
-  return new ReadableStream<Uint8Array>({
-    async pull(controller) {
+  // A generator stream (high-water mark 0): a reader that cancels mid-query ends it at the next
+  // yield rather than having the query's answer enqueued into a closed stream.
+  return ReadableStream.from(async function* () {
+    const hasher = sha256.create();
+    let bytes = 0;
+    for (let seq = 0;; seq++) {
       await new Promise((resolve) => setTimeout(resolve, 0));
-      if (chunk === null || offset >= chunk.byteLength) {
-        const row = await db.kysely.selectFrom("ingest_inputs").select("bytes")
-          .where("run_id", "=", runId).where("seq", "=", seq).executeTakeFirst();
-        if (!row) return finish(controller);
-        chunk = row.bytes as Uint8Array;
-        offset = 0;
-        seq++;
-        bytes += chunk.byteLength;
-        hasher.update(chunk);
+      const row = await db.kysely.selectFrom("ingest_inputs").select("bytes")
+        .where("run_id", "=", runId).where("seq", "=", seq).executeTakeFirst();
+      if (!row) break;
+      const chunk = row.bytes as Uint8Array;
+      bytes += chunk.byteLength;
+      hasher.update(chunk);
+      for (let offset = 0; offset < chunk.byteLength; offset += PIECE_BYTES) {
+        if (offset > 0) await new Promise((resolve) => setTimeout(resolve, 0));
+        yield chunk.subarray(offset, offset + PIECE_BYTES);
       }
-      controller.enqueue(chunk.subarray(offset, offset + PIECE_BYTES));
-      offset += PIECE_BYTES;
-    },
-  }, { highWaterMark: 0 });
-
-  function finish(controller: ReadableStreamDefaultController<Uint8Array>): void {
-    const sha = bytesToHex(hasher.digest());
-    if (bytes === expected.bytes && sha === expected.sha256) {
-      controller.close();
-      return;
     }
-    controller.error(
-      new IngestError(
+    const sha = bytesToHex(hasher.digest());
+    if (bytes !== expected.bytes || sha !== expected.sha256) {
+      throw new IngestError(
         "internal_error",
         `The stored upload of run "${runId}" does not match what was received`,
         { runId, expected, found: { bytes, sha256: sha } },
-      ),
-    );
-  }
+      );
+    }
+  }());
 }
 
 /** Deletes the stored upload of run `runId` (nothing when there is none). */

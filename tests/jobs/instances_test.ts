@@ -85,10 +85,11 @@ Deno.test({
   ignore: postgres.ignore || Deno.build.os === "windows",
   async fn() {
     await using db = await postgres.open();
-    const rows = 100_000;
+    const rows = 200_000;
     const file = new Uint8Array(await new Response(generateEmissionsCsv(rows, 21)).arrayBuffer());
     const env = { DATABASE_URL: db.url!, INTAKE_WORKER_CONCURRENCY: "1" };
-    // The first instance alone takes the upload; the second starts once it is being processed.
+    // The first instance alone takes the upload and is stopped while it processes it; only then
+    // does the second start, so the job cannot finish in the time a second process takes to boot.
     const first = await startServer({ ...env, INTAKE_SHUTDOWN_GRACE_MS: "0" });
     let id: string;
     let second: ServerProcess | undefined;
@@ -108,7 +109,6 @@ Deno.test({
           ? run
           : undefined;
       }, { everyMs: 100 });
-      second = await startServer(env);
       assertEquals(await first.stop("SIGTERM"), 0);
       const steps = first.lines().map((l) => l.msg as string);
       for (
@@ -125,6 +125,7 @@ Deno.test({
         first.lines().find((l) => l.msg === "job released")?.outcome,
         "requeued",
       );
+      second = await startServer(env);
       const run = await settled(second, id, "committed");
       assertEquals((run.counts as { new: number }).new, rows);
     } finally {
