@@ -1,5 +1,6 @@
 /**
- * Schema migrations with Kysely's `Migrator` over the static list in `migrations/mod.ts`.
+ * Schema migrations with Kysely's `Migrator` over the migration files in `migrations/`
+ * (`migrations/mod.ts`).
  *
  * Each run holds Kysely's migration lock (a PostgreSQL advisory lock; PGlite's single connection
  * is a lock by itself), so two instances starting against one database do not both migrate: the
