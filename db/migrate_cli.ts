@@ -2,43 +2,55 @@
  * `deno task migrate [up|down|status] [--steps N]`: applies, undoes or lists migrations on the
  * database named by `DATABASE_URL`, or on embedded PGlite under `INTAKE_DATA_DIR` (default
  * `.data/`). Exits 0 on success, 1 when a migration or the connection fails, 2 on bad usage.
+ * `deno task migrate create-table <type>` writes a migration creating an upload type's table
+ * from its config (`create_table.ts`, which has its own exit codes).
  *
  * @example
  * ```sh
  * deno task migrate              # same as `up`
  * deno task migrate status
  * deno task migrate down --steps 2
+ * deno task migrate create-table sites
  * ```
  *
  * @module
  */
 import type { Database } from "../core/database.ts";
+import { createTable } from "./create_table.ts";
 import { migrateDown, migrateToLatest, type MigrationState, migrationStatus } from "./migrate.ts";
 import { openDatabase } from "./open_database.ts";
 
 const USAGE = `Usage: deno task migrate [up|down|status] [--steps N]
+       deno task migrate create-table <type>
 
-  up        apply every pending migration (default)
-  down      undo the last migration, or the last N with --steps N (--steps all: every one)
-  status    list migrations and when each ran
+  up            apply every pending migration (default)
+  down          undo the last migration, or the last N with --steps N (--steps all: every one)
+  status        list migrations and when each ran
+  create-table  write migrations/NNNN_<type>.ts creating the upload type's table from its
+                config; when the table exists, say how it differs instead (docs/upload_types.md)
 
 Database: DATABASE_URL (postgres://…) if set, else PGlite in INTAKE_DATA_DIR (default .data/).`;
 
 /** A parsed command line. */
-export interface MigrateCommand {
-  command: "up" | "down" | "status";
-  steps: number | "all";
-}
+export type MigrateCommand =
+  | { command: "up" | "down" | "status"; steps: number | "all" }
+  | { command: "create-table"; uploadType: string };
 
 /** Parses the arguments; returns a usage error message instead of a command when they are bad. */
 export function parseMigrateArgs(args: readonly string[]): MigrateCommand | { error: string } {
-  let command: MigrateCommand["command"] | undefined;
+  if (args[0] === "create-table") {
+    if (args.length === 1) return { error: "create-table needs the upload type's name" };
+    if (args.length > 2) return { error: `Unexpected argument "${args[2]}"` };
+    return { command: "create-table", uploadType: args[1] };
+  }
+  let command: "up" | "down" | "status" | undefined;
   let steps: number | "all" | undefined;
   for (let i = 0; i < args.length; i++) {
     const arg = args[i];
     let value: string | undefined;
     if (arg === "--steps") value = args[++i] ?? "";
     else if (arg.startsWith("--steps=")) value = arg.slice("--steps=".length);
+    else if (arg === "create-table") return { error: `"create-table" must come first` };
     else if (arg === "up" || arg === "down" || arg === "status") {
       if (command !== undefined) return { error: `Unexpected argument "${arg}"` };
       command = arg;
@@ -72,6 +84,10 @@ export interface MigrateCliIo {
   env: (name: string) => string | undefined;
   out: (line: string) => void;
   err: (line: string) => void;
+  /** Upload types' config files, for create-table. @default {config/upload_types/} */
+  uploadTypesDir?: URL;
+  /** Where create-table reads and writes migrations. @default {migrations/} */
+  migrationsDir?: URL;
 }
 
 /** Runs the CLI and returns its exit code. */
@@ -84,6 +100,13 @@ export async function runMigrateCli(args: readonly string[], io: MigrateCliIo): 
   if ("error" in parsed) {
     io.err(`${parsed.error}\n\n${USAGE}`);
     return 2;
+  }
+  if (parsed.command === "create-table") {
+    return await createTable(parsed.uploadType, {
+      ...io,
+      uploadTypesDir: io.uploadTypesDir ?? new URL("../config/upload_types/", import.meta.url),
+      migrationsDir: io.migrationsDir ?? new URL("../migrations/", import.meta.url),
+    });
   }
   const url = io.env("DATABASE_URL") || undefined;
   const dataDir = io.env("INTAKE_DATA_DIR") || ".data/";

@@ -42,3 +42,44 @@ export async function findTargetProblems(
   }
   return problems;
 }
+
+/** A target table as the catalog has it, for comparing with a config (`deno task migrate create-table`). */
+export interface TableShape {
+  /** Columns in table order; `type` as `format_type` writes it (`bigint`, `numeric(10,2)`). */
+  columns: Array<{ name: string; type: string; notNull: boolean; hasDefault: boolean }>;
+  /** The primary key and every unique index without a predicate, as column lists. */
+  uniqueKeys: Array<{ primary: boolean; columns: string[] }>;
+}
+
+/** The columns and unique keys of `table`, or null when there is no such table. */
+export async function readTableShape(db: Db, table: string): Promise<TableShape | null> {
+  const found = await sql<{ found: boolean }>`select to_regclass(${table}) is not null as found`
+    .execute(db);
+  if (!found.rows[0].found) return null;
+  const columns = await sql<TableShape["columns"][number]>`
+    select a.attname::text as name, format_type(a.atttypid, a.atttypmod) as type,
+      a.attnotnull as "notNull", a.atthasdef as "hasDefault"
+    from pg_attribute a
+    where a.attrelid = to_regclass(${table}) and a.attnum > 0 and not a.attisdropped
+    order by a.attnum
+  `.execute(db);
+  const keys = await sql<{ primary: boolean; columns: string[] }>`
+    select i.indisprimary as primary,
+      array(select a.attname::text from unnest(i.indkey) with ordinality k(attnum, n)
+            join pg_attribute a on a.attrelid = i.indrelid and a.attnum = k.attnum
+            order by k.n) as columns
+    from pg_index i
+    where i.indrelid = to_regclass(${table}) and i.indisunique and i.indpred is null
+    order by i.indisprimary desc
+  `.execute(db);
+  return { columns: columns.rows, uniqueKeys: keys.rows };
+}
+
+/** PostgreSQL's own names of `types` (`timestamptz` → `timestamp with time zone`), in order. */
+export async function canonicalTypeNames(db: Db, types: readonly string[]): Promise<string[]> {
+  const { rows } = await sql<{ name: string }>`
+    select t::regtype::text as name from unnest(${[...types]}::text[]) with ordinality u(t, n)
+    order by n
+  `.execute(db);
+  return rows.map((r) => r.name);
+}
