@@ -19,6 +19,20 @@ test("parseMigrateArgs() explains bad usage", () => {
   });
 });
 
+test("parseMigrateArgs() reads create-table <type> and nothing else with it", () => {
+  assertEquals(parseMigrateArgs(["create-table", "sites"]), {
+    command: "create-table",
+    uploadType: "sites",
+  });
+  assertEquals(parseMigrateArgs(["create-table"]), {
+    error: "create-table needs the upload type's name",
+  });
+  assertEquals(parseMigrateArgs(["create-table", "a", "b"]), { error: 'Unexpected argument "b"' });
+  assertEquals(parseMigrateArgs(["up", "create-table"]), {
+    error: '"create-table" must come first',
+  });
+});
+
 test("formatStatusTable() aligns names and shows pending ones", () => {
   assertEquals(
     formatStatusTable([
