@@ -43,8 +43,9 @@ export function describeTargetProblem(problem: TargetProblem): string {
 
 /** What an operator does about missing tables or columns. */
 export const TARGET_FIX =
-  "create or change the table in a migration under migrations/, register it in migrations/mod.ts " +
-  "and run `deno task migrate up` (docs/upload_types.md), or fix the upload type's config";
+  "create the table with `deno task migrate create-table <type>` (or change it in a migration " +
+  "under migrations/) and run `deno task migrate up` (docs/upload_types.md), or fix the upload " +
+  "type's config";
 
 /** Thrown at start when some upload type's table or columns are missing. */
 export class TargetTableError extends Error {
