@@ -149,7 +149,15 @@ async function findInMigrations(
     // One at a time, to name the migration that creates the table; the rest may change it.
     for (let i = 0; i < names.length; i++) {
       const subset = Object.fromEntries(names.slice(0, i + 1).map((n) => [n, migrations[n]]));
-      await migrateToLatest(scratch, { migrations: subset });
+      try {
+        await migrateToLatest(scratch, { migrations: subset });
+      } catch (err) {
+        throw new Error(
+          `cannot tell whether a migration creates table "${type.table}": on a scratch ` +
+            `database, ${(err as Error).message}`,
+          { cause: err },
+        );
+      }
       if (creator === undefined && await tableExists(scratch, type.table)) creator = names[i];
     }
     if (creator === undefined) return null;

@@ -121,3 +121,15 @@ test({
     assertEquals(await ws.files(), []);
   },
 });
+
+test("create-table exits 3 when the migrations cannot run, and writes nothing", async () => {
+  await using ws = await workspace();
+  await Deno.writeTextFile(
+    `${ws.dir}/migrations/0001_broken.ts`,
+    'export async function up() {\n  throw new Error("boom");\n}\n',
+  );
+  const result = await ws.run(["create-table", "sites"]);
+  assertEquals(result.code, 3, result.text);
+  assertMatch(result.text, /on a scratch database, Migration "0001_broken" failed \(up\): boom/);
+  assertEquals(await ws.files(), ["0001_broken.ts"]);
+});
