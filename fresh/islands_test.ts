@@ -16,9 +16,8 @@ async function islandPage(): Promise<string> {
 }
 
 function stateScript(html: string): string {
-  const match =
-    /<script id="(__FRSH_STATE_[0-9a-f-]+)" type="application\/json" data-build-id="[^"]+">(.*?)<\/script>/
-      .exec(html);
+  const match = /<script id="(__FRSH_STATE_[0-9a-f-]+)" type="application\/json">(.*?)<\/script>/
+    .exec(html);
   assert(match, "no state script");
   return match[2];
 }

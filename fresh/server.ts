@@ -1,6 +1,6 @@
 /**
  * The server side of our Fresh 1.x-compatible layer (`$fresh/server.ts`): `start`,
- * `createHandler`, the `define*` helpers and the route types. Handlers take `(req, ctx)`.
+ * `createHandler`, `defineConfig`, `HttpError` and the route types. Handlers take `(req, ctx)`.
  *
  * @example A route with a handler and a page
  * ```tsx
@@ -19,31 +19,28 @@
  *
  * @module
  */
+import type { FreshConfig } from "./src/types.ts";
+
 export { createHandler, start } from "./src/start.ts";
-export type { ServeHandler } from "./src/handler.ts";
-export { defineConfig } from "./src/config.ts";
-export { defineApp, defineLayout, defineRoute } from "./src/defines.ts";
-export { IslandPropsError } from "./src/serializer.ts";
 export { HttpError } from "./src/error.ts";
 export type {
-  AppProps,
-  AsyncRoute,
-  Destination,
-  ErrorPageProps,
   FreshConfig,
   FreshContext,
   Handler,
-  HandlerContext,
   Handlers,
-  KnownMethod,
-  LayoutProps,
   Manifest,
-  MiddlewareHandler,
-  MiddlewareHandlerContext,
-  MiddlewareModule,
   PageProps,
-  RenderOptions,
-  ResolvedFreshConfig,
-  RouteConfig,
-  RouteContext,
 } from "./src/types.ts";
+
+/**
+ * Returns `config` unchanged; exists so `fresh.config.ts` is type-checked.
+ *
+ * @example
+ * ```ts
+ * import { defineConfig } from "./server.ts";
+ * export default defineConfig({ server: { port: 8000 } });
+ * ```
+ */
+export function defineConfig(config: FreshConfig): FreshConfig {
+  return config;
+}

@@ -42,20 +42,11 @@ Deno.test("createHandler() decodes params, including a catch-all", async () => {
   assertMatch((await text("/caf%C3%A9"))[1], /slug=café/);
 });
 
-Deno.test("createHandler() drops route groups from URLs but keeps their layouts and middleware", async () => {
-  const [status, body] = await text("/pricing");
-  assertEquals(status, 200);
-  assertMatch(body, /<div class="layout-root"><div class="layout-marketing"><h1>Pricing/);
-  assertMatch(body, /<b>\$9<\/b> trail=root>marketing/);
-  // The group's middleware is scoped to the group's routes.
-  assertMatch((await text("/blog/1"))[1], /trail=root>blog-a>blog-b>handler/);
-});
-
-Deno.test("createHandler() nests layouts root to leaf inside _app", async () => {
+Deno.test("createHandler() renders pages inside _app, which sees ctx.state", async () => {
   const [, body] = await text("/blog/7");
   assertMatch(
     body,
-    /^<!DOCTYPE html><html lang="en"><head>.*<title>Fixture<\/title>.*<body data-app="4"><div class="layout-root"><div class="layout-blog"><h1>post=7/,
+    /^<!DOCTYPE html><html lang="en"><head>.*<title>Fixture<\/title>.*<body data-app="4"><h1>post=7/,
   );
 });
 
@@ -114,21 +105,6 @@ Deno.test("createHandler() renders _500 with the error and logs it", async () =>
   assertEquals((logged[0][1] as Error).message, "boom from handler");
 });
 
-Deno.test("createHandler() supports async pages, which may return a Response", async () => {
-  assertMatch((await text("/async_page"))[1], /async url=\/async_page/);
-  const res = await fetchApp("/async_page?go");
-  assertEquals([res.status, res.headers.get("location")], [303, "/about"]);
-  assertMatch((await text("/defined"))[1], /defined route=\/defined/);
-});
-
-Deno.test("createHandler() honours skipAppWrapper, skipInheritedLayouts and routeOverride", async () => {
-  const [, bare] = await text("/bare");
-  assert(!bare.includes("Fixture") && !bare.includes("layout-root"), bare);
-  assertMatch(bare, /^<!DOCTYPE html><html><head><meta charset="utf-8"\/>.*<body><p>bare<\/p>/);
-  assertMatch((await text("/custom/xyz"))[1], /override thing=xyz/);
-  assertMatch((await text("/override"))[1], /slug=override/);
-});
-
 Deno.test("createHandler() redirects a trailing slash only to a path on the same origin", async () => {
   for (
     const [path, location] of [
@@ -161,7 +137,6 @@ Deno.test("createHandler() shows middleware the matched route pattern, never the
     ["/about", "/about"],
     ["/docs/a/b%20c", "/docs/:path*"],
     ["/caf%C3%A9", "/:slug"],
-    ["/pricing", "/pricing"],
     ["/nope/deeper", ""],
     ["/hello.txt", ""],
   ];

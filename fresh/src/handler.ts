@@ -4,17 +4,21 @@
  *
  * @module
  */
+import { dirname, isAbsolute, join } from "node:path";
+import { fileURLToPath } from "node:url";
 import { h } from "preact";
-import { buildClientBundle, type ClientBundle, loadSnapshot } from "./bundle.ts";
-import { resolveConfig } from "./config.ts";
-import { createContext } from "./context.ts";
-import { type Island, registerIslands } from "./islands.ts";
-import { type RenderEnv, renderPage } from "./render.ts";
-import { matchRoute, middlewaresFor, renderTargetFor, type RouteMatch } from "./router.ts";
-import { buildRouteTable, type PageRoute, type RouteTable, type SpecialPage } from "./routes.ts";
-import { IMMUTABLE, matchesEtag, StaticFiles } from "./static_files.ts";
-import { setBuildId } from "./build_id.ts";
+import { bundleLoader } from "./bundle.ts";
 import { HttpError } from "./error.ts";
+import { registerIslands } from "./islands.ts";
+import { type RenderEnv, renderPage } from "./render.ts";
+import {
+  buildRouteTable,
+  matchRoute,
+  middlewaresFor,
+  type RouteMatch,
+  type RouteTable,
+} from "./router.ts";
+import { IMMUTABLE, matchesEtag, StaticFiles } from "./static_files.ts";
 import type {
   Destination,
   FreshConfig,
@@ -23,8 +27,6 @@ import type {
   Handlers,
   KnownMethod,
   Manifest,
-  RenderOptions,
-  ResolvedFreshConfig,
 } from "./types.ts";
 
 /** A request handler for `Deno.serve`, or for tests with `new Request(…)`. */
@@ -33,65 +35,37 @@ export type ServeHandler = (req: Request, info?: Deno.ServeHandlerInfo) => Promi
 /** A handler plus a way to prepare the client bundle before the first island page. */
 export interface FreshApp {
   handler: ServeHandler;
-  /** Loads `_fresh/` or builds the client bundle now (no-op without islands). */
+  /** Builds the client bundle now (no-op without islands). */
   warmUp(): Promise<void>;
-  config: ResolvedFreshConfig;
-}
-
-const METHODS: KnownMethod[] = ["GET", "HEAD", "POST", "PUT", "DELETE", "OPTIONS", "PATCH"];
-
-/** One id per process, as in Fresh; Deno Deploy's deployment id when there is one. */
-const BUILD_ID = Deno.env.get("DENO_DEPLOYMENT_ID") ?? crypto.randomUUID();
-
-/**
- * Reads the manifest and returns the app. Route mistakes throw here, naming the file.
- */
-export async function createApp(manifest: Manifest, config: FreshConfig = {}): Promise<FreshApp> {
-  const resolved = resolveConfig(manifest, config);
-  const table = buildRouteTable(manifest);
-  const islands = registerIslands(manifest.islands, manifest.baseUrl);
-  setBuildId(BUILD_ID);
-  const statics = await StaticFiles.open(resolved.staticDir, BUILD_ID);
-  const env: RenderEnv = { bundle: bundleLoader(islands, resolved), buildId: BUILD_ID };
-  const handler: ServeHandler = (req, info) =>
-    handle(req, info, { table, statics, env, config: resolved });
-  return {
-    handler,
-    config: resolved,
-    warmUp: async () => {
-      if (islands.length > 0) await env.bundle();
-    },
-  };
-}
-
-function bundleLoader(islands: Island[], config: ResolvedFreshConfig): () => Promise<ClientBundle> {
-  let pending: Promise<ClientBundle> | null = null;
-  const load = async () => {
-    if (islands.length === 0) throw new Error("There are no islands to bundle");
-    if (!config.dev) {
-      const snapshot = await loadSnapshot(config.build.outDir, islands, config.root);
-      if (typeof snapshot !== "string") return snapshot;
-      if (snapshot !== "no snapshot") {
-        console.warn(`Fresh: not using ${config.build.outDir} (${snapshot}); bundling in memory`);
-      }
-    }
-    return (await buildClientBundle(islands, config.root)).bundle;
-  };
-  return () => {
-    // A failed build is retried by the next request instead of being cached forever.
-    pending ??= load().catch((err) => {
-      pending = null;
-      throw err;
-    });
-    return pending;
-  };
 }
 
 interface Server {
   table: RouteTable;
   statics: StaticFiles;
   env: RenderEnv;
-  config: ResolvedFreshConfig;
+}
+
+const METHODS: KnownMethod[] = ["GET", "HEAD", "POST", "PUT", "DELETE", "OPTIONS", "PATCH"];
+
+/** Stands in for the peer address when a handler is called without connection info (tests). */
+const NO_ADDR: Deno.NetAddr = Object.freeze({ transport: "tcp", hostname: "0.0.0.0", port: 0 });
+
+/** Reads the manifest and returns the app. Route mistakes throw here, naming the file. */
+export async function createApp(manifest: Manifest, config: FreshConfig = {}): Promise<FreshApp> {
+  const root = dirname(fileURLToPath(manifest.baseUrl));
+  const staticDir = config.staticDir ?? "static";
+  const islands = registerIslands(manifest.islands, manifest.baseUrl);
+  const server: Server = {
+    table: buildRouteTable(manifest),
+    statics: await StaticFiles.open(isAbsolute(staticDir) ? staticDir : join(root, staticDir)),
+    env: { bundle: bundleLoader(islands, root) },
+  };
+  return {
+    handler: (req, info) => handle(req, info, server),
+    warmUp: async () => {
+      if (islands.length > 0) await server.env.bundle();
+    },
+  };
 }
 
 async function handle(
@@ -101,57 +75,67 @@ async function handle(
 ): Promise<Response> {
   const url = requestUrl(req);
   const { pathname } = url;
-  if (!server.config.router.trailingSlash && pathname.length > 1 && pathname.endsWith("/")) {
+  if (pathname.length > 1 && pathname.endsWith("/")) {
     // Always a path on this origin: `//evil.example/` would otherwise redirect to another host
     // (a protocol-relative URL), so leading slashes collapse to one.
     const location = "/" + pathname.replace(/^\/+|\/+$/g, "");
     return new Response(null, { status: 307, headers: { location: location + url.search } });
   }
-  const { table } = server;
   let match: RouteMatch | null = null;
   let destination: Destination;
   if (pathname.startsWith("/_frsh/")) destination = "internal";
   else if ((req.method === "GET" || req.method === "HEAD") && server.statics.has(pathname)) {
     destination = "static";
   } else {
-    match = matchRoute(table, pathname);
+    match = matchRoute(server.table, pathname);
     destination = match ? "route" : "notFound";
   }
 
-  const ctx = createContext(url, server.config, destination, info?.remoteAddr);
-  ctx.renderNotFound = (data) => renderSpecial(req, ctx, server, table.notFound, data, {});
-  if (match) {
-    ctx.params = match.params;
-    ctx.route = ctx.pattern = match.route.pattern;
-  }
-  const route = match?.route ?? null;
-  const endpoint = (): Promise<Response> => {
-    switch (destination) {
-      case "internal":
-        return serveBundleFile(req, url, server.env);
-      case "static":
-        return server.statics.serve(req, url).then((res) => res ?? notFoundPage(req, ctx, server));
-      case "route":
-        return runRoute(req, ctx, server, route!);
-      case "notFound":
-        return notFoundPage(req, ctx, server);
-    }
+  const unavailable = (what: string) => () =>
+    Promise.reject(new Error(`${what} is not available at this point of the request`));
+  const ctx: FreshContext = {
+    url,
+    params: match?.params ?? {},
+    state: {},
+    route: match?.route.pattern ?? "",
+    destination,
+    remoteAddr: info?.remoteAddr ?? NO_ADDR,
+    data: undefined,
+    Component: () => null,
+    render: unavailable("ctx.render()"),
+    renderNotFound: (data) => renderSpecial(ctx, server, 404, data),
+    next: unavailable("ctx.next()"),
   };
-  const middlewares = middlewaresFor(table, route, pathname);
-  const run = (i: number): Promise<Response> => {
-    if (i === middlewares.length) {
-      ctx.next = () => Promise.reject(new Error("ctx.next() was called with no middleware left"));
-      return endpoint();
+  const endpoint = async (): Promise<Response> => {
+    ctx.next = unavailable("ctx.next()");
+    if (destination === "internal") return await serveBundleFile(req, url, server.env);
+    if (destination === "static") {
+      return await server.statics.serve(req, url) ?? ctx.renderNotFound();
     }
-    ctx.next = () => run(i + 1);
-    return Promise.resolve(middlewares[i](req, ctx)).then((res) =>
-      expectResponse(res, "Middleware")
-    );
+    return match ? await runRoute(req, ctx, server, match) : await ctx.renderNotFound();
+  };
+  const middlewares = middlewaresFor(server.table, match?.route ?? null, pathname);
+  const run = async (i: number): Promise<Response> => {
+    ctx.next = i + 1 < middlewares.length ? () => run(i + 1) : endpoint;
+    return expectResponse(await middlewares[i](req, ctx), "Middleware");
   };
   try {
-    return await run(0);
+    return middlewares.length > 0 ? await run(0) : await endpoint();
   } catch (err) {
-    return await errorPage(req, ctx, server, err);
+    console.error(`Fresh: ${req.method} ${url.pathname} failed:`, err);
+    ctx.error = err;
+    ctx.next = unavailable("ctx.next()");
+    ctx.render = (data, init) => renderSpecial(ctx, server, 500, data, init);
+    try {
+      const { handler } = server.table.error;
+      return handler ? expectResponse(await handler(req, ctx), "_500") : await ctx.render();
+    } catch (err) {
+      console.error("Fresh: the error page failed too:", err);
+      return new Response("Internal Server Error", {
+        status: 500,
+        headers: { "content-type": "text/plain; charset=utf-8" },
+      });
+    }
   }
 }
 
@@ -183,36 +167,36 @@ async function runRoute(
   req: Request,
   ctx: FreshContext,
   server: Server,
-  route: PageRoute,
+  { route }: RouteMatch,
 ): Promise<Response> {
+  const page = route.component;
   ctx.render = (data, init) => {
-    if (!route.component) {
+    if (!page) {
       return Promise.reject(
         new Error(`Cannot render "${route.file}": it has no default export component`),
       );
     }
     ctx.data = data;
-    const target = renderTargetFor(server.table, route.folder, route.config, route.component);
-    return renderPage(req, ctx, target, init ?? {}, server.env);
+    return renderPage(ctx, page, server.table.app, init ?? {}, server.env);
   };
-  const render: Handler = (_req, c) => c.render();
-  const res = await dispatch(req, ctx, route.handler, route.component ? render : undefined);
-  return res ?? methodNotAllowed(route.handler, route.component !== undefined);
+  const res = await dispatch(req, ctx, route.handler, page !== undefined);
+  return res ?? methodNotAllowed(route.handler, page !== undefined);
 }
 
 /**
- * Calls the function handler, or the method's handler from an object. HEAD falls back to GET
- * without the body. Returns null when the method has no handler.
+ * Calls the function handler, or the method's handler from an object; a page without a GET
+ * handler renders. HEAD falls back to GET without the body. Returns null when the method has no
+ * handler.
  */
 async function dispatch(
   req: Request,
   ctx: FreshContext,
   handler: Handler | Handlers,
-  defaultGet: Handler | undefined,
+  hasPage: boolean,
 ): Promise<Response | null> {
   if (typeof handler === "function") return expectResponse(await handler(req, ctx), "Handler");
   const method = req.method as KnownMethod;
-  const get = handler.GET ?? defaultGet;
+  const get = handler.GET ?? (hasPage ? (_req: Request, c: FreshContext) => c.render() : undefined);
   const own = method === "GET" ? get : handler[method];
   if (own) return expectResponse(await own(req, ctx), `Handler ${method}`);
   if (method !== "HEAD" || !get) return null;
@@ -236,56 +220,19 @@ function methodNotAllowed(handler: Handler | Handlers, hasPage: boolean): Respon
   });
 }
 
-async function notFoundPage(req: Request, ctx: FreshContext, server: Server): Promise<Response> {
-  const page = server.table.notFound;
-  if (!page.handler) return await ctx.renderNotFound();
-  ctx.render = (data, init) => renderSpecial(req, ctx, server, page, data, init ?? {});
-  const res = await dispatch(req, ctx, page.handler, (_r, c) => c.render());
-  return res ?? await ctx.renderNotFound();
-}
-
-async function errorPage(
-  req: Request,
-  ctx: FreshContext,
-  server: Server,
-  error: unknown,
-): Promise<Response> {
-  console.error(`Fresh: ${req.method} ${ctx.url.pathname} failed:`, error);
-  const page = server.table.error;
-  ctx.error = error;
-  ctx.next = () => Promise.reject(new Error("ctx.next() is not available on the error page"));
-  ctx.render = (data, init) => renderSpecial(req, ctx, server, page, data, init ?? {});
-  try {
-    const handler = page.handler;
-    if (typeof handler === "function") return expectResponse(await handler(req, ctx), "_500");
-    const fn = handler?.[req.method as KnownMethod] ?? handler?.GET;
-    return fn ? expectResponse(await fn(req, ctx), "_500") : await ctx.render();
-  } catch (err) {
-    console.error("Fresh: the error page failed too:", err);
-    return new Response("Internal Server Error", {
-      status: 500,
-      headers: { "content-type": "text/plain; charset=utf-8" },
-    });
-  }
-}
-
-const DefaultNotFound = () => h("h1", null, "404 - Page not found");
-const DefaultError = () => h("h1", null, "500 - Internal server error");
-
-/** Renders `_404` (status 404) or `_500` (status 500) with root layouts and `_app`. */
+/** Renders `_404` (status 404) or `_500` (status 500) inside `_app`. */
 function renderSpecial(
-  req: Request,
   ctx: FreshContext,
   server: Server,
-  page: SpecialPage,
+  status: 404 | 500,
   data: unknown,
-  init: RenderOptions,
+  init: ResponseInit = {},
 ): Promise<Response> {
-  const isError = page === server.table.error;
   ctx.data = data;
-  const component = page.component ?? (isError ? DefaultError : DefaultNotFound);
-  const target = renderTargetFor(server.table, "", page.config, component);
-  return renderPage(req, ctx, target, { status: isError ? 500 : 404, ...init }, server.env);
+  const { table } = server;
+  const page = (status === 404 ? table.notFound : table.error.component) ??
+    (() => h("h1", null, status === 404 ? "404 - Page not found" : "500 - Internal server error"));
+  return renderPage(ctx, page, table.app, { status, ...init }, server.env);
 }
 
 async function serveBundleFile(req: Request, url: URL, env: RenderEnv): Promise<Response> {

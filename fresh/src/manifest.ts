@@ -4,9 +4,8 @@
  * @module
  */
 import { join, relative, sep } from "node:path";
-import { assertNoRouteConflicts } from "./route_pattern.ts";
-import { DEFAULT_IGNORE } from "./config.ts";
 import { listFiles, toIdentifier } from "./files.ts";
+import { assertNoRouteConflicts } from "./router.ts";
 
 /** The route and island files of a project, as manifest keys (`./routes/x.tsx`), sorted. */
 export interface ManifestEntries {
@@ -15,41 +14,24 @@ export interface ManifestEntries {
 }
 
 const SOURCE = /\.[jt]sx?$/;
+/** Test files (`x_test.ts`, `x.test.tsx`) are not routes or islands, as in Fresh. */
+const TEST = /[._]test\.[jt]sx?$/;
 
 /**
- * Lists the route and island files under `root`. Test files (by `ignore`) and `(_x)` folders in
- * `routes/` are skipped, except that files under `(_islands)` folders are islands.
+ * Lists the route and island files under `root`, skipping test files and, in `routes/`, `(_x)`
+ * folders (components kept next to the routes that use them).
  *
  * @throws {Error} "Route conflict detected" when two files answer the same URL
  */
-export async function collectEntries(
-  root: string,
-  ignore: RegExp = DEFAULT_IGNORE,
-): Promise<ManifestEntries> {
-  const routes: string[] = [];
-  const islands: string[] = [];
-  for (const file of await sourceFiles(join(root, "routes"))) {
-    if (ignore.test(file)) continue;
-    const key = "./" + relative(root, file).split(sep).join("/");
-    const folders = key.split("/").slice(2, -1);
-    if (folders.includes("(_islands)")) islands.push(key);
-    else if (!folders.some((f) => f.startsWith("(_") && f.endsWith(")"))) routes.push(key);
-  }
-  for (const file of await sourceFiles(join(root, "islands"))) {
-    if (!ignore.test(file)) islands.push("./" + relative(root, file).split(sep).join("/"));
-  }
-  routes.sort(byCodePoint);
-  islands.sort(byCodePoint);
+export async function collectEntries(root: string): Promise<ManifestEntries> {
+  const list = async (folder: string) =>
+    (await listFiles(join(root, folder)))
+      .map((file) => "./" + relative(root, file).split(sep).join("/"))
+      .filter((key) => SOURCE.test(key) && !key.endsWith(".d.ts") && !TEST.test(key))
+      .sort((a, b) => a < b ? -1 : a > b ? 1 : 0);
+  const routes = (await list("routes")).filter((key) => !/\/\(_[^/]*\)\//.test(key));
   assertNoRouteConflicts(routes);
-  return { routes, islands };
-}
-
-async function sourceFiles(dir: string): Promise<string[]> {
-  return (await listFiles(dir)).filter((f) => SOURCE.test(f) && !f.endsWith(".d.ts"));
-}
-
-function byCodePoint(a: string, b: string): number {
-  return a < b ? -1 : a > b ? 1 : 0;
+  return { routes, islands: await list("islands") };
 }
 
 /**
@@ -73,10 +55,7 @@ export function renderManifest(entries: ManifestEntries): string {
     return ident;
   };
   const routes = entries.routes.map((key) => [key, name(key, "./routes/")]);
-  const islands = entries.islands.map((key) => {
-    const prefix = key.startsWith("./islands/") ? "./islands/" : "./routes/";
-    return [key, name(key, prefix)];
-  });
+  const islands = entries.islands.map((key) => [key, name(key, "./islands/")]);
   const imports = [...routes, ...islands].map(([key, id]) => `import * as ${id} from "${key}";`);
   const object = (pairs: string[][]) =>
     pairs.length === 0
@@ -108,9 +87,8 @@ export function renderManifest(entries: ManifestEntries): string {
  */
 export async function writeManifest(
   root: string,
-  ignore?: RegExp,
 ): Promise<ManifestEntries & { path: string; changed: boolean }> {
-  const entries = await collectEntries(root, ignore);
+  const entries = await collectEntries(root);
   const path = join(root, "fresh.gen.ts");
   const text = renderManifest(entries);
   const old = await Deno.readTextFile(path).catch(() => null);

@@ -12,7 +12,6 @@ Deno.test("collectEntries() lists routes and islands, skipping tests and (_x) fo
     "./islands/Formatter.tsx",
     "./islands/Outer.tsx",
   ]);
-  assertEquals(routes.includes("./routes/(marketing)/pricing.tsx"), true);
   assertEquals(routes.includes("./routes/docs/[...path].tsx"), true);
   assertEquals(routes.some((r) => r.includes("_test") || r.includes("(_components)")), false);
   assertEquals(routes, [...routes].sort());
@@ -28,7 +27,7 @@ Deno.test("renderManifest() output is deterministic and matches the committed fi
 Deno.test("renderManifest() makes unique identifiers and the 1.x shape", () => {
   const text = renderManifest({
     routes: ["./routes/a-b.tsx", "./routes/a_b.tsx", "./routes/blog/[id].tsx"],
-    islands: ["./islands/Counter.tsx", "./routes/(_islands)/Chart.tsx"],
+    islands: ["./islands/Counter.tsx"],
   });
   assertEquals(
     text,
@@ -40,7 +39,6 @@ import * as $a_b from "./routes/a-b.tsx";
 import * as $a_b_1 from "./routes/a_b.tsx";
 import * as $blog_id_ from "./routes/blog/[id].tsx";
 import * as $Counter from "./islands/Counter.tsx";
-import * as $__islands_Chart from "./routes/(_islands)/Chart.tsx";
 import type { Manifest } from "$fresh/server.ts";
 
 const manifest = {
@@ -51,7 +49,6 @@ const manifest = {
   },
   islands: {
     "./islands/Counter.tsx": $Counter,
-    "./routes/(_islands)/Chart.tsx": $__islands_Chart,
   },
   baseUrl: import.meta.url,
 } satisfies Manifest;
@@ -64,14 +61,15 @@ export default manifest;
 Deno.test("writeManifest() fails on a route conflict and writes only on change", async () => {
   const root = await Deno.makeTempDir({ prefix: "fresh_manifest_" });
   try {
-    await Deno.mkdir(join(root, "routes", "(_islands)"), { recursive: true });
+    await Deno.mkdir(join(root, "islands"), { recursive: true });
+    await Deno.mkdir(join(root, "routes"));
     await Deno.writeTextFile(join(root, "routes", "a.tsx"), "export default () => null;");
-    await Deno.writeTextFile(join(root, "routes", "(_islands)", "Chart.tsx"), "");
+    await Deno.writeTextFile(join(root, "islands", "Chart.tsx"), "");
     const first = await writeManifest(root);
     assertEquals([first.changed, first.routes, first.islands], [
       true,
       ["./routes/a.tsx"],
-      ["./routes/(_islands)/Chart.tsx"],
+      ["./islands/Chart.tsx"],
     ]);
     assertEquals((await writeManifest(root)).changed, false);
 

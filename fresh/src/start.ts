@@ -8,16 +8,9 @@ import { HttpError } from "./error.ts";
 import { createApp, type ServeHandler } from "./handler.ts";
 import type { FreshConfig, Manifest } from "./types.ts";
 
-let signalled = false;
-
-/** True once a server of this process stopped because of Ctrl-C or SIGTERM. */
-export function stoppedBySignal(): boolean {
-  return signalled;
-}
-
 /**
- * Returns the app's request handler, without opening a port. The client bundle is built (or
- * loaded from `_fresh/`) on the first island page.
+ * Returns the app's request handler, without opening a port. The client bundle is built on the
+ * first island page.
  *
  * @throws {Error} naming the file when a route module is invalid
  */
@@ -30,12 +23,12 @@ export async function createHandler(
 
 /**
  * Serves the app and resolves once the server has stopped (Ctrl-C, SIGTERM or `server.signal`).
- * Port: `server.port`, `port`, `PORT`, else 8000. Hostname: `server.hostname`, `hostname`,
- * `HOSTNAME`, else 127.0.0.1.
+ * Port: `server.port`, else `PORT`, else 8000. Hostname: `server.hostname`, else `HOSTNAME`,
+ * else 127.0.0.1.
  */
 export async function start(manifest: Manifest, config: FreshConfig = {}): Promise<void> {
   const app = await createApp(manifest, config);
-  const options = app.config.server;
+  const options = config.server ?? {};
   const port = options.port ?? portFromEnv() ?? 8000;
   const hostname = options.hostname ?? Deno.env.get("HOSTNAME") ?? "127.0.0.1";
   const server = Deno.serve({
@@ -52,10 +45,7 @@ export async function start(manifest: Manifest, config: FreshConfig = {}): Promi
     }),
     onError: options.onError ?? answerError,
   }, app.handler);
-  const stop = () => {
-    signalled = true;
-    void server.shutdown();
-  };
+  const stop = () => void server.shutdown();
   const signals: Deno.Signal[] = Deno.build.os === "windows" ? ["SIGINT"] : ["SIGINT", "SIGTERM"];
   for (const signal of signals) Deno.addSignalListener(signal, stop);
   // Building in the background keeps start-up fast; the first island page waits if needed.

@@ -1,6 +1,5 @@
 /**
- * Serves `static/` at `/`: content types, a content-hash ETag with 304 answers, and immutable
- * caching for `asset()` URLs. Only files found by walking the folder at start-up are served,
+ * Serves `static/` at `/`: content types and a content-hash ETag with 304 answers. Only files found by walking the folder at start-up are served,
  * which rules out path traversal and symlinks leading out of the folder by construction.
  *
  * @module
@@ -12,25 +11,12 @@ const CONTENT_TYPES: Record<string, string> = {
   ".html": "text/html; charset=utf-8",
   ".css": "text/css; charset=utf-8",
   ".js": "text/javascript; charset=utf-8",
-  ".mjs": "text/javascript; charset=utf-8",
-  ".map": "application/json; charset=utf-8",
   ".json": "application/json; charset=utf-8",
-  ".webmanifest": "application/manifest+json; charset=utf-8",
   ".txt": "text/plain; charset=utf-8",
-  ".csv": "text/csv; charset=utf-8",
-  ".xml": "application/xml; charset=utf-8",
   ".svg": "image/svg+xml",
   ".png": "image/png",
-  ".jpg": "image/jpeg",
-  ".jpeg": "image/jpeg",
-  ".gif": "image/gif",
-  ".webp": "image/webp",
-  ".avif": "image/avif",
   ".ico": "image/x-icon",
-  ".woff": "font/woff",
   ".woff2": "font/woff2",
-  ".wasm": "application/wasm",
-  ".pdf": "application/pdf",
 };
 
 /** One-year caching for URLs whose name changes with their content. */
@@ -49,20 +35,18 @@ interface Entry {
 /** The files of one static folder, by URL path. */
 export class StaticFiles {
   #files: Map<string, Entry>;
-  #buildId: string;
 
-  private constructor(files: Map<string, Entry>, buildId: string) {
+  private constructor(files: Map<string, Entry>) {
     this.#files = files;
-    this.#buildId = buildId;
   }
 
   /** Walks `dir` (missing is fine: nothing is served). Symlinks are not followed. */
-  static async open(dir: string, buildId: string): Promise<StaticFiles> {
+  static async open(dir: string): Promise<StaticFiles> {
     const files = new Map<string, Entry>();
     for (const file of await listFiles(dir)) {
       files.set("/" + relative(dir, file).split(sep).join("/"), { file });
     }
-    return new StaticFiles(files, buildId);
+    return new StaticFiles(files);
   }
 
   /** Returns true when `pathname` (as in the URL, percent-encoded) names a static file. */
@@ -86,7 +70,7 @@ export class StaticFiles {
     const headers = new Headers({
       "content-type": contentType(entry.file),
       "etag": etag,
-      "cache-control": url.searchParams.get("__frsh_c") === this.#buildId ? IMMUTABLE : "no-cache",
+      "cache-control": "no-cache",
       "vary": "accept-encoding",
     });
     if (matchesEtag(req.headers.get("if-none-match"), etag)) {

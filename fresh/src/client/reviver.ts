@@ -7,7 +7,6 @@
  * @module
  */
 import { type ComponentType, h, render } from "preact";
-import { setBuildId } from "../build_id.ts";
 
 const MARKER = /^frsh-([^:]+):(\d+):(.*)$/;
 
@@ -16,14 +15,8 @@ const MARKER = /^frsh-([^:]+):(\d+):(.*)$/;
  *
  * @param islands island components by marker id (`counter_default`)
  * @param stateId the id of the `<script type="application/json">` holding the props
- * @param buildId the server's build id, for `asset()`
  */
-export function revive(
-  islands: Record<string, ComponentType>,
-  stateId: string,
-  buildId: string,
-): void {
-  setBuildId(buildId);
+export function revive(islands: Record<string, ComponentType>, stateId: string): void {
   const text = document.getElementById(stateId)?.textContent ?? '{"v":[[]]}';
   const props: Record<string, unknown>[] = JSON.parse(text).v[0];
   walk(document.body, (id, index, start, end) => {

@@ -2,33 +2,24 @@
 // This file SHOULD be checked into source version control.
 // This file is automatically updated during development when running `dev.ts`.
 
-import * as $_marketing__layout from "./routes/(marketing)/_layout.tsx";
-import * as $_marketing__middleware from "./routes/(marketing)/_middleware.ts";
-import * as $_marketing_pricing from "./routes/(marketing)/pricing.tsx";
 import * as $_slug_ from "./routes/[slug].tsx";
 import * as $_404 from "./routes/_404.tsx";
 import * as $_500 from "./routes/_500.tsx";
 import * as $_app from "./routes/_app.tsx";
-import * as $_layout from "./routes/_layout.tsx";
 import * as $_middleware from "./routes/_middleware.ts";
 import * as $about from "./routes/about.tsx";
 import * as $api_echo from "./routes/api/echo.ts";
 import * as $api_items from "./routes/api/items.ts";
-import * as $async_page from "./routes/async_page.tsx";
 import * as $bad_island from "./routes/bad_island.tsx";
-import * as $bare from "./routes/bare.tsx";
 import * as $blog_id_ from "./routes/blog/[id].tsx";
-import * as $blog__layout from "./routes/blog/_layout.tsx";
 import * as $blog__middleware from "./routes/blog/_middleware.ts";
 import * as $blog_index from "./routes/blog/index.tsx";
 import * as $blog_new from "./routes/blog/new.tsx";
-import * as $defined from "./routes/defined.tsx";
 import * as $docs_path_ from "./routes/docs/[...path].tsx";
 import * as $index from "./routes/index.tsx";
 import * as $island from "./routes/island.tsx";
 import * as $misplaced_island from "./routes/misplaced_island.tsx";
 import * as $missing from "./routes/missing.ts";
-import * as $override from "./routes/override.tsx";
 import * as $throws from "./routes/throws.ts";
 import * as $Counter from "./islands/Counter.tsx";
 import * as $Formatter from "./islands/Formatter.tsx";
@@ -37,33 +28,24 @@ import type { Manifest } from "$fresh/server.ts";
 
 const manifest = {
   routes: {
-    "./routes/(marketing)/_layout.tsx": $_marketing__layout,
-    "./routes/(marketing)/_middleware.ts": $_marketing__middleware,
-    "./routes/(marketing)/pricing.tsx": $_marketing_pricing,
     "./routes/[slug].tsx": $_slug_,
     "./routes/_404.tsx": $_404,
     "./routes/_500.tsx": $_500,
     "./routes/_app.tsx": $_app,
-    "./routes/_layout.tsx": $_layout,
     "./routes/_middleware.ts": $_middleware,
     "./routes/about.tsx": $about,
     "./routes/api/echo.ts": $api_echo,
     "./routes/api/items.ts": $api_items,
-    "./routes/async_page.tsx": $async_page,
     "./routes/bad_island.tsx": $bad_island,
-    "./routes/bare.tsx": $bare,
     "./routes/blog/[id].tsx": $blog_id_,
-    "./routes/blog/_layout.tsx": $blog__layout,
     "./routes/blog/_middleware.ts": $blog__middleware,
     "./routes/blog/index.tsx": $blog_index,
     "./routes/blog/new.tsx": $blog_new,
-    "./routes/defined.tsx": $defined,
     "./routes/docs/[...path].tsx": $docs_path_,
     "./routes/index.tsx": $index,
     "./routes/island.tsx": $island,
     "./routes/misplaced_island.tsx": $misplaced_island,
     "./routes/missing.ts": $missing,
-    "./routes/override.tsx": $override,
     "./routes/throws.ts": $throws,
   },
   islands: {

@@ -1,5 +1,5 @@
-import type { ErrorPageProps } from "$fresh/server.ts";
+import type { PageProps } from "$fresh/server.ts";
 
-export default function ServerError({ error }: ErrorPageProps) {
+export default function ServerError({ error }: PageProps) {
   return <h1>Custom 500: {error instanceof Error ? error.message : String(error)}</h1>;
 }

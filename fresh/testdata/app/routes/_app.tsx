@@ -1,6 +1,6 @@
-import type { AppProps } from "$fresh/server.ts";
+import type { PageProps } from "$fresh/server.ts";
 
-export default function App({ Component, state }: AppProps) {
+export default function App({ Component, state }: PageProps) {
   return (
     <html lang="en">
       <head>
