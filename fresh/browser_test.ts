@@ -1,7 +1,7 @@
 import { assertEquals } from "../tests/assert.ts";
 import { browserTestName, hasChromium, launchChromium } from "../tests/chromium.ts";
 import { createHandler } from "./server.ts";
-import manifest from "./testdata/app/fresh.gen.ts";
+import manifest from "../tests/fixtures/fresh_app/fresh.gen.ts";
 
 Deno.test({
   name: browserTestName("islands hydrate in Chromium with their server props"),

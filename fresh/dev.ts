@@ -2,13 +2,6 @@
  * The dev entry (`$fresh/dev.ts`), called by the project's `dev.ts`: regenerates `fresh.gen.ts`,
  * then, unless the first argument is `manifest`, starts the app (`main.ts`).
  *
- * @example The project's dev.ts
- * ```ts ignore
- * import dev from "$fresh/dev.ts";
- * import config from "./fresh.config.ts";
- * await dev(import.meta.url, "./main.ts", config);
- * ```
- *
  * @module
  */
 import { dirname, relative } from "node:path";

@@ -1,7 +1,7 @@
 import { assert, assertEquals, assertMatch } from "../tests/assert.ts";
 import { createHandler } from "./server.ts";
 import { IslandPropsError } from "./src/serializer.ts";
-import manifest from "./testdata/app/fresh.gen.ts";
+import manifest from "../tests/fixtures/fresh_app/fresh.gen.ts";
 
 const handler = await createHandler(manifest);
 

@@ -1,7 +1,7 @@
 import { assert, assertEquals, assertMatch, assertRejects } from "../tests/assert.ts";
 import { createHandler, HttpError, type Manifest } from "./server.ts";
 import { answerError } from "./src/start.ts";
-import manifest from "./testdata/app/fresh.gen.ts";
+import manifest from "../tests/fixtures/fresh_app/fresh.gen.ts";
 
 const handler = await createHandler(manifest);
 

@@ -1,7 +1,7 @@
 import { fileURLToPath } from "node:url";
 import { assert, assertEquals, assertMatch } from "../tests/assert.ts";
 
-const SCRIPT = fileURLToPath(new URL("./testdata/serve_fixture.ts", import.meta.url));
+const SCRIPT = fileURLToPath(new URL("../tests/fixtures/fresh_app/serve.ts", import.meta.url));
 
 Deno.test({
   name: "start() prints one ready line, serves, and stops cleanly on SIGTERM",

@@ -88,33 +88,25 @@ export async function buildClientBundle(islands: Island[], root: string): Promis
       const message = new TextDecoder().decode(out.stderr).trim();
       throw new Error(`Cannot bundle the islands: "deno bundle" failed:\n${message}`);
     }
-    return await toBundle(await Deno.readFile(output));
+    // The hash covers `boot.js` too, since both files are cached forever.
+    const code = await Deno.readFile(output);
+    const boot = new TextEncoder().encode(BOOT_SOURCE);
+    const hash = (await hexDigest("SHA-256", new Uint8Array([...code, ...boot]))).slice(0, 16);
+    return {
+      hash,
+      files: new Map([["main.js", code], ["boot.js", boot]]),
+      mainPath: `/_frsh/js/${hash}/main.js`,
+      bootPath: `/_frsh/js/${hash}/boot.js`,
+    };
   } finally {
     await Deno.remove(tmp, { recursive: true });
   }
 }
 
-/** The bundle around `main.js`; the hash covers `boot.js` too, since both are cached forever. */
-async function toBundle(code: Uint8Array): Promise<ClientBundle> {
-  const boot = new TextEncoder().encode(BOOT_SOURCE);
-  const both = new Uint8Array(code.byteLength + boot.byteLength);
-  both.set(code);
-  both.set(boot, code.byteLength);
-  const hash = (await hexDigest("SHA-256", both)).slice(0, 16);
-  return {
-    hash,
-    files: new Map([["main.js", code], ["boot.js", boot]]),
-    mainPath: `/_frsh/js/${hash}/main.js`,
-    bootPath: `/_frsh/js/${hash}/boot.js`,
-  };
-}
-
 async function findDenoConfig(start: string): Promise<string | null> {
   for (let dir = start;; dir = dirname(dir)) {
-    for (const name of ["deno.json", "deno.jsonc"]) {
-      const path = join(dir, name);
-      if (await Deno.stat(path).then((s) => s.isFile, () => false)) return path;
-    }
+    const path = join(dir, "deno.json");
+    if (await Deno.stat(path).then((s) => s.isFile, () => false)) return path;
     if (dirname(dir) === dir) return null;
   }
 }

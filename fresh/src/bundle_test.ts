@@ -2,9 +2,9 @@ import { fileURLToPath } from "node:url";
 import { assert, assertEquals, assertMatch } from "../../tests/assert.ts";
 import { buildClientBundle, entrySource } from "./bundle.ts";
 import { registerIslands } from "./islands.ts";
-import manifest from "../testdata/app/fresh.gen.ts";
+import manifest from "../../tests/fixtures/fresh_app/fresh.gen.ts";
 
-const ROOT = fileURLToPath(new URL("../testdata/app", import.meta.url));
+const ROOT = fileURLToPath(new URL("../../tests/fixtures/fresh_app", import.meta.url));
 const islands = registerIslands(manifest.islands, manifest.baseUrl);
 
 Deno.test("entrySource() imports each island export under its marker id", () => {

@@ -9,12 +9,9 @@
 
 /** An error with the HTTP status it calls for. */
 export class HttpError extends Error {
-  /** The HTTP status to answer with. */
-  readonly status: number;
-
-  constructor(status: number, message?: string, options?: ErrorOptions) {
+  /** `status`: the HTTP status to answer with. */
+  constructor(readonly status: number, message?: string, options?: ErrorOptions) {
     super(message ?? `HTTP ${status}`, options);
-    this.name = this.constructor.name;
-    this.status = status;
+    this.name = "HttpError";
   }
 }

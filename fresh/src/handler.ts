@@ -4,13 +4,13 @@
  *
  * @module
  */
-import { dirname, isAbsolute, join } from "node:path";
+import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { h } from "preact";
-import { bundleLoader } from "./bundle.ts";
+import { bundleLoader, type ClientBundle } from "./bundle.ts";
 import { HttpError } from "./error.ts";
 import { registerIslands } from "./islands.ts";
-import { type RenderEnv, renderPage } from "./render.ts";
+import { renderPage } from "./render.ts";
 import {
   buildRouteTable,
   matchRoute,
@@ -19,15 +19,7 @@ import {
   type RouteTable,
 } from "./router.ts";
 import { IMMUTABLE, matchesEtag, StaticFiles } from "./static_files.ts";
-import type {
-  Destination,
-  FreshConfig,
-  FreshContext,
-  Handler,
-  Handlers,
-  KnownMethod,
-  Manifest,
-} from "./types.ts";
+import type { FreshContext, Handler, Handlers, KnownMethod, Manifest } from "./types.ts";
 
 /** A request handler for `Deno.serve`, or for tests with `new Request(…)`. */
 export type ServeHandler = (req: Request, info?: Deno.ServeHandlerInfo) => Promise<Response>;
@@ -42,7 +34,7 @@ export interface FreshApp {
 interface Server {
   table: RouteTable;
   statics: StaticFiles;
-  env: RenderEnv;
+  bundle: () => Promise<ClientBundle>;
 }
 
 const METHODS: KnownMethod[] = ["GET", "HEAD", "POST", "PUT", "DELETE", "OPTIONS", "PATCH"];
@@ -51,19 +43,18 @@ const METHODS: KnownMethod[] = ["GET", "HEAD", "POST", "PUT", "DELETE", "OPTIONS
 const NO_ADDR: Deno.NetAddr = Object.freeze({ transport: "tcp", hostname: "0.0.0.0", port: 0 });
 
 /** Reads the manifest and returns the app. Route mistakes throw here, naming the file. */
-export async function createApp(manifest: Manifest, config: FreshConfig = {}): Promise<FreshApp> {
+export async function createApp(manifest: Manifest): Promise<FreshApp> {
   const root = dirname(fileURLToPath(manifest.baseUrl));
-  const staticDir = config.staticDir ?? "static";
   const islands = registerIslands(manifest.islands, manifest.baseUrl);
   const server: Server = {
     table: buildRouteTable(manifest),
-    statics: await StaticFiles.open(isAbsolute(staticDir) ? staticDir : join(root, staticDir)),
-    env: { bundle: bundleLoader(islands, root) },
+    statics: await StaticFiles.open(join(root, "static")),
+    bundle: bundleLoader(islands, root),
   };
   return {
     handler: (req, info) => handle(req, info, server),
     warmUp: async () => {
-      if (islands.length > 0) await server.env.bundle();
+      if (islands.length > 0) await server.bundle();
     },
   };
 }
@@ -81,16 +72,11 @@ async function handle(
     const location = "/" + pathname.replace(/^\/+|\/+$/g, "");
     return new Response(null, { status: 307, headers: { location: location + url.search } });
   }
-  let match: RouteMatch | null = null;
-  let destination: Destination;
-  if (pathname.startsWith("/_frsh/")) destination = "internal";
-  else if ((req.method === "GET" || req.method === "HEAD") && server.statics.has(pathname)) {
-    destination = "static";
-  } else {
-    match = matchRoute(server.table, pathname);
-    destination = match ? "route" : "notFound";
-  }
-
+  const internal = pathname.startsWith("/_frsh/");
+  const isStatic = !internal && (req.method === "GET" || req.method === "HEAD") &&
+    server.statics.has(pathname);
+  const match = internal || isStatic ? null : matchRoute(server.table, pathname);
+  const destination = internal ? "internal" : isStatic ? "static" : match ? "route" : "notFound";
   const unavailable = (what: string) => () =>
     Promise.reject(new Error(`${what} is not available at this point of the request`));
   const ctx: FreshContext = {
@@ -108,13 +94,13 @@ async function handle(
   };
   const endpoint = async (): Promise<Response> => {
     ctx.next = unavailable("ctx.next()");
-    if (destination === "internal") return await serveBundleFile(req, url, server.env);
-    if (destination === "static") {
-      return await server.statics.serve(req, url) ?? ctx.renderNotFound();
-    }
-    return match ? await runRoute(req, ctx, server, match) : await ctx.renderNotFound();
+    if (internal) return await serveBundleFile(req, url, server.bundle);
+    const res = isStatic
+      ? await server.statics.serve(req, url)
+      : match && await runRoute(req, ctx, server, match);
+    return res ?? await ctx.renderNotFound();
   };
-  const middlewares = middlewaresFor(server.table, match?.route ?? null, pathname);
+  const middlewares = middlewaresFor(server.table, pathname);
   const run = async (i: number): Promise<Response> => {
     ctx.next = i + 1 < middlewares.length ? () => run(i + 1) : endpoint;
     return expectResponse(await middlewares[i](req, ctx), "Middleware");
@@ -177,7 +163,7 @@ async function runRoute(
       );
     }
     ctx.data = data;
-    return renderPage(ctx, page, server.table.app, init ?? {}, server.env);
+    return renderPage(ctx, page, server.table.app, init ?? {}, server.bundle);
   };
   const res = await dispatch(req, ctx, route.handler, page !== undefined);
   return res ?? methodNotAllowed(route.handler, page !== undefined);
@@ -202,11 +188,7 @@ async function dispatch(
   if (method !== "HEAD" || !get) return null;
   const res = expectResponse(await get(req, ctx), "Handler GET");
   await res.body?.cancel();
-  return new Response(null, {
-    status: res.status,
-    statusText: res.statusText,
-    headers: res.headers,
-  });
+  return new Response(null, res); // the same status, status text and headers
 }
 
 function methodNotAllowed(handler: Handler | Handlers, hasPage: boolean): Response {
@@ -232,12 +214,16 @@ function renderSpecial(
   const { table } = server;
   const page = (status === 404 ? table.notFound : table.error.component) ??
     (() => h("h1", null, status === 404 ? "404 - Page not found" : "500 - Internal server error"));
-  return renderPage(ctx, page, table.app, { status, ...init }, server.env);
+  return renderPage(ctx, page, table.app, { status, ...init }, server.bundle);
 }
 
-async function serveBundleFile(req: Request, url: URL, env: RenderEnv): Promise<Response> {
+async function serveBundleFile(
+  req: Request,
+  url: URL,
+  load: () => Promise<ClientBundle>,
+): Promise<Response> {
   const match = /^\/_frsh\/js\/([0-9a-f]+)\/([\w.-]+)$/.exec(url.pathname);
-  const bundle = match ? await env.bundle().catch(() => null) : null;
+  const bundle = match ? await load().catch(() => null) : null;
   const file = bundle?.hash === match?.[1] ? bundle?.files.get(match![2]) : undefined;
   if (!file) return new Response("Not Found", { status: 404 });
   const etag = `"${bundle!.hash}"`;

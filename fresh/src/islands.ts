@@ -23,27 +23,23 @@ export interface Island {
   component: ComponentType;
 }
 
-/** Props collected while one page renders. */
-export interface IslandCollector {
-  props: unknown[];
-}
-
 // deno-lint-ignore no-explicit-any
 type AnyComponent = ComponentType<any>;
 
-const registry = new Map<AnyComponent, Island>();
-const wrappers = new Map<Island, AnyComponent>();
-/** Every wrapper made (keyed ones too), to find island vnodes in the diff hook. */
+/** Island components → their wrapper, which renders the markers. */
+const wrappers = new Map<AnyComponent, AnyComponent>();
+/** Wrappers → their island, to find island vnodes in the diff hook. */
 const wrapped = new WeakMap<AnyComponent, Island>();
 const InsideIsland = createContext(false);
-let collector: IslandCollector | null = null;
+/** The props of the page being rendered; null outside a page render. */
+let collected: unknown[] | null = null;
 /** Set while the wrapper creates the real island vnode, which the hook must leave alone. */
 let bypass = false;
 
 /** Fresh 1.x island name: path without extension, made an identifier, in PascalCase. */
 export function islandName(pathInIslands: string): string {
   const ident = toIdentifier(pathInIslands.replace(/\.[jt]sx?$/, ""));
-  return ident.replace(/(^\w|-\w)/g, (s) => s.replace(/-/, "").toUpperCase());
+  return ident[0].toUpperCase() + ident.slice(1);
 }
 
 /**
@@ -69,8 +65,8 @@ export function registerIslands(
         component: value as ComponentType,
       };
       // A component shared by two manifests (tests) keeps its first registration.
-      if (!registry.has(island.component)) registry.set(island.component, island);
-      out.push(registry.get(island.component)!);
+      if (!wrappers.has(island.component)) wrappers.set(island.component, makeWrapper(island));
+      out.push(wrapped.get(wrappers.get(island.component)!)!);
     }
   }
   return out;
@@ -81,13 +77,12 @@ export function registerIslands(
  * (`renderToString`), so one module-level collector cannot mix two requests.
  */
 export function collectIslands<T>(render: () => T): { result: T; props: unknown[] } {
-  const previous = collector;
-  const current: IslandCollector = { props: [] };
-  collector = current;
+  const previous = collected;
+  const props: unknown[] = collected = [];
   try {
-    return { result: render(), props: current.props };
+    return { result: render(), props };
   } finally {
-    collector = previous;
+    collected = previous;
   }
 }
 
@@ -121,16 +116,14 @@ function installHook(): void {
   installed = true;
   const previous = options.vnode;
   options.vnode = (vnode: VNode) => {
-    if (!bypass && typeof vnode.type === "function") {
-      const island = registry.get(vnode.type as AnyComponent);
-      if (island) vnode.type = wrapperFor(island, vnode.key);
-    }
+    const wrapper = bypass ? undefined : wrappers.get(vnode.type as AnyComponent);
+    if (wrapper) vnode.type = wrapper;
     previous?.(vnode);
   };
   const hooked = options as HookedOptions;
   const previousDiff = hooked[BEFORE_DIFF];
   hooked[BEFORE_DIFF] = (vnode: VNode) => {
-    if (collector !== null && typeof vnode.type === "function") {
+    if (collected !== null && typeof vnode.type === "function") {
       const island = wrapped.get(vnode.type as AnyComponent);
       if (island) assertFlowParent(island, vnode);
     }
@@ -163,13 +156,6 @@ function parentOf(vnode: VNode): VNode | null {
   return (vnode as unknown as Record<string, VNode | null | undefined>)[PARENT] ?? null;
 }
 
-function wrapperFor(island: Island, key: unknown): AnyComponent {
-  if (key !== undefined && key !== null) return makeWrapper(island, String(key));
-  let wrapper = wrappers.get(island);
-  if (!wrapper) wrappers.set(island, wrapper = makeWrapper(island, ""));
-  return wrapper;
-}
-
 function plain(component: AnyComponent, props: Record<string, unknown>): VNode {
   bypass = true;
   try {
@@ -184,15 +170,15 @@ function comment(text: string): VNode {
   return h(Fragment, { UNSTABLE_comment: text } as Record<string, unknown>);
 }
 
-function makeWrapper(island: Island, key: string): AnyComponent {
+function makeWrapper(island: Island): AnyComponent {
   const Island = (props: Record<string, unknown>) => {
     const inside = useContext(InsideIsland);
     // Outside a page render, or inside another island, an island is a plain component: the
     // outer island's client code renders it.
-    if (collector === null || inside) return plain(island.component, props);
+    if (collected === null || inside) return plain(island.component, props);
     assertSerializable(island.name, props);
-    const index = collector.props.push(props) - 1;
-    const marker = `frsh-${island.id}:${index}:${key}`;
+    // Fresh's marker grammar `frsh-{id}:{index}:{key}`; Intake's islands are not keyed.
+    const marker = `frsh-${island.id}:${collected.push(props) - 1}:`;
     return h(Fragment, null, [
       comment(marker),
       h(InsideIsland.Provider, { value: true }, plain(island.component, props)),

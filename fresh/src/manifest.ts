@@ -37,13 +37,6 @@ export async function collectEntries(root: string): Promise<ManifestEntries> {
 /**
  * Renders the text of `fresh.gen.ts`: one namespace import per file and a default export that
  * `satisfies Manifest`. Deterministic for the same entries.
- *
- * @example
- * ```ts
- * import { renderManifest } from "./manifest.ts";
- * const text = renderManifest({ routes: ["./routes/index.tsx"], islands: [] });
- * if (!text.includes('import * as $index from "./routes/index.tsx";')) throw new Error("bad");
- * ```
  */
 export function renderManifest(entries: ManifestEntries): string {
   const used = new Set<string>();

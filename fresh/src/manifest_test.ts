@@ -3,7 +3,7 @@ import { fileURLToPath } from "node:url";
 import { assertEquals, assertMatch, assertRejects } from "../../tests/assert.ts";
 import { collectEntries, renderManifest, writeManifest } from "./manifest.ts";
 
-const FIXTURE = fileURLToPath(new URL("../testdata/app", import.meta.url));
+const FIXTURE = fileURLToPath(new URL("../../tests/fixtures/fresh_app", import.meta.url));
 
 Deno.test("collectEntries() lists routes and islands, skipping tests and (_x) folders", async () => {
   const { routes, islands } = await collectEntries(FIXTURE);

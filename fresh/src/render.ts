@@ -12,18 +12,16 @@ import type { AnyComponent } from "./router.ts";
 import { serializeState } from "./serializer.ts";
 import type { FreshContext } from "./types.ts";
 
-/** What rendering needs from the server: the client bundle, built on first use. */
-export interface RenderEnv {
-  bundle: () => Promise<ClientBundle>;
-}
-
-/** Renders `page` inside `app` (or a bare html shell) to a complete HTML response. */
+/**
+ * Renders `page` inside `app` (or a bare html shell) to a complete HTML response; `bundle` gives
+ * the client bundle, built on first use.
+ */
 export async function renderPage(
   ctx: FreshContext,
   page: AnyComponent,
   app: AnyComponent | undefined,
   init: ResponseInit,
-  env: RenderEnv,
+  bundle: () => Promise<ClientBundle>,
 ): Promise<Response> {
   // Pages and `_app` get the context without its functions (PageProps).
   const { render: _r, renderNotFound: _n, next: _x, ...props } = ctx;
@@ -32,7 +30,7 @@ export async function renderPage(
     renderToString(h(app ?? DefaultShell, { ...props, Component }))
   );
   let html = "<!DOCTYPE html>" + result;
-  if (islandProps.length > 0) html = await addIslandScripts(html, islandProps, env);
+  if (islandProps.length > 0) html = await addIslandScripts(html, islandProps, bundle);
 
   const headers = new Headers(init.headers);
   if (!headers.has("content-type")) headers.set("content-type", "text/html; charset=utf-8");
@@ -53,8 +51,12 @@ function DefaultShell({ Component }: { Component: AnyComponent }) {
   );
 }
 
-async function addIslandScripts(html: string, islandProps: unknown[], env: RenderEnv) {
-  const { mainPath, bootPath } = await env.bundle();
+async function addIslandScripts(
+  html: string,
+  islandProps: unknown[],
+  bundle: () => Promise<ClientBundle>,
+): Promise<string> {
+  const { mainPath, bootPath } = await bundle();
   // No inline script: boot.js finds the state script itself, so a strict Content-Security-Policy
   // (`script-src 'self'`) needs no nonce.
   const scripts = `<script id="__FRSH_STATE_${crypto.randomUUID()}" type="application/json">` +

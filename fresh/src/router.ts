@@ -20,8 +20,6 @@ export interface Route {
   /** The URL pattern, e.g. `/runs/:id` or `/api/:rest*`. */
   pattern: string;
   segments: Segment[];
-  /** The file's folder relative to `routes/`: `""`, `api`, `runs/[id]`. */
-  folder: string;
   file: string;
   component?: AnyComponent;
   handler: Handler | Handlers;
@@ -29,7 +27,6 @@ export interface Route {
 
 /** A `_middleware` file: its handlers run for everything under its folder. */
 interface Middleware {
-  folder: string;
   segments: Segment[];
   handlers: Handler[];
 }
@@ -72,7 +69,7 @@ export function buildRouteTable(manifest: Manifest): RouteTable {
       if (handlers.some((h) => typeof h !== "function")) {
         throw fail('must export "handler" as a function or an array of functions');
       }
-      table.middlewares.push({ folder, segments: parsePath(folder, file), handlers });
+      table.middlewares.push({ segments: parsePath(folder, file), handlers });
     } else if (special === "_app" || special === "_404") {
       if (typeof module.default !== "function") throw fail("must default-export a component");
       if (module.handler !== undefined) throw fail('may not export a "handler"');
@@ -89,7 +86,6 @@ export function buildRouteTable(manifest: Manifest): RouteTable {
       const route: Route = {
         pattern: "/" + segments.map(segmentPattern).join("/"),
         segments,
-        folder,
         file,
         component: componentOf(file, module),
         handler: handlerOf(file, module),
@@ -116,32 +112,15 @@ export function matchRoute(table: RouteTable, pathname: string): RouteMatch | nu
 }
 
 /**
- * The middleware chain, outer folder → inner folder, array order within a file: a route gets the
- * middleware of its folder and every folder above; a request without a route (static file, 404)
- * gets those whose folder the URL is under, so root middleware always runs.
+ * The middleware chain, outer folder → inner folder, array order within a file: every
+ * `_middleware` whose folder the URL is under (so root middleware always runs, for static files
+ * and 404s too).
  */
-export function middlewaresFor(
-  table: RouteTable,
-  route: Route | null,
-  pathname: string,
-): Handler[] {
-  if (!route) {
-    const parts = splitPath(pathname);
-    return table.middlewares.filter((mw) => matchSegments(mw.segments, parts, true))
-      .flatMap((mw) => mw.handlers);
-  }
-  // A route's chain depends only on its folder: worked out once per route, not per request.
-  let chain = chains.get(route);
-  if (!chain) {
-    const contains = (folder: string) =>
-      folder === "" || route.folder === folder || route.folder.startsWith(folder + "/");
-    chain = table.middlewares.filter((mw) => contains(mw.folder)).flatMap((mw) => mw.handlers);
-    chains.set(route, chain);
-  }
-  return chain;
+export function middlewaresFor(table: RouteTable, pathname: string): Handler[] {
+  const parts = splitPath(pathname);
+  return table.middlewares.filter((mw) => matchSegments(mw.segments, parts, true))
+    .flatMap((mw) => mw.handlers);
 }
-
-const chains = new WeakMap<Route, Handler[]>();
 
 /**
  * Throws one error naming both files when two route files answer the same URL pattern

@@ -31,37 +31,22 @@ export class IslandPropsError extends TypeError {
 export function assertSerializable(island: string, props: Record<string, unknown>): void {
   const stack = new Set<unknown>();
   const visit = (value: unknown, path: string): void => {
-    switch (typeof value) {
-      case "string":
-      case "number":
-      case "boolean":
-      case "undefined":
-        return;
-      case "function":
-        throw new IslandPropsError(island, path, "functions cannot be sent to the browser");
-      case "bigint":
-      case "symbol":
-        throw new IslandPropsError(island, path, `a ${typeof value} is not JSON-safe`);
+    const fail = (reason: string) => new IslandPropsError(island, path, reason);
+    if (value === null || ["string", "number", "boolean", "undefined"].includes(typeof value)) {
+      return;
     }
-    if (value === null) return;
+    if (typeof value === "function") throw fail("functions cannot be sent to the browser");
+    if (typeof value !== "object") throw fail(`a ${typeof value} is not JSON-safe`);
     const object = value as Record<string, unknown>;
     if (isVNode(object)) {
-      throw new IslandPropsError(
-        island,
-        path,
-        "JSX cannot be passed to an island; render it inside the island instead",
-      );
+      throw fail("JSX cannot be passed to an island; render it inside the island instead");
     }
     const proto = Object.getPrototypeOf(object);
     if (!Array.isArray(object) && proto !== Object.prototype && proto !== null) {
       const kind = object.constructor?.name ?? "a class";
-      throw new IslandPropsError(
-        island,
-        path,
-        `${kind} is not JSON-safe; pass a string, number or plain object instead`,
-      );
+      throw fail(`${kind} is not JSON-safe; pass a string, number or plain object instead`);
     }
-    if (stack.has(object)) throw new IslandPropsError(island, path, "the value is circular");
+    if (stack.has(object)) throw fail("the value is circular");
     stack.add(object);
     if (Array.isArray(object)) object.forEach((item, i) => visit(item, `${path}[${i}]`));
     else for (const key of Object.keys(object)) visit(object[key], `${path}.${key}`);

@@ -9,39 +9,32 @@ import { createApp, type ServeHandler } from "./handler.ts";
 import type { FreshConfig, Manifest } from "./types.ts";
 
 /**
- * Returns the app's request handler, without opening a port. The client bundle is built on the
+ * Returns the app's request handler, without opening a port; the client bundle is built on the
  * first island page.
  *
  * @throws {Error} naming the file when a route module is invalid
  */
 export async function createHandler(
   manifest: Manifest,
-  config: FreshConfig = {},
+  _config: FreshConfig = {},
 ): Promise<ServeHandler> {
-  return (await createApp(manifest, config)).handler;
+  return (await createApp(manifest)).handler;
 }
 
 /**
- * Serves the app and resolves once the server has stopped (Ctrl-C, SIGTERM or `server.signal`).
- * Port: `server.port`, else `PORT`, else 8000. Hostname: `server.hostname`, else `HOSTNAME`,
- * else 127.0.0.1.
+ * Serves the app (port: `server.port`, else `PORT`, else 8000; hostname: `server.hostname`, else
+ * 127.0.0.1) and resolves once the server has stopped: Ctrl-C, SIGTERM or `server.signal`.
  */
 export async function start(manifest: Manifest, config: FreshConfig = {}): Promise<void> {
-  const app = await createApp(manifest, config);
+  const app = await createApp(manifest);
   const options = config.server ?? {};
-  const port = options.port ?? portFromEnv() ?? 8000;
-  const hostname = options.hostname ?? Deno.env.get("HOSTNAME") ?? "127.0.0.1";
   const server = Deno.serve({
     ...options,
-    port,
-    hostname,
-    onListen: options.onListen ?? ((addr) => {
-      const host = addr.hostname === "0.0.0.0" || addr.hostname === "::"
-        ? "localhost"
-        : addr.hostname.includes(":")
-        ? `[${addr.hostname}]`
-        : addr.hostname;
-      console.log(`Fresh ready: http://${host}:${addr.port}/`);
+    port: options.port ?? Number(Deno.env.get("PORT") || 8000),
+    hostname: options.hostname ?? "127.0.0.1",
+    onListen: options.onListen ?? (({ hostname, port }) => {
+      const host = hostname.includes(":") ? `[${hostname}]` : hostname;
+      console.log(`Fresh ready: http://${host}:${port}/`);
     }),
     onError: options.onError ?? answerError,
   }, app.handler);
@@ -63,14 +56,4 @@ export function answerError(err: unknown): Response {
   if (status >= 500) console.error("Fresh: a request failed:", err);
   const text = status >= 500 ? "Internal Server Error" : (err as HttpError).message;
   return new Response(text, { status, headers: { "content-type": "text/plain; charset=utf-8" } });
-}
-
-function portFromEnv(): number | undefined {
-  const value = Deno.env.get("PORT");
-  if (value === undefined || value === "") return undefined;
-  const port = Number(value);
-  if (!Number.isInteger(port) || port < 0 || port > 65535) {
-    throw new RangeError(`Cannot use PORT "${value}": it must be an integer from 0 to 65535`);
-  }
-  return port;
 }

@@ -1,6 +1,7 @@
 /**
- * Serves `static/` at `/`: content types and a content-hash ETag with 304 answers. Only files found by walking the folder at start-up are served,
- * which rules out path traversal and symlinks leading out of the folder by construction.
+ * Serves `static/` at `/` with content types and a content-hash ETag (304 on `If-None-Match`).
+ * Only files found by walking the folder at start-up are served, which rules out path traversal
+ * and symlinks leading out of the folder by construction.
  *
  * @module
  */
@@ -22,85 +23,54 @@ const CONTENT_TYPES: Record<string, string> = {
 /** One-year caching for URLs whose name changes with their content. */
 export const IMMUTABLE = "public, max-age=31536000, immutable";
 
-/** The content type for a file name, `application/octet-stream` when unknown. */
-export function contentType(name: string): string {
-  return CONTENT_TYPES[extname(name).toLowerCase()] ?? "application/octet-stream";
-}
-
-interface Entry {
-  file: string;
-  etag?: { key: string; value: string };
-}
-
-/** The files of one static folder, by URL path. */
+/** The files of one static folder, by URL path (decoded). */
 export class StaticFiles {
-  #files: Map<string, Entry>;
+  #files: Map<string, string>;
 
-  private constructor(files: Map<string, Entry>) {
+  private constructor(files: Map<string, string>) {
     this.#files = files;
   }
 
   /** Walks `dir` (missing is fine: nothing is served). Symlinks are not followed. */
   static async open(dir: string): Promise<StaticFiles> {
-    const files = new Map<string, Entry>();
-    for (const file of await listFiles(dir)) {
-      files.set("/" + relative(dir, file).split(sep).join("/"), { file });
-    }
-    return new StaticFiles(files);
+    const files = await listFiles(dir);
+    return new StaticFiles(
+      new Map(files.map((f) => ["/" + relative(dir, f).split(sep).join("/"), f])),
+    );
   }
 
   /** Returns true when `pathname` (as in the URL, percent-encoded) names a static file. */
   has(pathname: string): boolean {
-    return this.#files.has(decodePath(pathname) ?? "");
+    return this.#files.has(decodePath(pathname));
   }
 
-  /** Answers GET or HEAD for a file that {@linkcode StaticFiles.has}; null otherwise. */
+  /** Answers GET or HEAD for a file that {@linkcode StaticFiles.has}; null when it is gone. */
   async serve(req: Request, url: URL): Promise<Response | null> {
-    const entry = this.#files.get(decodePath(url.pathname) ?? "");
-    if (!entry || (req.method !== "GET" && req.method !== "HEAD")) return null;
-    let file: Deno.FsFile;
-    try {
-      file = await Deno.open(entry.file);
-    } catch (err) {
-      if (err instanceof Deno.errors.NotFound) return null;
-      throw err;
-    }
-    const stat = await file.stat();
-    const etag = await etagOf(entry, stat);
+    const file = this.#files.get(decodePath(url.pathname));
+    const bytes = file && await Deno.readFile(file).catch(() => null);
+    if (!file || !bytes) return null;
+    // Static files are small (a style sheet, an icon): hashing them per request costs little.
+    const etag = `"${await hexDigest("SHA-1", bytes)}"`;
     const headers = new Headers({
-      "content-type": contentType(entry.file),
-      "etag": etag,
+      "content-type": CONTENT_TYPES[extname(file).toLowerCase()] ?? "application/octet-stream",
+      etag,
       "cache-control": "no-cache",
-      "vary": "accept-encoding",
+      vary: "accept-encoding",
     });
     if (matchesEtag(req.headers.get("if-none-match"), etag)) {
-      file.close();
       return new Response(null, { status: 304, headers });
     }
-    headers.set("content-length", String(stat.size));
-    if (req.method === "HEAD") {
-      file.close();
-      return new Response(null, { headers });
-    }
-    return new Response(file.readable, { headers });
+    headers.set("content-length", String(bytes.byteLength));
+    return new Response(req.method === "HEAD" ? null : bytes, { headers });
   }
 }
 
-function decodePath(pathname: string): string | null {
+function decodePath(pathname: string): string {
   try {
     return decodeURIComponent(pathname);
   } catch {
-    return null;
+    return "";
   }
-}
-
-/** SHA-1 of the content, recomputed only when size or modification time change. */
-async function etagOf(entry: Entry, stat: Deno.FileInfo): Promise<string> {
-  const key = `${stat.size}:${stat.mtime?.getTime()}`;
-  if (entry.etag?.key !== key) {
-    entry.etag = { key, value: `"${await hexDigest("SHA-1", await Deno.readFile(entry.file))}"` };
-  }
-  return entry.etag.value;
 }
 
 /** `If-None-Match` holds a list of tags or `*`; weak comparison, as RFC 9110 asks for GET. */

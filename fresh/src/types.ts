@@ -81,8 +81,6 @@ export interface Manifest {
 
 /** The configuration exported by `fresh.config.ts`. */
 export interface FreshConfig {
-  /** Folder served at `/`, relative to the manifest's folder. @default "static" */
-  staticDir?: string;
   /** Options for `Deno.serve` (port, hostname, onListen, onError, signal). */
   server?: Partial<Deno.ServeTcpOptions>;
 }

@@ -82,12 +82,8 @@ function createRootFragment(parent: Node, start: Comment, end: Comment) {
     nodeType: 1,
     parentNode: parent,
     nextSibling: null,
-    get namespaceURI() {
-      return (parent as Element).namespaceURI;
-    },
-    get ownerDocument() {
-      return parent.ownerDocument;
-    },
+    namespaceURI: (parent as Element).namespaceURI,
+    ownerDocument: parent.ownerDocument,
     get firstChild() {
       return start.nextSibling === end ? null : start.nextSibling;
     },
