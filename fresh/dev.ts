@@ -14,7 +14,7 @@ import type { FreshConfig } from "./src/types.ts";
  *
  * @param entrypoint the server module to start, relative to `base`
  */
-export async function dev(
+async function dev(
   base: string,
   entrypoint: string,
   _config: FreshConfig = {},

@@ -8,14 +8,7 @@ import type { FreshConfig } from "./src/types.ts";
 
 export { createHandler, start } from "./src/start.ts";
 export { HttpError } from "./src/error.ts";
-export type {
-  FreshConfig,
-  FreshContext,
-  Handler,
-  Handlers,
-  Manifest,
-  PageProps,
-} from "./src/types.ts";
+export type { FreshContext, Handler, Handlers, Manifest, PageProps } from "./src/types.ts";
 
 /** Returns `config` unchanged; exists so `fresh.config.ts` is type-checked. */
 export function defineConfig(config: FreshConfig): FreshConfig {
