@@ -67,8 +67,16 @@ export function recordFailure(span: Span, err: unknown): void {
  * Runs `fn` inside a span named `name`, child of `parent`; records a failure and always ends it.
  *
  * @example
- * ```ts ignore
- * const counts = await withSpan("ingest.classify", attrs, runContext, (span) => classify());
+ * ```ts
+ * import { ROOT_CONTEXT } from "@opentelemetry/api";
+ * import { withSpan } from "./telemetry.ts";
+ *
+ * const attrs = { "ingest.run_id": "r1" };
+ * const valid = await withSpan("ingest.classify", attrs, ROOT_CONTEXT, (span) => {
+ *   span.setAttribute("ingest.rows_valid", 3);
+ *   return Promise.resolve(3);
+ * });
+ * if (valid !== 3) throw new Error("unexpected");
  * ```
  */
 export async function withSpan<T>(

@@ -7,10 +7,18 @@
  * Only `traceparent` is kept; `tracestate` (vendor data) and baggage do not travel with a job.
  *
  * @example Store a job's trace and continue it in a worker
- * ```ts ignore
- * const job = { runId, traceparent: toTraceparent() };          // at enqueue, in the request
- * const parent = fromTraceparent(job.traceparent);               // later, in the worker
- * await withSpan("ingest.job", { "ingest.run_id": job.runId }, parent, () => work(job));
+ * ```ts
+ * import { fromTraceparent, toTraceparent } from "./trace_context.ts";
+ * import { withSpan } from "./telemetry.ts";
+ *
+ * // At enqueue, in the request: `toTraceparent()` of the request's span.
+ * const traceparent = "00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01";
+ * const job = { runId: "r1", traceparent };
+ * // Later, in the worker: the job's span continues that trace.
+ * const parent = fromTraceparent(job.traceparent);
+ * const seen = await withSpan("ingest.job", { "ingest.run_id": job.runId }, parent, (_span, ctx) =>
+ *   Promise.resolve(toTraceparent(ctx)));
+ * if (!seen?.startsWith("00-0af7651916cd43dd8448eb211c80319c-")) throw new Error("trace lost");
  * ```
  *
  * @module
@@ -32,8 +40,13 @@ const TRACEPARENT = /^([0-9a-f]{2})-([0-9a-f]{32})-([0-9a-f]{16})-([0-9a-f]{2})(
  * holds no valid span, as when no tracer is installed.
  *
  * @example
- * ```ts ignore
- * toTraceparent(); // "00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01"
+ * ```ts
+ * import { ROOT_CONTEXT } from "@opentelemetry/api";
+ * import { fromTraceparent, toTraceparent } from "./trace_context.ts";
+ *
+ * const stored = "00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01";
+ * if (toTraceparent(fromTraceparent(stored)) !== stored) throw new Error("no round trip");
+ * if (toTraceparent(ROOT_CONTEXT) !== null) throw new Error("a span out of nowhere");
  * ```
  */
 export function toTraceparent(ctx: Context = context.active()): string | null {
@@ -49,9 +62,15 @@ export function toTraceparent(ctx: Context = context.active()): string | null {
  * a bad stored value starts a new trace instead of failing the job.
  *
  * @example
- * ```ts ignore
+ * ```ts
+ * import { ROOT_CONTEXT, trace } from "@opentelemetry/api";
+ * import { fromTraceparent } from "./trace_context.ts";
+ *
  * const parent = fromTraceparent("00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01");
- * const { span } = startSpan("ingest.run", {}, parent); // same trace id, child of b7ad…3331
+ * const remote = trace.getSpanContext(parent);
+ * if (remote?.spanId !== "b7ad6b7169203331" || !remote.isRemote) throw new Error("unexpected");
+ * // A stored value that is not a traceparent starts a new trace rather than failing the job.
+ * if (fromTraceparent("garbage") !== ROOT_CONTEXT) throw new Error("unexpected");
  * ```
  */
 export function fromTraceparent(

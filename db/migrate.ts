@@ -8,14 +8,20 @@
  * run in one transaction, so when one fails none of that run's migrations stay applied.
  *
  * @example
- * ```ts ignore
+ * ```ts
  * import { openDatabase } from "./open_database.ts";
  * import { migrateToLatest, migrationStatus } from "./migrate.ts";
  *
  * const db = await openDatabase({});
- * await migrateToLatest(db); // ["0001_ingest_runs", …]
- * console.log(await migrationStatus(db));
- * await db.close();
+ * try {
+ *   const ran = await migrateToLatest(db);
+ *   if (ran[0] !== "0001_ingest_runs") throw new Error(ran.join());
+ *   const pending = (await migrationStatus(db)).filter((m) => m.executedAt === null);
+ *   if (pending.length > 0) throw new Error("pending after migrating");
+ *   if ((await migrateToLatest(db)).length > 0) throw new Error("ran twice");
+ * } finally {
+ *   await db.close();
+ * }
  * ```
  *
  * @module

@@ -3,13 +3,17 @@
  * embedded PGlite otherwise.
  *
  * @example Embedded, in memory
- * ```ts ignore
- * import { openDatabase } from "./db/open_database.ts";
- * import { migrateToLatest } from "./db/migrate.ts";
+ * ```ts
+ * import { openDatabase } from "./open_database.ts";
+ * import { migrateToLatest } from "./migrate.ts";
  *
  * const db = await openDatabase({});
- * await migrateToLatest(db);
- * await db.close();
+ * try {
+ *   await migrateToLatest(db);
+ *   if (db.kind !== "pglite") throw new Error(db.kind);
+ * } finally {
+ *   await db.close();
+ * }
  * ```
  *
  * @module

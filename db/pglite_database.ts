@@ -43,11 +43,15 @@ export interface PgliteDatabaseOptions {
  * Opens PGlite and wraps it as a {@linkcode Database}.
  *
  * @example In memory
- * ```ts ignore
+ * ```ts
  * import { openPgliteDatabase } from "./pglite_database.ts";
  * const db = await openPgliteDatabase({});
- * await db.ping();
- * await db.close();
+ * try {
+ *   const ms = await db.ping();
+ *   if (!(ms >= 0)) throw new Error(`ping took ${ms} ms`);
+ * } finally {
+ *   await db.close();
+ * }
  * ```
  */
 export async function openPgliteDatabase(options: PgliteDatabaseOptions = {}): Promise<Database> {

@@ -4,9 +4,11 @@
  * side of the config: `core/config/` itself never touches the file system.
  *
  * @example
- * ```ts ignore
+ * ```ts
+ * import { loadUploadTypes } from "./load_upload_types.ts";
+ *
  * const registry = await loadUploadTypes(new URL("../config/upload_types/", import.meta.url));
- * registry.get("facilities").table; // "facilities"
+ * if (registry.get("facilities").table !== "facilities") throw new Error("unexpected");
  * ```
  *
  * @module

@@ -5,14 +5,20 @@
  * their own to `services.readinessChecks`.
  *
  * @example A check of one's own
- * ```ts ignore
- * services.readinessChecks.push({
+ * ```ts
+ * import { checkReadiness, type ReadinessCheck } from "./readiness.ts";
+ *
+ * const queue = { depth: () => Promise.resolve(12_000) };
+ * const readinessChecks: ReadinessCheck[] = []; // `services.readinessChecks` in the server
+ * readinessChecks.push({
  *   name: "queue",
  *   async run() {
  *     const depth = await queue.depth();
  *     return { ok: depth < 10_000, status: depth < 10_000 ? "ok" : "backlogged", depth };
  *   },
  * });
+ * const readiness = await checkReadiness(readinessChecks);
+ * if (readiness.ready || readiness.failing[0] !== "queue") throw new Error("unexpected");
  * ```
  *
  * @module

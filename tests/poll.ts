@@ -10,11 +10,16 @@
  * that; throws naming `what` (and the last value seen, from `describe`) after `timeoutMs`.
  *
  * @example
- * ```ts ignore
- * const run = await pollUntil("the run to be staged", async () => {
- *   const run = await store.getRun(id);
- *   return run?.status === "staged" ? run : undefined;
+ * ```ts
+ * import { pollUntil } from "./poll.ts";
+ *
+ * // Something a background task finishes: here a timer, in the tests a worker or a process.
+ * let status = "processing";
+ * setTimeout(() => status = "staged", 20);
+ * const seen = await pollUntil("the run to be staged", () => {
+ *   return status === "staged" ? status : undefined;
  * });
+ * if (seen !== "staged") throw new Error(seen);
  * ```
  */
 export async function pollUntil<T>(

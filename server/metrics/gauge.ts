@@ -30,8 +30,15 @@ export class Gauge<L extends string = never> extends Metric<L, { value: number }
    * the collector sets them afresh. Replaces any earlier collector.
    *
    * @example Queue depth read from the database at each scrape
-   * ```ts ignore
-   * metrics.queueDepth.collect(async (gauge) => gauge.set({}, await queue.depth()));
+   * ```ts
+   * import { MetricsRegistry } from "./registry.ts";
+   *
+   * const queue = { depth: () => Promise.resolve(7) }; // the job queue, read at each scrape
+   * const registry = new MetricsRegistry();
+   * const depth = registry.gauge({ name: "demo_queue_depth", help: "Jobs waiting" });
+   * depth.collect(async (gauge) => gauge.set({}, await queue.depth()));
+   * const text = await registry.render();
+   * if (!text.includes("demo_queue_depth 7\n")) throw new Error(text);
    * ```
    */
   collect(collector: GaugeCollector<L>): void {
