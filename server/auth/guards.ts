@@ -55,6 +55,20 @@ export async function requireVisibleRun(state: GuardState, id: string): Promise<
   throw new IngestError("not_found", `No run with id "${id}"`, { runId: id });
 }
 
+/**
+ * The run and the principal for an action on it: the run must be visible to the principal (else
+ * `not_found`, checked first so a hidden run never answers `forbidden`), and their role must
+ * grant `permission` (else `forbidden`).
+ */
+export async function requireRunAction(
+  state: GuardState,
+  id: string,
+  permission: Permission,
+): Promise<{ run: Run; principal: Principal }> {
+  const run = await requireVisibleRun(state, id);
+  return { run, principal: requirePermission(state, permission) };
+}
+
 /** The `actor` a run listing is limited to, or undefined when the principal sees every run. */
 export function visibleActor(state: GuardState): string | undefined {
   return ownRunsFilter(requirePrincipal(state));

@@ -4,7 +4,7 @@ import { commitRun } from "../../../../../core/lifecycle.ts";
 import { rememberMapping } from "../../../../../core/saved_mapping.ts";
 import { committer } from "../../../../../server/auth/committer.ts";
 import { readJsonBody } from "../../../../../server/json_body.ts";
-import { requirePermission, requireVisibleRun } from "../../../../../server/auth/guards.ts";
+import { requireRunAction } from "../../../../../server/auth/guards.ts";
 import type { AppState } from "../../../../../server/services.ts";
 
 const CommitBody = z.object({ excludeRows: z.array(z.number().int()).max(1_000_000).default([]) })
@@ -17,8 +17,7 @@ const CommitBody = z.object({ excludeRows: z.array(z.number().int()).max(1_000_0
 export const handler: Handlers<unknown, AppState> = {
   async POST(req, ctx) {
     const { store, uploadTypes } = ctx.state.services;
-    const run = await requireVisibleRun(ctx.state, ctx.params.id);
-    const principal = requirePermission(ctx.state, "review");
+    const { run, principal } = await requireRunAction(ctx.state, ctx.params.id, "review");
     const { excludeRows } = await readJsonBody(req, CommitBody, '{"excludeRows": [row numbers]}');
     const type = uploadTypes.get(run.uploadType);
     const committed = await commitRun(store, type, run.id, excludeRows);

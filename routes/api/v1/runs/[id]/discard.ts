@@ -1,14 +1,13 @@
 import type { Handlers } from "$fresh/server.ts";
 import { discardRun } from "../../../../../core/lifecycle.ts";
-import { requirePermission, requireVisibleRun } from "../../../../../server/auth/guards.ts";
+import { requireRunAction } from "../../../../../server/auth/guards.ts";
 import type { AppState } from "../../../../../server/services.ts";
 
 /** `POST /api/v1/runs/{id}/discard`: drops a staged run (`409` once committed). */
 export const handler: Handlers<unknown, AppState> = {
   async POST(_req, ctx) {
     const { store, uploadTypes } = ctx.state.services;
-    const run = await requireVisibleRun(ctx.state, ctx.params.id);
-    requirePermission(ctx.state, "review");
+    const { run } = await requireRunAction(ctx.state, ctx.params.id, "review");
     return Response.json(await discardRun(store, uploadTypes.get(run.uploadType), run.id));
   },
 };

@@ -1,7 +1,7 @@
 import type { Handlers } from "$fresh/server.ts";
 import { z } from "zod";
 import { setExcluded } from "../../../../../core/lifecycle.ts";
-import { requirePermission, requireVisibleRun } from "../../../../../server/auth/guards.ts";
+import { requireRunAction, requireVisibleRun } from "../../../../../server/auth/guards.ts";
 import { readJsonBody } from "../../../../../server/json_body.ts";
 import type { AppState } from "../../../../../server/services.ts";
 
@@ -25,8 +25,7 @@ export const handler: Handlers<unknown, AppState> = {
   },
   async POST(req, ctx) {
     const { store } = ctx.state.services;
-    await requireVisibleRun(ctx.state, ctx.params.id);
-    requirePermission(ctx.state, "review");
+    await requireRunAction(ctx.state, ctx.params.id, "review");
     const body = await readJsonBody(
       req,
       ExclusionsBody,

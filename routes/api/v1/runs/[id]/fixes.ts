@@ -1,7 +1,7 @@
 import type { Handlers } from "$fresh/server.ts";
 import { z } from "zod";
 import { applyBulkFix } from "../../../../../core/fixes.ts";
-import { requirePermission, requireVisibleRun } from "../../../../../server/auth/guards.ts";
+import { requireRunAction } from "../../../../../server/auth/guards.ts";
 import { readJsonBody } from "../../../../../server/json_body.ts";
 import type { AppState } from "../../../../../server/services.ts";
 
@@ -20,8 +20,7 @@ const FixBody = z.discriminatedUnion("op", [
 export const handler: Handlers<unknown, AppState> = {
   async POST(req, ctx) {
     const { store, uploadTypes } = ctx.state.services;
-    const run = await requireVisibleRun(ctx.state, ctx.params.id);
-    const principal = requirePermission(ctx.state, "review");
+    const { run, principal } = await requireRunAction(ctx.state, ctx.params.id, "review");
     const body = await readJsonBody(
       req,
       FixBody,

@@ -1,6 +1,6 @@
 import type { Handlers } from "$fresh/server.ts";
 import { revertRun } from "../../../../../core/lifecycle.ts";
-import { requirePermission, requireVisibleRun } from "../../../../../server/auth/guards.ts";
+import { requireRunAction } from "../../../../../server/auth/guards.ts";
 import type { AppState } from "../../../../../server/services.ts";
 
 /**
@@ -11,8 +11,7 @@ import type { AppState } from "../../../../../server/services.ts";
 export const handler: Handlers<unknown, AppState> = {
   async POST(_req, ctx) {
     const { store, uploadTypes } = ctx.state.services;
-    const run = await requireVisibleRun(ctx.state, ctx.params.id);
-    const principal = requirePermission(ctx.state, "revert");
+    const { run, principal } = await requireRunAction(ctx.state, ctx.params.id, "revert");
     const type = uploadTypes.get(run.uploadType);
     return Response.json(await revertRun(store, type, run.id, principal.name));
   },

@@ -2,7 +2,7 @@ import type { Handlers } from "$fresh/server.ts";
 import { z } from "zod";
 import { editRow } from "../../../../../../core/fixes.ts";
 import { IngestError } from "../../../../../../core/errors.ts";
-import { requirePermission, requireVisibleRun } from "../../../../../../server/auth/guards.ts";
+import { requireRunAction } from "../../../../../../server/auth/guards.ts";
 import { readJsonBody } from "../../../../../../server/json_body.ts";
 import type { AppState } from "../../../../../../server/services.ts";
 
@@ -19,8 +19,7 @@ const EditBody = z.object({
 export const handler: Handlers<unknown, AppState> = {
   async PATCH(req, ctx) {
     const { store, uploadTypes } = ctx.state.services;
-    const run = await requireVisibleRun(ctx.state, ctx.params.id);
-    const principal = requirePermission(ctx.state, "review");
+    const { run, principal } = await requireRunAction(ctx.state, ctx.params.id, "review");
     const rowNumber = Number(ctx.params.row);
     if (!Number.isSafeInteger(rowNumber) || rowNumber < 1) {
       throw new IngestError("bad_request", `"${ctx.params.row}" is not a row number`, {
