@@ -4,7 +4,7 @@
  * @module
  */
 import type { RunMode } from "../core/runs.ts";
-import type { Encoding } from "../core/stages/decode.ts";
+import { type Encoding, encodingNamed } from "../core/stages/decode.ts";
 import type { FileFormat } from "../core/stages/parse_records.ts";
 import type { ColumnMapping } from "../core/stages/map_headers.ts";
 import { parseMapping } from "../server/upload_request.ts";
@@ -38,15 +38,6 @@ Exit codes: 0 done, 1 data refused (run failed or any row invalid) or action ref
 
 const XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
 
-/** Encodings by the names people type. */
-const ENCODINGS: Record<string, Encoding> = {
-  "utf-8": "utf-8",
-  "utf8": "utf-8",
-  "latin1": "latin1",
-  "iso-8859-1": "latin1",
-  "windows-1252": "windows-1252",
-  "cp1252": "windows-1252",
-};
 const DELIMITERS = { ",": ",", ";": ";", "tab": "\t", "\t": "\t", "|": "|" } as const;
 type Delimiter = typeof DELIMITERS[keyof typeof DELIMITERS];
 
@@ -142,7 +133,7 @@ export function parseIngestArgs(args: readonly string[]): IngestCommand {
   let encoding: Encoding | undefined;
   if (values.encoding !== undefined) {
     if (kind.format === "xlsx") throw new UsageError("--encoding does not apply to Excel files");
-    encoding = ENCODINGS[values.encoding.toLowerCase()];
+    encoding = encodingNamed(values.encoding);
     if (!encoding) {
       throw new UsageError(
         `Invalid --encoding "${values.encoding}": use one of utf-8, latin1, windows-1252`,

@@ -118,6 +118,10 @@ Deno.test("parseIngestArgs() explains bad usage", () => {
     "--encoding does not apply to Excel files",
   );
   assertEquals(
+    message(["a", "b.csv", "--encoding", "constructor"]),
+    'Invalid --encoding "constructor": use one of utf-8, latin1, windows-1252',
+  );
+  assertEquals(
     message(["a", "b.xlsx", "--delimiter", ";"]),
     "--delimiter applies to CSV and TSV files, not xlsx",
   );

@@ -5,7 +5,7 @@
  * @module
  */
 import { IngestError } from "../core/errors.ts";
-import type { Encoding } from "../core/stages/decode.ts";
+import { type Encoding, encodingNamed } from "../core/stages/decode.ts";
 import type { RunMode } from "../core/runs.ts";
 import { z } from "zod";
 import type { ColumnMapping } from "../core/stages/map_headers.ts";
@@ -66,14 +66,6 @@ const SUPPORTED = [
   XLSX_TYPE,
 ];
 const GENERIC_TYPES = new Set(["", "application/octet-stream"]);
-const ENCODINGS: Record<string, Encoding> = {
-  "utf-8": "utf-8",
-  "utf8": "utf-8",
-  "latin1": "latin1",
-  "iso-8859-1": "latin1",
-  "windows-1252": "windows-1252",
-  "cp1252": "windows-1252",
-};
 
 /** Reads the mode, encoding and file out of an upload request. */
 export async function readUpload(req: Request, url: URL): Promise<UploadInput> {
@@ -193,7 +185,7 @@ export function parseMapping(text: string): ColumnMapping {
 }
 
 function encoding(name: string): Encoding {
-  const found = ENCODINGS[name.toLowerCase()];
+  const found = encodingNamed(name);
   if (found) return found;
   throw new IngestError(
     "bad_request",

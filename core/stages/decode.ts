@@ -22,6 +22,34 @@ import { binaryOffset, sniffSignature } from "../csv/sniff.ts";
 /** Encodings a caller may declare. */
 export type Encoding = "utf-8" | "latin1" | "windows-1252";
 
+// The names people type for them (a query parameter, a charset, a CLI flag), lower case.
+const ENCODING_NAMES: Record<string, Encoding> = {
+  "utf-8": "utf-8",
+  "utf8": "utf-8",
+  "latin1": "latin1",
+  "iso-8859-1": "latin1",
+  "windows-1252": "windows-1252",
+  "cp1252": "windows-1252",
+};
+
+/**
+ * The {@linkcode Encoding} a name stands for, in any case (`"CP1252"` → `"windows-1252"`), or
+ * undefined when it names none.
+ *
+ * @example
+ * ```ts
+ * import { encodingNamed } from "./decode.ts";
+ * if (encodingNamed("ISO-8859-1") !== "latin1" || encodingNamed("utf-16") !== undefined) {
+ *   throw new Error("unexpected");
+ * }
+ * ```
+ */
+export function encodingNamed(name: string): Encoding | undefined {
+  const key = name.toLowerCase();
+  // Own keys only: "constructor" or "toString" name no encoding.
+  return Object.hasOwn(ENCODING_NAMES, key) ? ENCODING_NAMES[key] : undefined;
+}
+
 /** Options of {@linkcode decode}. */
 export interface DecodeOptions {
   /** Declared encoding; a BOM overrides it. @default {"utf-8"} */

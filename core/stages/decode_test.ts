@@ -1,6 +1,6 @@
 import { assert, assertEquals, assertMatch, assertRejects, test } from "../../tests/assert.ts";
 import { type IngestError, isIngestError } from "../errors.ts";
-import { decode, type Encoding } from "./decode.ts";
+import { decode, type Encoding, encodingNamed } from "./decode.ts";
 
 function streamOf(chunks: Uint8Array[]): ReadableStream<Uint8Array> {
   return new ReadableStream({
@@ -44,6 +44,16 @@ function utf16(s: string, littleEndian: boolean): Uint8Array {
   for (let k = 0; k < s.length; k++) view.setUint16(2 + k * 2, s.charCodeAt(k), littleEndian);
   return out;
 }
+
+test("encodingNamed() reads the names people type, in any case, and nothing else", () => {
+  assertEquals(encodingNamed("UTF8"), "utf-8");
+  assertEquals(encodingNamed("iso-8859-1"), "latin1");
+  assertEquals(encodingNamed("Cp1252"), "windows-1252");
+  assertEquals(encodingNamed("utf-16"), undefined);
+  // Names an object literal inherits are no encoding.
+  assertEquals(encodingNamed("constructor"), undefined);
+  assertEquals(encodingNamed("__proto__"), undefined);
+});
 
 test("decode() decodes UTF-8 however multi-byte characters are cut", async () => {
   for (const pad of PADS) {

@@ -118,6 +118,12 @@ appTest("each bad upload gets its typed error and status", async (app) => {
     400,
     "bad_request",
   );
+  // A name every object inherits is no encoding either.
+  await expectError(
+    await post(app, "/api/v1/uploads/facilities?encoding=constructor", FACILITIES, CSV),
+    400,
+    "bad_request",
+  );
   await expectError(
     await app.fetch("/api/v1/runs/00000000-0000-0000-0000-000000000000"),
     404,
