@@ -11,6 +11,7 @@ import { assertEquals } from "./assert.ts";
 import { appTest, type TestApp, withApp } from "./app_harness.ts";
 import { openPostgresTestDatabase } from "./db_harness.ts";
 import { findPgCluster, type PgCluster, startPgCluster } from "./pg_cluster.ts";
+import { pollUntil } from "./poll.ts";
 import { FACILITIES } from "./api/fixtures.ts";
 import { stagingTable } from "../core/sql/typed_staging.ts";
 
@@ -64,26 +65,6 @@ function streamingUpload(app: TestApp, path: string) {
   };
 }
 
-/** Polls `probe` until it returns a value (not undefined), failing after `ms`. */
-async function waitFor<T>(
-  what: string,
-  probe: () => Promise<T | undefined>,
-  ms = 30_000,
-): Promise<T> {
-  const deadline = Date.now() + ms;
-  let last: unknown;
-  while (Date.now() < deadline) {
-    try {
-      const value = await probe();
-      if (value !== undefined) return value;
-    } catch (err) {
-      last = err;
-    }
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-  throw new Error(`Timed out after ${ms} ms waiting for ${what}${last ? `: ${last}` : ""}`);
-}
-
 async function exportText(app: TestApp): Promise<string> {
   const res = await app.fetch("/api/v1/upload-types/facilities/export.csv");
   assertEquals(res.status, 200);
@@ -128,9 +109,10 @@ async function assertHealth(app: TestApp, status: 200 | 503): Promise<void> {
 
 /** Waits until the service answers again after a restart and a new upload goes through. */
 async function assertRecovered(app: TestApp): Promise<void> {
-  await waitFor(
+  await pollUntil(
     "GET /health/ready to answer 200",
     async () => (await ready(app)) === 200 || undefined,
+    { retryErrors: true },
   );
   await assertHealth(app, 200);
   const res = await app.upload("facilities", HEADER + facilityRows(900_000, 2, "After"));
@@ -173,10 +155,10 @@ faultTest(
     const upload = streamingUpload(app, "/api/v1/uploads/facilities?mode=direct");
     upload.write(HEADER + facilityRows(1, 6000));
     // The first COPY batch (5,000 rows) is in: the run is well into staging.
-    const runId = await waitFor("the first staged batch", async () => {
+    const runId = await pollUntil("the first staged batch", async () => {
       const id = await processingRun(app);
       return id && (await stagedRowCount(app, id)) > 0 ? id : undefined;
-    });
+    }, { retryErrors: true });
     await cluster.stop();
     await assertHealth(app, 503);
     upload.write(facilityRows(6001, 6000));
@@ -188,11 +170,11 @@ faultTest(
     assertEquals(body.error.details.runId, runId);
 
     await cluster.start();
-    const run = await waitFor("the run to be marked failed", async () => {
+    const run = await pollUntil("the run to be marked failed", async () => {
       const r = await app.fetch(`/api/v1/runs/${runId}`);
       const json = await r.json();
       return r.status === 200 && json.status === "failed" ? json : undefined;
-    });
+    }, { retryErrors: true });
     assertEquals(run.error.type, "database_unavailable");
     assertEquals(await stagedRowCount(app, runId), 0);
     assertEquals(await exportText(app), before);
@@ -224,11 +206,16 @@ faultTest(
         await tx`select 1 from facilities where facility_id = 'ABC-000003' for update`;
         await new Promise(() => {}); // until the server goes away
       }).catch(() => {});
-      await waitFor("the test's row lock", async () => (await lockHolders(app)) > 0 || undefined);
+      await pollUntil(
+        "the test's row lock",
+        async () => (await lockHolders(app)) > 0 || undefined,
+        { retryErrors: true },
+      );
       const commit = app.fetch(`/api/v1/runs/${run.id}/commit`, { method: "POST" });
-      await waitFor(
+      await pollUntil(
         "the commit to wait on the row lock",
         async () => (await commitsWaitingOnLock(app)) > 0 || undefined,
+        { retryErrors: true },
       );
       await cluster.stop();
       const res = await commit;
@@ -242,16 +229,17 @@ faultTest(
     }
 
     await cluster.start();
-    const failed = await waitFor("the run to be marked failed", async () => {
+    const failed = await pollUntil("the run to be marked failed", async () => {
       const r = await app.fetch(`/api/v1/runs/${run.id}`);
       const json = await r.json();
       return r.status === 200 && json.status === "failed" ? json : undefined;
-    });
+    }, { retryErrors: true });
     assertEquals(failed.error.type, "database_unavailable");
     assertEquals(await exportText(app), before);
-    await waitFor(
+    await pollUntil(
       "the staged rows to be dropped",
       async () => (await stagedRowCount(app, run.id)) === 0 || undefined,
+      { retryErrors: true },
     );
     await assertRecovered(app);
   },
@@ -263,26 +251,28 @@ appTest("a client that goes away mid-upload cancels the run and leaves no rows",
   upload.write(HEADER + facilityRows(1, 6000));
   // Into an empty table on PostgreSQL this is a first load, whose rows go straight into the
   // target, unseen until its transaction commits: its first COPY shows in pg_stat_activity.
-  const runId = await waitFor("the first staged batch", async () => {
+  const runId = await pollUntil("the first staged batch", async () => {
     const id = await processingRun(app);
     return id && ((await stagedRowCount(app, id)) > 0 || await firstLoads(app) > 0)
       ? id
       : undefined;
-  });
+  }, { retryErrors: true });
   upload.abort();
   await upload.response.then((res) => res.body?.cancel(), () => {});
-  const run = await waitFor("the run to fail", async () => {
+  const run = await pollUntil("the run to fail", async () => {
     const json = await (await app.fetch(`/api/v1/runs/${runId}`)).json();
     return json.status === "failed" ? json : undefined;
-  });
+  }, { retryErrors: true });
   assertEquals(run.error.type, "cancelled", JSON.stringify(run.error));
-  await waitFor(
+  await pollUntil(
     "the staged rows to be dropped",
     async () => (await stagedRowCount(app, runId)) === 0 || undefined,
+    { retryErrors: true },
   );
-  await waitFor(
+  await pollUntil(
     "the first load to roll back",
     async () => await firstLoads(app) === 0 || undefined,
+    { retryErrors: true },
   );
   assertEquals(await exportText(app), before);
   await assertHealth(app, 200);

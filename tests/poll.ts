@@ -7,7 +7,9 @@
 
 /**
  * Calls `look` every `everyMs` until it returns something other than `undefined`, and returns
- * that; throws naming `what` (and the last value seen, from `describe`) after `timeoutMs`.
+ * that; throws naming `what` (and the last value seen, from `describe`) after `timeoutMs`. With
+ * `retryErrors`, a `look` that throws (the database or server is restarting) is asked again, and
+ * the last error is named on timeout.
  *
  * @example
  * ```ts
@@ -25,17 +27,29 @@
 export async function pollUntil<T>(
   what: string,
   look: () => Promise<T | undefined> | T | undefined,
-  options: { timeoutMs?: number; everyMs?: number; describe?: () => Promise<unknown> } = {},
+  options: {
+    timeoutMs?: number;
+    everyMs?: number;
+    describe?: () => Promise<unknown>;
+    retryErrors?: boolean;
+  } = {},
 ): Promise<T> {
   const deadline = Date.now() + (options.timeoutMs ?? 60_000);
+  let lastError: unknown;
   while (true) {
-    const value = await look();
-    if (value !== undefined) return value;
+    try {
+      const value = await look();
+      if (value !== undefined) return value;
+    } catch (err) {
+      if (!options.retryErrors) throw err;
+      lastError = err;
+    }
     if (Date.now() > deadline) {
       const seen = options.describe
         ? `; last seen: ${JSON.stringify(await options.describe())}`
         : "";
-      throw new Error(`Timed out waiting for ${what}${seen}`);
+      const error = lastError === undefined ? "" : `; last error: ${lastError}`;
+      throw new Error(`Timed out waiting for ${what}${seen}${error}`);
     }
     await new Promise((resolve) => setTimeout(resolve, options.everyMs ?? 50));
   }

@@ -64,11 +64,11 @@ async function startServer(env: Record<string, string>): Promise<Server> {
   const lines = child.stdout.pipeThrough(new TextDecoderStream()).pipeThrough(splitLines())
     .getReader();
   const url = `http://127.0.0.1:${port}`;
-  await waitFor("the server to answer /health/ready", async () => {
+  await pollUntil("the server to answer /health/ready", async () => {
     const res = await fetch(`${url}/health/ready`).catch(() => null);
     await res?.body?.cancel();
     return res?.status === 200 || undefined;
-  }, 60_000);
+  }, { everyMs: 100 });
   return {
     url,
     async memory() {
@@ -96,16 +96,6 @@ function splitLines(): TransformStream<string, string> {
       for (const line of parts) if (line.trim()) controller.enqueue(line);
     },
   });
-}
-
-async function waitFor<T>(what: string, probe: () => Promise<T | undefined>, ms: number) {
-  const deadline = Date.now() + ms;
-  while (Date.now() < deadline) {
-    const value = await probe();
-    if (value !== undefined) return value;
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-  throw new Error(`Timed out after ${ms} ms waiting for ${what}`);
 }
 
 /** Upload `i`: mostly direct imports, every third staged and committed, every fifth refused. */
