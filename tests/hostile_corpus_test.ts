@@ -24,7 +24,7 @@ import { assert, assertEquals } from "./assert.ts";
 import { databaseTargets, type TestDatabase } from "./db_harness.ts";
 import { manyKeysJson, twoFieldHeaderCsv } from "./hostile_files.ts";
 import { ISSUE_25_SHAPES } from "./hostile_xlsx.ts";
-import { getRun, type ServerProcess, startServer } from "./jobs/server_process.ts";
+import { getRun, type ServerProcess, startServer } from "./server_process.ts";
 import { pollUntil } from "./poll.ts";
 
 /** RSS a server may hold after any case, once the case is over (it starts at about 100 MB). */

@@ -4,8 +4,8 @@
  */
 import { assert, assertEquals, assertMatch } from "./assert.ts";
 import { FACILITIES, FACILITIES_CHANGES } from "./api/fixtures.ts";
+import { startServer } from "./server_process.ts";
 
-const ROOT = new URL("../", import.meta.url);
 const TOKEN = "s3cr3t-t0ken-4711";
 const COOKIE = "sid=c00kie-value-0815";
 // Cell values only the uploaded files hold.
@@ -21,37 +21,16 @@ const CELLS = [
 type Line = Record<string, unknown>;
 
 /** Starts main.ts on a free port with an empty data directory; resolves once it is ready. */
-async function startServer(env: Record<string, string>) {
+async function startLoggingServer(env: Record<string, string>) {
   const dataDir = await Deno.makeTempDir({ prefix: "intake-logs-" });
-  const child = new Deno.Command(Deno.execPath(), {
-    args: ["run", "-A", "--quiet", "main.ts"],
-    cwd: ROOT,
-    env: { PORT: "0", HOSTNAME: "127.0.0.1", DATABASE_URL: "", INTAKE_DATA_DIR: dataDir, ...env },
-    stdout: "piped",
-    stderr: "piped",
-  }).spawn();
-  const stderr = new Response(child.stderr).text();
-  const stdout = child.stdout.pipeThrough(new TextDecoderStream()).getReader();
-  let out = "";
-  while (!out.includes("\n")) {
-    const { value, done } = await stdout.read();
-    if (done) break;
-    out += value;
-  }
-  const ready = /^Fresh ready: (http:\/\/127\.0\.0\.1:\d+)\/\n$/.exec(out);
-  if (!ready) {
-    child.kill("SIGKILL");
-    throw new Error(`main.ts did not start: ${out}${await stderr}`);
-  }
+  const server = await startServer({ DATABASE_URL: "", INTAKE_DATA_DIR: dataDir, ...env });
   return {
-    url: ready[1],
+    url: server.url,
     /** Stops the server with SIGTERM and returns everything it wrote to stderr. */
     async stop(): Promise<string> {
-      child.kill("SIGTERM");
-      for (let r = await stdout.read(); !r.done; r = await stdout.read()) { /* drain */ }
-      assertEquals((await child.status).code, 0);
+      assertEquals(await server.stop("SIGTERM"), 0);
       await Deno.remove(dataDir, { recursive: true });
-      return await stderr;
+      return server.stderr();
     },
   };
 }
@@ -82,7 +61,7 @@ Deno.test({
   ignore: Deno.build.os === "windows",
   async fn() {
     // Deno's built-in OpenTelemetry gives requests a span (the exporter's endpoint is closed).
-    const server = await startServer({
+    const server = await startLoggingServer({
       LOG_LEVEL: "info",
       OTEL_DENO: "true",
       OTEL_EXPORTER_OTLP_ENDPOINT: "http://127.0.0.1:9",

@@ -15,7 +15,7 @@ import {
   startServer,
   uploadFacilitiesFor,
   uploadFile,
-} from "./jobs/server_process.ts";
+} from "./server_process.ts";
 
 const adminUrl = Deno.env.get("TEST_DATABASE_URL") || undefined;
 

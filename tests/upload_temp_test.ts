@@ -7,7 +7,7 @@
  */
 import { pollUntil } from "./poll.ts";
 import { assert, assertEquals } from "./assert.ts";
-import { startServer } from "./jobs/server_process.ts";
+import { startServer } from "./server_process.ts";
 import { rawRequest } from "./raw_http.ts";
 import { writeXlsx } from "./xlsx_writer.ts";
 

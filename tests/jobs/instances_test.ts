@@ -13,7 +13,7 @@ import {
   startServer,
   uploadFacilitiesFor,
   uploadFile,
-} from "./server_process.ts";
+} from "../server_process.ts";
 
 const postgres = databaseTargets().find((t) => t.name === "postgres")!;
 const skipped = postgres.ignore ? ` (skipped: ${postgres.reason})` : "";

@@ -14,7 +14,7 @@ import {
   startServer,
   uploadFacilitiesFor,
   uploadFile,
-} from "./server_process.ts";
+} from "../server_process.ts";
 
 async function scalar(db: Database, query: string): Promise<unknown> {
   const { rows } = await sql<{ v: unknown }>`${sql.raw(query)}`.execute(db.kysely);

@@ -1,13 +1,14 @@
 /**
- * `main.ts` as a real subprocess for the job tests: started on a free port with the environment
- * given, its JSON log lines collected, stopped with a signal of the test's choosing.
+ * `main.ts` as a real subprocess for the tests that need the whole server (jobs, logs, limits):
+ * started on a free port with the environment given, its log lines collected, stopped with a
+ * signal of the test's choosing.
  *
  * @module
  */
-import { generateFacilitiesCsv } from "../../bench/gen_emissions.ts";
-import { MALLOC_ENV, v8FlagsArg } from "../../server/process_settings.ts";
+import { generateFacilitiesCsv } from "../bench/gen_emissions.ts";
+import { MALLOC_ENV, v8FlagsArg } from "../server/process_settings.ts";
 
-const ROOT = new URL("../../", import.meta.url);
+const ROOT = new URL("../", import.meta.url);
 
 /** A running `main.ts`. */
 export interface ServerProcess {
@@ -18,6 +19,8 @@ export interface ServerProcess {
   readonly instance: string | null;
   /** Log lines so far, parsed. */
   lines(): Record<string, unknown>[];
+  /** Everything written to stderr so far, as written. */
+  stderr(): string;
   /** Sends `signal` and waits for the exit; returns the exit code. */
   stop(signal: Deno.Signal): Promise<number>;
 }
@@ -71,6 +74,7 @@ export async function startServer(
       return (started?.instance as string | undefined) ?? null;
     },
     lines,
+    stderr: () => stderr,
     async stop(signal) {
       child.kill(signal);
       for (let r = await stdout.read(); !r.done; r = await stdout.read()) { /* drain */ }
