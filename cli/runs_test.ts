@@ -2,6 +2,7 @@ import { assertEquals, assertMatch } from "../tests/assert.ts";
 import { formatRunsTable } from "./runs.ts";
 import { runCli } from "./testdata/cli_harness.ts";
 import { sampleRun } from "./testdata/sample_run.ts";
+import { runCounts } from "../tests/run_counts.ts";
 
 Deno.test("formatRunsTable() aligns one run per line, counts to the right", () => {
   const staged = sampleRun();
@@ -11,15 +12,7 @@ Deno.test("formatRunsTable() aligns one run per line, counts to the right", () =
     mode: "direct",
     status: "committed",
     fileName: "a_rather_long_file_name_from_the_2024_export.csv",
-    counts: {
-      rows: 12_345,
-      new: 12_345,
-      changed: 0,
-      unchanged: 0,
-      invalid: 0,
-      deleted: 0,
-      excluded: 0,
-    },
+    counts: runCounts({ rows: 12_345, new: 12_345 }),
     stagedAt: null,
     finishedAt: "2024-05-06T07:08:13.250Z",
   });

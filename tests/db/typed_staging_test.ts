@@ -12,6 +12,7 @@ import type { RunMode } from "../../core/runs.ts";
 import { SqlStore } from "../../core/sql/sql_store.ts";
 import { assert, assertEquals, assertRejects } from "../assert.ts";
 import { describeMigratedDatabases, type TestDatabase } from "../db_harness.ts";
+import { runCounts } from "../run_counts.ts";
 
 const readings = resolveUploadType({
   name: "readings",
@@ -84,15 +85,7 @@ describeMigratedDatabases(
     const store = await setup(db);
     const first = await ingest(store, FIRST);
     assertEquals(first.status, "committed", JSON.stringify(first.error));
-    assertEquals(first.counts, {
-      rows: 3,
-      new: 3,
-      changed: 0,
-      unchanged: 0,
-      invalid: 0,
-      deleted: 0,
-      excluded: 0,
-    });
+    assertEquals(first.counts, runCounts({ rows: 3, new: 3 }));
     assertEquals(await table(db), [
       "S1|2024-01-02 03:04:05.000000|1.50|10|true|2024-01-02|wet|a@example.com",
       "S1|2024-01-02 04:00:00.000000|2||false||dry|",
@@ -109,15 +102,7 @@ describeMigratedDatabases(
         "S3,2024-01-03T00:00:00Z,,,",
       ].join("\n"),
     );
-    assertEquals(second.counts, {
-      rows: 3,
-      new: 1,
-      changed: 1,
-      unchanged: 1,
-      invalid: 0,
-      deleted: 0,
-      excluded: 0,
-    });
+    assertEquals(second.counts, runCounts({ rows: 3, new: 1, changed: 1, unchanged: 1 }));
     assertEquals(await table(db), [
       "S1|2024-01-02 03:04:05.000000|1.50|10|true|2024-01-02|wet|a@example.com",
       "S1|2024-01-02 04:00:00.000000|2|11|false||dry|",
@@ -143,15 +128,7 @@ describeMigratedDatabases(
       ].join("\n"),
       "staged",
     );
-    assertEquals(run.counts, {
-      rows: 3,
-      new: 1,
-      changed: 1,
-      unchanged: 1,
-      invalid: 0,
-      deleted: 0,
-      excluded: 0,
-    });
+    assertEquals(run.counts, runCounts({ rows: 3, new: 1, changed: 1, unchanged: 1 }));
     const rows = (await store.listRows(run.id, { limit: 10 })).items;
     assertEquals(rows.map((r) => [r.rowNumber, r.line, r.action, r.excluded]), [
       [2, 2, "changed", false],
@@ -231,15 +208,7 @@ describeMigratedDatabases(
       "S2,2024-01-02T04:04:05+01:00,3,yes,",
     ].join("\n");
     const run = await ingest(store, canonical, "staged");
-    assertEquals(run.counts, {
-      rows: 4,
-      new: 2,
-      changed: 0,
-      unchanged: 0,
-      invalid: 2,
-      deleted: 0,
-      excluded: 0,
-    });
+    assertEquals(run.counts, runCounts({ rows: 4, new: 2, invalid: 2 }));
     const invalid = (await store.listRows(run.id, { action: "invalid", limit: 10 })).items;
     assertEquals(invalid.map((r) => [r.rowNumber, r.errors]), [
       [4, [{
@@ -279,15 +248,7 @@ describeMigratedDatabases(
         .join("\n"),
     );
     assertEquals(direct.status, "committed", JSON.stringify(direct.error));
-    assertEquals(direct.counts, {
-      rows: 2,
-      new: 1,
-      changed: 0,
-      unchanged: 0,
-      invalid: 1,
-      deleted: 0,
-      excluded: 0,
-    });
+    assertEquals(direct.counts, runCounts({ rows: 2, new: 1, invalid: 1 }));
     assertEquals((await report(store, direct.id)).slice(1), [
       '3,"site: Duplicate key (site, taken_at): row 2 has the same key",S7, second ,' +
       "2024-01-01T00:00:00Z",
@@ -310,15 +271,7 @@ describeMigratedDatabases(
     );
     assertEquals(run.status, "failed");
     assertEquals(run.error?.type, "validation_error");
-    assertEquals(run.counts, {
-      rows: 3,
-      new: 0,
-      changed: 1,
-      unchanged: 1,
-      invalid: 1,
-      deleted: 0,
-      excluded: 0,
-    });
+    assertEquals(run.counts, runCounts({ rows: 3, changed: 1, unchanged: 1, invalid: 1 }));
     assertEquals((run.error?.details as { counts: unknown }).counts, run.counts);
     assertEquals((await table(db))[1], "S1|2024-01-02 04:00:00.000000|2||false||dry|");
     assertEquals(await stagingTables(db), 0, "a failed run keeps no staging table");
@@ -336,15 +289,7 @@ describeMigratedDatabases("insert mode counts changed rows but leaves them alone
     "S6,2024-01-02T04:00:00Z,7",
   ].join("\n");
   const direct = await ingest(store, file, "direct", inserts);
-  assertEquals(direct.counts, {
-    rows: 3,
-    new: 1,
-    changed: 1,
-    unchanged: 1,
-    invalid: 0,
-    deleted: 0,
-    excluded: 0,
-  });
+  assertEquals(direct.counts, runCounts({ rows: 3, new: 1, changed: 1, unchanged: 1 }));
   assertEquals((await table(db))[1], "S1|2024-01-02 04:00:00.000000|2||false||dry|");
   assertEquals((await table(db))[3], "S6|2024-01-02 04:00:00.000000|7|||||");
 });
