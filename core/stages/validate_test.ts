@@ -7,15 +7,8 @@ import { compileRowValidator, type RowResult, validateBatch } from "./validate.t
 
 const facilities = resolveUploadType(facilitiesConfig, "config/upload_types/facilities.ts");
 const emissions = resolveUploadType(emissionsConfig, "config/upload_types/emissions.ts");
-const EMISSIONS_HEADER = [
-  "facility_id",
-  "year",
-  "pollutant",
-  "amount",
-  "unit",
-  "reported_on",
-  "notes",
-];
+// A file with every column, in the type's order.
+const EMISSIONS_HEADER = emissions.columns.map((c) => c.name);
 const validateEmissions = compileRowValidator(emissions, mapHeaders(emissions, EMISSIONS_HEADER));
 
 function failed(result: RowResult) {
