@@ -6,10 +6,13 @@
  * the same way (`server/load_upload_types.ts`), so this needs nothing they do not.
  *
  * @example
- * ```ts ignore
+ * ```ts
  * import { loadMigrationFiles } from "./migration_files.ts";
  * const migrations = await loadMigrationFiles(new URL("../migrations/", import.meta.url));
- * Object.keys(migrations); // ["0001_ingest_runs", "0002_demo_types", …]
+ * const names = Object.keys(migrations); // ["0001_ingest_runs", "0002_demo_types", …]
+ * if (names[0] !== "0001_ingest_runs" || typeof migrations[names[0]].up !== "function") {
+ *   throw new Error(names.join());
+ * }
  * ```
  *
  * @module

@@ -7,9 +7,17 @@
  * (a JavaScript regular expression is not a PostgreSQL one).
  *
  * @example
- * ```ts ignore
- * const source = tableMigrationSource(registry.get("sites"));
- * await Deno.writeTextFile("migrations/0016_sites.ts", source);
+ * ```ts
+ * import facilities from "../config/upload_types/facilities.ts";
+ * import { resolveUploadType } from "../core/config/upload_type_schema.ts";
+ * import { tableMigrationSource } from "./table_migration.ts";
+ *
+ * const type = resolveUploadType(facilities, "config/upload_types/facilities.ts");
+ * // What create-table writes to migrations/NNNN_facilities.ts:
+ * const source = tableMigrationSource(type);
+ * if (!source.includes('.addColumn("facility_id", "text", (c) => c.primaryKey())')) {
+ *   throw new Error(source);
+ * }
  * ```
  *
  * @module
