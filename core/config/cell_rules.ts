@@ -10,30 +10,17 @@
  *
  * @module
  */
+import { CellFailure, type RowErrorCode } from "./cell_failure.ts";
 import { canonicalDecimal, compareDecimal, suggestDecimal } from "./decimal.ts";
+import { compileDateFormats, compileDateTimeFormats } from "./date_formats.ts";
 import { compareIsoDateTime, parseIsoDate, parseIsoDateTime, suggestIsoDate } from "./iso_dates.ts";
+import { compileNumberFormat, numberExample, type NumberFormat } from "./number_formats.ts";
 import type { ResolvedColumn } from "./upload_type_schema.ts";
+
+export { CellFailure, type RowErrorCode };
 
 /** A cell value after validation; numbers of `number` columns are exact decimal strings. */
 export type Value = string | number | boolean | null;
-
-/** Row error codes, stable for clients. */
-export type RowErrorCode =
-  | "required"
-  | "type"
-  | "pattern"
-  | "min"
-  | "max"
-  | "max_length"
-  | "enum"
-  | "duplicate_key"
-  | "unknown_reference"
-  | "ragged_row";
-
-/** Why a cell was refused. */
-export class CellFailure {
-  constructor(readonly code: RowErrorCode, readonly message: string) {}
-}
 
 /** A compiled rule for one column: a typed value, or why the cell is refused. */
 export type CellRule = (raw: string) => Value | CellFailure;
@@ -41,8 +28,12 @@ export type CellRule = (raw: string) => Value | CellFailure;
 type Parse = (text: string) => Value | CellFailure;
 
 const EMAIL = /^[^\s@]+@[^\s@.]+(?:\.[^\s@.]+)+$/;
-const TRUE = new Set(["true", "yes", "y", "1"]);
-const FALSE = new Set(["false", "no", "n", "0"]);
+/** A `boolean` column's words for true when it declares no `trueValues`. */
+export const DEFAULT_TRUE: readonly string[] = ["true", "yes", "y", "1"];
+/** A `boolean` column's words for false when it declares no `falseValues`. */
+export const DEFAULT_FALSE: readonly string[] = ["false", "no", "n", "0"];
+const TRUE = new Set(DEFAULT_TRUE);
+const FALSE = new Set(DEFAULT_FALSE);
 const INTEGER = /^[+-]?\d+$/;
 const BOOLEAN_FAILURE = new CellFailure("type", "Must be true or false (also yes/no, y/n, 1/0)");
 const DATE_FAILURE = new CellFailure(
@@ -57,8 +48,11 @@ const EMAIL_FAILURE = new CellFailure("type", "Must be an email address, e.g. na
 const REQUIRED_FAILURE = new CellFailure("required", "A value is required");
 
 /**
- * Compiles the rule of one column (once per run, not per row). An empty cell (after trimming)
- * becomes the column's default, else null, and fails with `required` when the column is required.
+ * Compiles the rule of one column (once per run, not per row). An empty cell (after trimming),
+ * or one equal to a `nullValues` marker, becomes the column's default, else null, and fails with
+ * `required` when the column is required. A column that declares none of the value options
+ * (markers, formats, separators, words, `valueMap`) gets today's rule unchanged: the options
+ * cost nothing where they are not used.
  */
 export function compileCellRule(column: ResolvedColumn): CellRule {
   const normalize = compileNormalize(column);
@@ -66,15 +60,42 @@ export function compileCellRule(column: ResolvedColumn): CellRule {
   const trims = column.normalize.includes("trim");
   let fallback: Value | CellFailure = column.required ? REQUIRED_FAILURE : null;
   if (column.default !== undefined) {
-    const value = parse(normalize(String(column.default)));
+    // A number in the config is a number, not text in the file's locale.
+    const parseDefault = typeof column.default === "number"
+      ? compileTypeParser(plainNumbers(column))
+      : parse;
+    const value = parseDefault(normalize(String(column.default)));
     // The config schema refuses invalid defaults; a failure here would be a bug in that check.
     if (value instanceof CellFailure) throw new TypeError(`Invalid default of "${column.name}"`);
     fallback = value;
+  }
+  // Markers are compared as cells are, so `case: "lower"` still finds "NA".
+  const markers = new Set(
+    column.nullValues.filter((m) => m.trim() !== "").map((m) => normalize(m.trim())),
+  );
+  if (markers.size > 0) {
+    return (raw) => {
+      const text = normalize(raw);
+      if (text === "" || markers.has(trims ? text : text.trim())) return fallback;
+      if (!trims && text.trim() === "") return fallback;
+      return parse(text);
+    };
   }
   return (raw) => {
     const text = normalize(raw);
     if (text === "" || (!trims && text.trim() === "")) return fallback;
     return parse(text);
+  };
+}
+
+/** The column with its number options dropped: how numbers written in the config are read. */
+export function plainNumbers(column: ResolvedColumn): ResolvedColumn {
+  return {
+    ...column,
+    decimalSeparator: undefined,
+    thousandsSeparator: undefined,
+    percent: undefined,
+    currency: undefined,
   };
 }
 
@@ -99,33 +120,79 @@ function compileTypeParser(column: ResolvedColumn): Parse {
     case "integer":
       return withRange(column, compileInteger(column), Number, (a, b) => a - b);
     case "number":
-      return withRange(column, compileNumber(), (l) => canonicalDecimal(String(l)), compareNumber);
+      return withRange(
+        column,
+        compileNumber(column),
+        (l) => canonicalDecimal(String(l)),
+        compareNumber,
+      );
     case "boolean":
-      return (text) => {
-        const lower = text.trim().toLowerCase();
-        return TRUE.has(lower) ? true : FALSE.has(lower) ? false : BOOLEAN_FAILURE;
-      };
+      return compileBoolean(column);
     case "date":
       return withRange(
         column,
-        (text) => parseIsoDate(text.trim()) ?? dateFailure(text.trim()),
+        column.formats
+          ? compileDateFormats(column.formats)
+          : (text) => parseIsoDate(text.trim()) ?? dateFailure(text.trim()),
         (l) => parseIsoDate(String(l)),
         compareText,
       );
     case "datetime":
       return withRange(
         column,
-        (text) => parseIsoDateTime(text.trim()) ?? DATETIME_FAILURE,
+        column.formats || column.timezone !== undefined
+          ? compileDateTimeFormats(column.formats ?? [], column.timezone)
+          : (text) => parseIsoDateTime(text.trim()) ?? DATETIME_FAILURE,
         (l) => parseIsoDateTime(String(l)),
         compareIsoDateTime,
       );
     case "enum":
-      return compileEnum(column);
+      return withValueMap(column, compileEnum(column));
     case "email":
       return withText(column, (text) => EMAIL.test(text) ? text : EMAIL_FAILURE);
     default:
-      return withText(column, (text) => text);
+      return withValueMap(column, withText(column, (text) => text));
   }
+}
+
+/** The column's number format, or null when it declares none (then only plain decimals). */
+function numberFormat(column: ResolvedColumn): NumberFormat | null {
+  const { decimalSeparator, thousandsSeparator, percent, currency } = column;
+  if (
+    (decimalSeparator ?? ".") === "." && thousandsSeparator === undefined && !percent &&
+    !currency?.length
+  ) {
+    return null;
+  }
+  return { decimalSeparator: decimalSeparator ?? ".", thousandsSeparator, percent, currency };
+}
+
+function compileBoolean(column: ResolvedColumn): Parse {
+  if (!column.trueValues && !column.falseValues) {
+    return (text) => {
+      const lower = text.trim().toLowerCase();
+      return TRUE.has(lower) ? true : FALSE.has(lower) ? false : BOOLEAN_FAILURE;
+    };
+  }
+  const truth = column.trueValues ?? DEFAULT_TRUE;
+  const falsity = column.falseValues ?? DEFAULT_FALSE;
+  const trueSet = new Set(truth.map((v) => v.toLowerCase()));
+  const falseSet = new Set(falsity.map((v) => v.toLowerCase()));
+  const failure = new CellFailure(
+    "type",
+    `Must be true (${truth.join(", ")}) or false (${falsity.join(", ")})`,
+  );
+  return (text) => {
+    const lower = text.trim().toLowerCase();
+    return trueSet.has(lower) ? true : falseSet.has(lower) ? false : failure;
+  };
+}
+
+/** Replaces a cell found in the column's `valueMap` (ignoring case) before `parse` checks it. */
+function withValueMap(column: ResolvedColumn, parse: Parse): Parse {
+  if (!column.valueMap) return parse;
+  const map = new Map(Object.entries(column.valueMap).map(([k, v]) => [k.toLowerCase(), v]));
+  return (text) => parse(map.get(text.toLowerCase()) ?? text);
 }
 
 function compileInteger(column: ResolvedColumn): (text: string) => number | CellFailure {
@@ -139,6 +206,21 @@ function compileInteger(column: ResolvedColumn): (text: string) => number | Cell
     "min",
     `Must be at least ${column.min ?? Number.MIN_SAFE_INTEGER}`,
   );
+  const format = numberFormat(column);
+  if (format) {
+    const read = compileNumberFormat(format);
+    const localized = new CellFailure(
+      "type",
+      `Must be a whole number written like ${numberExample(format, true)}`,
+    );
+    return (raw) => {
+      const text = read(raw);
+      if (text === null || !INTEGER.test(text)) return localized;
+      const value = Number(text);
+      if (!Number.isSafeInteger(value)) return value > 0 ? tooLarge : tooSmall;
+      return value;
+    };
+  }
   return (raw) => {
     const text = raw.trim();
     if (!INTEGER.test(text)) return numberFailure(text, type, true);
@@ -148,7 +230,15 @@ function compileInteger(column: ResolvedColumn): (text: string) => number | Cell
   };
 }
 
-function compileNumber(): (text: string) => string | CellFailure {
+function compileNumber(column: ResolvedColumn): (text: string) => string | CellFailure {
+  const format = numberFormat(column);
+  if (format) {
+    const read = compileNumberFormat(format);
+    const example = numberExample(format, false);
+    const percent = format.percent ? ` or ${example}%` : "";
+    const failure = new CellFailure("type", `Must be a number written like ${example}${percent}`);
+    return (raw) => read(raw) ?? failure;
+  }
   const type = new CellFailure("type", "Must be a number");
   return (raw) => {
     const text = raw.trim();

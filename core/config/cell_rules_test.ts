@@ -246,3 +246,166 @@ test("normalize: upper and lower before the checks; no trim when not asked", () 
   const enumUpper = rule({ type: "enum", values: ["A"], normalize: "lower" });
   accepts(enumUpper, [["A", "A"], ["a", "A"]]);
 });
+
+test("nullValues: a marker, once trimmed, is an empty cell; the column's list replaces the type's", () => {
+  const optional = rule({ type: "integer", nullValues: ["NA", "-"] });
+  accepts(optional, [["NA", null], [" - ", null], ["", null], ["12", 12]]);
+  refuses(optional, "na", "type"); // markers are exact, case included
+  const required = rule({ type: "integer", required: true, nullValues: ["NA"] });
+  refuses(required, "NA", "required");
+  refuses(required, "", "required");
+  const withDefault = rule({ type: "text", default: "none", nullValues: ["N/A"] });
+  accepts(withDefault, [["N/A", "none"], ["x", "x"]]);
+  const lower = rule({ type: "text", case: "lower", nullValues: ["NA"] });
+  accepts(lower, [["NA", null], ["Nairobi", "nairobi"]]);
+
+  const type = resolveUploadType({
+    name: "t",
+    label: "T",
+    table: "t",
+    key: ["id"],
+    nullValues: ["", "NA"],
+    columns: [
+      { name: "id", type: "text", required: true },
+      { name: "a", type: "text" },
+      { name: "b", type: "text", nullValues: ["null"] },
+    ],
+  }, "t.ts");
+  accepts(compileCellRule(type.columns[1]), [["NA", null], ["null", "null"]]);
+  accepts(compileCellRule(type.columns[2]), [["NA", "NA"], ["null", null], ["", null]]);
+});
+
+test("formats: date patterns tried after ISO, the result always YYYY-MM-DD", () => {
+  const r = rule({ type: "date", formats: ["MMM d yyyy", "d.M.yyyy", "M/d/yy"] });
+  accepts(r, [
+    ["Jan 1 2000", "2000-01-01"],
+    ["Dec 31 1999", "1999-12-31"],
+    ["31.12.1999", "1999-12-31"],
+    ["1/2/99", "1999-01-02"],
+    ["2024-02-29", "2024-02-29"],
+    [" Feb 29 2024 ", "2024-02-29"],
+  ]);
+  refuses(r, "Feb 30 2023", "type", /YYYY-MM-DD or MMM d yyyy or d\.M\.yyyy or M\/d\/yy/);
+  refuses(r, "2000/01/01", "type");
+  const ranged = rule({ type: "date", formats: ["dd/MM/yyyy"], min: "2000-01-01" });
+  refuses(ranged, "31/12/1999", "min", /on or after 2000-01-01/);
+  accepts(ranged, [["01/01/2000", "2000-01-01"]]);
+});
+
+test("formats: a value two patterns read differently is refused as ambiguous", () => {
+  const r = rule({ type: "date", formats: ["dd/MM/yyyy", "MM/dd/yyyy"] });
+  refuses(
+    r,
+    "01/02/2000",
+    "type",
+    /^Ambiguous date "01\/02\/2000": it reads as 2000-02-01 \(dd\/MM\/yyyy\) and as 2000-01-02 \(MM\/dd\/yyyy\)/,
+  );
+  // Only one reading is a real date, or both agree: not ambiguous.
+  accepts(r, [["31/01/2000", "2000-01-31"], ["01/31/2000", "2000-01-31"], [
+    "05/05/2000",
+    "2000-05-05",
+  ]]);
+  // The second time (from the column's cache) says the same.
+  refuses(r, "01/02/2000", "type", /^Ambiguous/);
+});
+
+test("datetime: formats and a timezone read wall times as instants", () => {
+  const berlin = rule({ type: "datetime", timezone: "Europe/Berlin", formats: ["d.M.yyyy HH:mm"] });
+  accepts(berlin, [
+    ["1.7.2024 14:30", "2024-07-01T12:30:00.000Z"], // summer: +02:00
+    ["1.1.2024 14:30", "2024-01-01T13:30:00.000Z"], // winter: +01:00
+    ["2024-01-01T14:30:00", "2024-01-01T13:30:00.000Z"], // ISO without an offset
+    ["2024-01-01T14:30:00Z", "2024-01-01T14:30:00.000Z"], // an offset wins
+    ["31.3.2024 02:30", "2024-03-31T01:30:00.000Z"], // skipped by the spring change: 03:30
+    ["27.10.2024 02:30", "2024-10-27T00:30:00.000Z"], // repeated in autumn: the first
+  ]);
+  refuses(berlin, "1.7.2024", "type", /d\.M\.yyyy HH:mm/);
+  const offset = rule({ type: "datetime", formats: ["yyyy-MM-dd HH:mm XXX"] });
+  accepts(offset, [["2024-01-01 10:00 +02:00", "2024-01-01T08:00:00.000Z"]]);
+  refuses(offset, "2024-01-01T10:00:00", "type");
+});
+
+test("numbers: decimal comma with thousands dots, exact", () => {
+  const r = rule({ type: "number", decimalSeparator: ",", thousandsSeparator: "." });
+  accepts(r, [
+    ["1.234,5", "1234.5"],
+    ["1.234.567,891", "1234567.891"],
+    ["-0,10", "-0.10"],
+    ["12", "12"],
+    ["1234,5", "1234.5"],
+    ["0,1000000000000000000001", "0.1000000000000000000001"],
+  ]);
+  refuses(r, "1.5", "type", /^Must be a number written like 1\.234,5$/);
+  refuses(r, "1.2345,6", "type");
+  refuses(r, "1,234.5", "type");
+  refuses(r, "1,2,3", "type");
+  const whole = rule({ type: "integer", thousandsSeparator: ",", min: 0 });
+  accepts(whole, [["1,234", 1234], ["12", 12]]);
+  refuses(whole, "1,234.5", "type", /whole number written like 1,234$/);
+  refuses(whole, "-1,000", "min");
+  const spaced = rule({ type: "number", decimalSeparator: ",", thousandsSeparator: " " });
+  accepts(spaced, [["1 234,5", "1234.5"], ["1\u00a0234,5", "1234.5"], ["1\u202f234", "1234"]]);
+});
+
+test("numbers: percent and currency", () => {
+  const pct = rule({ type: "number", percent: true, max: 1 });
+  accepts(pct, [["12.5%", "0.125"], ["12.5 %", "0.125"], ["0.3", "0.3"], ["-5%", "-0.05"]]);
+  refuses(pct, "150%", "max");
+  refuses(pct, "%", "type");
+  const money = rule({
+    type: "number",
+    currency: ["$", "US$", "EUR", "€"],
+    thousandsSeparator: ",",
+  });
+  accepts(money, [
+    ["$1,200.50", "1200.50"],
+    ["US$ 3", "3"],
+    ["-$5", "-5"],
+    ["$-5", "-5"],
+    ["12 EUR", "12"],
+    ["€7", "7"],
+  ]);
+  refuses(money, "£5", "type");
+  refuses(money, "$$5", "type");
+  const typeWide = resolveUploadType({
+    name: "t",
+    label: "T",
+    table: "t",
+    key: ["id"],
+    decimalSeparator: ",",
+    columns: [
+      { name: "id", type: "text", required: true },
+      { name: "n", type: "number", default: 0.5, example: 2.5 },
+      { name: "m", type: "number", decimalSeparator: "." },
+    ],
+  }, "t.ts");
+  accepts(compileCellRule(typeWide.columns[1]), [["2,5", "2.5"], ["", "0.5"]]);
+  accepts(compileCellRule(typeWide.columns[2]), [["2.5", "2.5"]]);
+});
+
+test("booleans: declared words replace the defaults, any case", () => {
+  const r = rule({ type: "boolean", trueValues: ["Ja", "J"], falseValues: ["Nein", "N"] });
+  accepts(r, [["ja", true], ["JA", true], ["j", true], ["Nein", false], ["n", false]]);
+  refuses(r, "yes", "type", /^Must be true \(Ja, J\) or false \(Nein, N\)$/);
+  const onlyTrue = rule({ type: "boolean", trueValues: ["x"] });
+  accepts(onlyTrue, [["X", true], ["no", false]]);
+  refuses(onlyTrue, "yes", "type");
+});
+
+test("valueMap, trim and case: words normalised before the checks", () => {
+  const e = rule({
+    type: "enum",
+    values: ["CO2", "CH4"],
+    valueMap: { "Carbon dioxide": "CO2", "methane": "ch4" },
+  });
+  accepts(e, [["Carbon dioxide", "CO2"], ["CARBON DIOXIDE", "CO2"], ["Methane", "CH4"], [
+    "co2",
+    "CO2",
+  ]]);
+  refuses(e, "Nitrous oxide", "enum");
+  const t = rule({ type: "text", valueMap: { "n/a": "unknown" }, pattern: "[a-z]+" });
+  accepts(t, [["N/A", "unknown"], ["abc", "abc"]]);
+  accepts(rule({ type: "text", case: "upper" }), [[" abc ", "ABC"]]);
+  accepts(rule({ type: "text", trim: false }), [[" abc ", " abc "], ["   ", null]]);
+  accepts(rule({ type: "text", trim: false, case: "lower" }), [[" AbC", " abc"]]);
+});

@@ -84,6 +84,39 @@ export interface ColumnInput {
    * type must have a single-column key of a compatible type. An empty cell references nothing.
    */
   references?: string;
+  /**
+   * Cells that mean "empty" once trimmed, e.g. `["NA", "N/A", "-"]` (then `required` and
+   * `default` apply); replaces the type's list. An empty cell is always empty. @default {[""]}
+   */
+  nullValues?: string[];
+  /** Whether cells are trimmed before the checks (unless `normalize` is given). @default {true} */
+  trim?: boolean;
+  /** Turns every cell to upper or lower case before the checks (unless `normalize` is given). */
+  case?: "upper" | "lower";
+  /**
+   * `date` and `datetime` columns: the date-fns `parse` patterns read besides ISO 8601, e.g.
+   * `["MMM d yyyy", "dd/MM/yyyy"]`; a value two patterns read differently is refused.
+   */
+  formats?: string[];
+  /**
+   * `datetime` columns: the time zone (IANA name, e.g. `"Europe/Berlin"`, or `"UTC"`) of values
+   * written without an offset; without it an offset is required.
+   */
+  timezone?: string;
+  /** `integer` and `number` columns: `","` for a decimal comma. @default {the type's, else "."} */
+  decimalSeparator?: "." | ",";
+  /** `integer` and `number` columns: the thousands separator the file uses (`,` `.` space `'`). */
+  thousandsSeparator?: "," | "." | " " | "'";
+  /** `number` columns: `12.5%` is read as 0.125 (a value without `%` as written). */
+  percent?: boolean;
+  /** `integer` and `number` columns: currency symbols or codes tolerated before or after a value. */
+  currency?: string[];
+  /** `boolean` columns: the words for true, any case. @default {["true", "yes", "y", "1"]} */
+  trueValues?: string[];
+  /** `boolean` columns: the words for false, any case. @default {["false", "no", "n", "0"]} */
+  falseValues?: string[];
+  /** `text` and `enum` columns: replacements applied (matching ignoring case) before the checks. */
+  valueMap?: Record<string, string>;
 }
 
 /** An upload type as written in a config file. */
@@ -112,6 +145,12 @@ export interface UploadTypeInput {
   maxFileBytes?: number;
   /** Most data rows a file may have. @default {5000000} */
   maxRows?: number;
+  /** Cells that mean "empty" in every column that declares none of its own. @default {[""]} */
+  nullValues?: string[];
+  /** The decimal separator of every `integer` and `number` column that declares none. */
+  decimalSeparator?: "." | ",";
+  /** The thousands separator of every `integer` and `number` column that declares none. */
+  thousandsSeparator?: "," | "." | " " | "'";
 }
 
 /**

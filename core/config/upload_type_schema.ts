@@ -17,7 +17,14 @@
  * @module
  */
 import { z } from "zod";
-import { CellFailure, compileCellRule } from "./cell_rules.ts";
+import {
+  CellFailure,
+  compileCellRule,
+  DEFAULT_FALSE,
+  DEFAULT_TRUE,
+  plainNumbers,
+} from "./cell_rules.ts";
+import { datePatternProblem, patternHasOffset } from "./date_formats.ts";
 import { canonicalDecimal, compareDecimal } from "./decimal.ts";
 import {
   COLUMN_TYPES,
@@ -30,6 +37,8 @@ import { headerKey } from "./header_key.ts";
 
 export { headerKey };
 import { compareIsoDateTime, parseIsoDate, parseIsoDateTime } from "./iso_dates.ts";
+import { THOUSANDS_SEPARATORS } from "./number_formats.ts";
+import { isTimeZone } from "./time_zones.ts";
 
 export { COLUMN_TYPES };
 export type { ColumnInput, ColumnType, Normalize, UploadTypeInput } from "./define_upload_type.ts";
@@ -52,6 +61,26 @@ export interface ResolvedColumn {
   readonly example?: string | number | boolean;
   /** The upload type whose key this column holds (checked when the types are registered). */
   readonly references?: string;
+  /** Cells that mean "empty" once trimmed (the column's, else the type's); `""` always is. */
+  readonly nullValues: readonly string[];
+  /** Date patterns (date-fns `parse`) a `date` or `datetime` column reads besides ISO 8601. */
+  readonly formats?: readonly string[];
+  /** The zone a `datetime` column reads values without an offset in (IANA name or `UTC`). */
+  readonly timezone?: string;
+  /** `integer` and `number` columns: the decimal separator (the column's, else the type's). */
+  readonly decimalSeparator?: "." | ",";
+  /** `integer` and `number` columns: the thousands separator (the column's, else the type's). */
+  readonly thousandsSeparator?: typeof THOUSANDS_SEPARATORS[number];
+  /** A `number` column reads `12.5%` as 0.125. */
+  readonly percent?: boolean;
+  /** Currency symbols or codes an `integer` or `number` cell may carry before or after it. */
+  readonly currency?: readonly string[];
+  /** A `boolean` column's words for true (matched ignoring case). */
+  readonly trueValues?: readonly string[];
+  /** A `boolean` column's words for false (matched ignoring case). */
+  readonly falseValues?: readonly string[];
+  /** A `text` or `enum` column's replacements (matched ignoring case), applied before its checks. */
+  readonly valueMap?: Readonly<Record<string, string>>;
 }
 
 /**
@@ -89,6 +118,12 @@ export interface ResolvedUploadType {
   readonly source: string;
   /** Columns that hold other types' keys; filled in when the types are registered. */
   readonly references?: readonly ResolvedReference[];
+  /** Empty markers of columns that declare none. */
+  readonly nullValues: readonly string[];
+  /** Decimal separator of `integer` and `number` columns that declare none. */
+  readonly decimalSeparator?: "." | ",";
+  /** Thousands separator of `integer` and `number` columns that declare none. */
+  readonly thousandsSeparator?: typeof THOUSANDS_SEPARATORS[number];
 }
 
 /** A config file that does not describe a valid upload type; the message names file and field. */
@@ -112,6 +147,9 @@ const identifier = z.string().max(63, "must be at most 63 characters").regex(
 const text = z.string().min(1, "must not be empty");
 const scalar = z.union([z.string(), z.number(), z.boolean()]);
 const normalizeStep = z.enum(["trim", "upper", "lower"]);
+const nullValues = z.array(z.string());
+const decimalSeparator = z.enum([".", ","]);
+const thousandsSeparator = z.enum(THOUSANDS_SEPARATORS);
 
 const ColumnSchema = z.strictObject({
   // Rows are plain objects keyed by column name: a `__proto__` key would silently vanish.
@@ -130,6 +168,18 @@ const ColumnSchema = z.strictObject({
   normalize: z.union([normalizeStep, z.array(normalizeStep)]).optional(),
   example: scalar.optional(),
   references: z.string().regex(SLUG, "must be the name of an upload type").optional(),
+  nullValues: nullValues.optional(),
+  trim: z.boolean().optional(),
+  case: z.enum(["upper", "lower"]).optional(),
+  formats: z.array(text).optional(),
+  timezone: text.optional(),
+  decimalSeparator: decimalSeparator.optional(),
+  thousandsSeparator: thousandsSeparator.optional(),
+  percent: z.boolean().optional(),
+  currency: z.array(text).optional(),
+  trueValues: z.array(text).min(1, "must list at least one value").optional(),
+  falseValues: z.array(text).min(1, "must list at least one value").optional(),
+  valueMap: z.record(z.string(), z.string()).optional(),
 });
 
 const UploadTypeSchema = z.strictObject({
@@ -148,11 +198,16 @@ const UploadTypeSchema = z.strictObject({
   maxInvalidPercent: z.number().min(0).max(100).optional(),
   maxFileBytes: z.number().int().positive().default(100 * MIB),
   maxRows: z.number().int().positive().default(5_000_000),
+  nullValues: nullValues.default([""]),
+  decimalSeparator: decimalSeparator.optional(),
+  thousandsSeparator: thousandsSeparator.optional(),
 }).superRefine(checkCrossFields);
 
 type ParsedType = z.output<typeof UploadTypeSchema>;
 type ParsedColumn = z.output<typeof ColumnSchema>;
 type Issue = (message: string, path: (string | number)[]) => void;
+/** What a type declares for all its columns. */
+type TypeDefaults = Pick<ParsedType, "nullValues" | "decimalSeparator" | "thousandsSeparator">;
 
 /**
  * Validates `input` and returns the resolved, frozen upload type.
@@ -172,24 +227,37 @@ export function resolveUploadType(input: unknown, source: string): ResolvedUploa
   const t = result.data;
   return Object.freeze({
     ...t,
-    columns: Object.freeze(t.columns.map(resolveColumn)),
+    nullValues: Object.freeze([...t.nullValues]),
+    columns: Object.freeze(t.columns.map((c) => resolveColumn(c, t))),
     key: Object.freeze([...t.key]),
     source,
   });
 }
 
-function resolveColumn(c: ParsedColumn): ResolvedColumn {
+function resolveColumn(c: ParsedColumn, t: TypeDefaults): ResolvedColumn {
   const normalize = c.normalize === undefined
-    ? ["trim" as const]
+    ? [...(c.trim === false ? [] : ["trim" as const]), ...(c.case ? [c.case] : [])]
     : Array.isArray(c.normalize)
     ? c.normalize
     : [c.normalize];
+  const numeric = c.type === "integer" || c.type === "number";
+  const { trim: _trim, case: _case, ...rest } = c;
   return Object.freeze({
-    ...c,
+    ...rest,
     label: c.label ?? humanize(c.name),
     aliases: Object.freeze([...c.aliases]),
     values: c.values && Object.freeze([...c.values]),
     normalize: Object.freeze([...normalize]),
+    nullValues: Object.freeze([...(c.nullValues ?? t.nullValues)]),
+    decimalSeparator: numeric ? c.decimalSeparator ?? t.decimalSeparator : c.decimalSeparator,
+    thousandsSeparator: numeric
+      ? c.thousandsSeparator ?? t.thousandsSeparator
+      : c.thousandsSeparator,
+    formats: c.formats && Object.freeze([...c.formats]),
+    currency: c.currency && Object.freeze([...c.currency]),
+    trueValues: c.trueValues && Object.freeze([...c.trueValues]),
+    falseValues: c.falseValues && Object.freeze([...c.falseValues]),
+    valueMap: c.valueMap && Object.freeze({ ...c.valueMap }),
   });
 }
 
@@ -215,7 +283,7 @@ function checkCrossFields(t: ParsedType, ctx: z.RefinementCtx): void {
       }
       headers.set(key, c.name);
     }
-    checkColumn(c, (message, path) => issue(message, ["columns", i, ...path]));
+    checkColumn(c, t, (message, path) => issue(message, ["columns", i, ...path]));
   });
   t.key.forEach((k, i) => {
     const column = columns.get(k);
@@ -230,8 +298,9 @@ function checkCrossFields(t: ParsedType, ctx: z.RefinementCtx): void {
   }
 }
 
-function checkColumn(c: ParsedColumn, issue: Issue): void {
+function checkColumn(c: ParsedColumn, t: TypeDefaults, issue: Issue): void {
   const textual = c.type === "text" || c.type === "email";
+  const formatsOk = checkValueOptions(c, t, issue);
   if (c.type === "enum") {
     if (!c.values?.length) issue("enum columns need at least one value", ["values"]);
     const seen = new Set<string>();
@@ -250,13 +319,16 @@ function checkColumn(c: ParsedColumn, issue: Issue): void {
   }
   const rangeOk = checkRange(c, issue);
   if (!rangeOk || (c.pattern !== undefined && !compiles(c.pattern))) return;
-  if (c.type === "enum" && !c.values?.length) return;
+  if ((c.type === "enum" && !c.values?.length) || !formatsOk) return;
   // Defaults and examples go through the column's own rule, so they can never be invalid data.
-  const rule = compileCellRule(resolveColumn({ ...c, default: undefined }));
+  const resolved = resolveColumn({ ...c, default: undefined }, t);
+  const rule = compileCellRule(resolved);
+  // A number in the config is a number, not text in the file's locale.
+  const plainRule = compileCellRule(plainNumbers(resolved));
   for (const field of ["default", "example"] as const) {
     const value = c[field];
     if (value === undefined) continue;
-    const result = rule(String(value));
+    const result = (typeof value === "number" ? plainRule : rule)(String(value));
     if (result instanceof CellFailure) {
       issue(`${JSON.stringify(value)} is not valid for this column: ${lower(result.message)}`, [
         field,
@@ -265,6 +337,85 @@ function checkColumn(c: ParsedColumn, issue: Issue): void {
       issue("must not be empty", [field]);
     }
   }
+}
+
+/**
+ * Checks the options that say how values are written (empty markers, formats, separators,
+ * words) against the column type; returns false when the column's rule cannot be compiled.
+ */
+function checkValueOptions(c: ParsedColumn, t: TypeDefaults, issue: Issue): boolean {
+  let ok = true;
+  const only = (field: keyof ParsedColumn, types: readonly string[], what: string) => {
+    if (c[field] !== undefined && !types.includes(c.type)) {
+      issue(`only ${what} columns take ${field}`, [field]);
+      ok = false;
+    }
+  };
+  if (c.normalize !== undefined) {
+    for (const field of ["trim", "case"] as const) {
+      if (c[field] !== undefined) issue(`use either normalize or ${field}, not both`, [field]);
+    }
+  }
+  only("formats", ["date", "datetime"], "date and datetime");
+  only("timezone", ["datetime"], "datetime");
+  only("decimalSeparator", ["integer", "number"], "integer and number");
+  only("thousandsSeparator", ["integer", "number"], "integer and number");
+  only("currency", ["integer", "number"], "integer and number");
+  only("percent", ["number"], "number");
+  only("trueValues", ["boolean"], "boolean");
+  only("falseValues", ["boolean"], "boolean");
+  only("valueMap", ["text", "enum"], "text and enum");
+  if (!ok) return false;
+  c.formats?.forEach((pattern, j) => {
+    const problem = datePatternProblem(pattern, c.type === "date" ? "date" : "datetime");
+    if (problem) {
+      issue(problem, ["formats", j]);
+      ok = false;
+    } else if (c.type === "datetime" && c.timezone === undefined && !patternHasOffset(pattern)) {
+      issue(`"${pattern}" has no offset: declare the column's timezone`, ["formats", j]);
+      ok = false;
+    }
+  });
+  if (c.timezone !== undefined && !isTimeZone(c.timezone)) {
+    issue(`"${c.timezone}" is not a time zone (an IANA name such as "Europe/Berlin", or "UTC")`, [
+      "timezone",
+    ]);
+    ok = false;
+  }
+  if (c.type === "integer" || c.type === "number") {
+    const decimal = c.decimalSeparator ?? t.decimalSeparator ?? ".";
+    const thousands = c.thousandsSeparator ?? t.thousandsSeparator;
+    if (decimal === thousands) {
+      issue(`the thousands separator "${thousands}" is also the decimal separator`, [
+        c.thousandsSeparator !== undefined ? "thousandsSeparator" : "decimalSeparator",
+      ]);
+      ok = false;
+    }
+  }
+  c.currency?.forEach((symbol, j) => {
+    if (/[\d.,%+\-\s']/.test(symbol)) {
+      issue(`"${symbol}" must not hold digits, separators, signs, % or spaces`, ["currency", j]);
+      ok = false;
+    }
+  });
+  if (c.type === "boolean") {
+    const truth = new Set((c.trueValues ?? DEFAULT_TRUE).map((v) => v.toLowerCase()));
+    (c.falseValues ?? DEFAULT_FALSE).forEach((v, j) => {
+      if (truth.has(v.toLowerCase())) {
+        issue(`"${v}" is also a true value`, [c.falseValues ? "falseValues" : "trueValues", j]);
+        ok = false;
+      }
+    });
+  }
+  if (c.type === "enum" && c.valueMap) {
+    const allowed = new Set(c.values?.map((v) => v.toLowerCase()));
+    for (const [from, to] of Object.entries(c.valueMap)) {
+      if (!allowed.has(to.toLowerCase())) {
+        issue(`maps "${from}" to "${to}", which is not one of the values`, ["valueMap", from]);
+      }
+    }
+  }
+  return ok;
 }
 
 /** Checks min/max against the column type; returns false when they are unusable. */

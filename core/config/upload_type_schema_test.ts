@@ -306,3 +306,89 @@ test("every problem of a config is reported, each with its path", () => {
   );
   assertMatch(message, /columns\[1\]\.values: .*; columns\[2\]\.values: /);
 });
+
+test("value options are checked against the column type, each naming its field", () => {
+  const cases: Array<[Record<string, unknown>, RegExp]> = [
+    [
+      { name: "a", type: "text", formats: ["dd/MM/yyyy"] },
+      /columns\[1\]\.formats: only date and datetime columns take formats/,
+    ],
+    [
+      { name: "a", type: "date", formats: ["dd/MM/yyyy foo"] },
+      /columns\[1\]\.formats\[0\]: "dd\/MM\/yyyy foo" is not a date pattern/,
+    ],
+    [
+      { name: "a", type: "date", formats: ["dd/MM/yyyy HH:mm"] },
+      /formats\[0\]: "dd\/MM\/yyyy HH:mm" reads a time of day/,
+    ],
+    [
+      { name: "a", type: "datetime", formats: ["dd/MM/yyyy HH:mm"] },
+      /formats\[0\]: "dd\/MM\/yyyy HH:mm" has no offset: declare the column's timezone/,
+    ],
+    [
+      { name: "a", type: "datetime", timezone: "Mars/Olympus" },
+      /timezone: "Mars\/Olympus" is not a time zone/,
+    ],
+    [{ name: "a", type: "date", timezone: "UTC" }, /timezone: only datetime columns take timezone/],
+    [
+      { name: "a", type: "text", decimalSeparator: "," },
+      /decimalSeparator: only integer and number columns/,
+    ],
+    [
+      { name: "a", type: "number", decimalSeparator: ";" },
+      /decimalSeparator: must be one of "\.", ","/,
+    ],
+    [
+      { name: "a", type: "number", decimalSeparator: ",", thousandsSeparator: "," },
+      /thousandsSeparator: the thousands separator "," is also the decimal separator/,
+    ],
+    [{ name: "a", type: "integer", percent: true }, /percent: only number columns take percent/],
+    [{ name: "a", type: "number", currency: ["$1"] }, /currency\[0\]: "\$1" must not hold digits/],
+    [{ name: "a", type: "text", trueValues: ["x"] }, /trueValues: only boolean columns/],
+    [{ name: "a", type: "boolean", trueValues: ["no"] }, /"no" is also a true value/],
+    [{ name: "a", type: "boolean", trueValues: [] }, /trueValues: must list at least one value/],
+    [{ name: "a", type: "integer", valueMap: { x: "1" } }, /valueMap: only text and enum columns/],
+    [
+      { name: "a", type: "enum", values: ["CO2"], valueMap: { "Carbon": "C" } },
+      /valueMap\.Carbon: maps "Carbon" to "C", which is not one of the values/,
+    ],
+    [
+      { name: "a", type: "text", normalize: "trim", case: "upper" },
+      /case: use either normalize or case, not both/,
+    ],
+    [{ name: "a", type: "text", case: "title" }, /case: must be one of "upper", "lower"/],
+    [
+      { name: "a", type: "date", formats: ["dd/MM/yyyy"], example: "2024-13-01" },
+      /example: "2024-13-01" is not valid/,
+    ],
+  ];
+  for (const [column, message] of cases) assertMatch(configError(withColumns(column)), message);
+  assertMatch(
+    configError(sites({ decimalSeparator: ",", thousandsSeparator: "," })),
+    /columns\[1\]\.decimalSeparator: the thousands separator "," is also the decimal separator/,
+  );
+});
+
+test("type-wide nullValues and separators reach the columns that declare none", () => {
+  const type = resolveUploadType(
+    sites({
+      nullValues: ["", "NA"],
+      decimalSeparator: ",",
+      thousandsSeparator: ".",
+      columns: [
+        { name: "site_id", type: "text", required: true, nullValues: [] },
+        { name: "staff_count", type: "integer" },
+        { name: "share", type: "number", thousandsSeparator: " " },
+      ],
+    }),
+    SOURCE,
+  );
+  assertEquals(type.nullValues, ["", "NA"]);
+  assertEquals(type.columns[0].nullValues, []);
+  assertEquals(type.columns[0].decimalSeparator, undefined);
+  assertEquals(type.columns[1].nullValues, ["", "NA"]);
+  assertEquals([type.columns[1].decimalSeparator, type.columns[1].thousandsSeparator], [",", "."]);
+  assertEquals([type.columns[2].decimalSeparator, type.columns[2].thousandsSeparator], [",", " "]);
+  assertEquals(resolveUploadType(sites(), SOURCE).columns[1].nullValues, [""]);
+  assert(Object.isFrozen(type.columns[1].nullValues));
+});
