@@ -409,3 +409,15 @@ test("valueMap, trim and case: words normalised before the checks", () => {
   accepts(rule({ type: "text", trim: false }), [[" abc ", " abc "], ["   ", null]]);
   accepts(rule({ type: "text", trim: false, case: "lower" }), [[" AbC", " abc"]]);
 });
+
+test("formats: readings stay right past the column's cache of readings", () => {
+  const r = rule({ type: "date", formats: ["d.M.yyyy"] });
+  const expected = (i: number) => new Date(Date.UTC(2000, 0, 1 + i)).toISOString().slice(0, 10);
+  const written = (i: number) => {
+    const [y, m, d] = expected(i).split("-").map(Number);
+    return `${d}.${m}.${y}`;
+  };
+  // More distinct dates than the cache holds, then the first ones again (evicted by then).
+  for (const i of [...Array(5000).keys(), 0, 1, 2, 4999]) assertEquals(r(written(i)), expected(i));
+  refuses(r, "30.2.2000", "type");
+});

@@ -17,7 +17,7 @@ import { CellFailure } from "./cell_failure.ts";
 import { parseIsoDate, parseIsoDateTime } from "./iso_dates.ts";
 import { wallTimeToUtc } from "./time_zones.ts";
 
-/** How many readings a column keeps; past it the cache starts over (cheap, and bounded). */
+/** How many readings a column keeps (a few hundred KiB); past it the oldest go first. */
 const CACHE_SIZE = 4096;
 /** A date whose fields are all distinct, to check that a pattern formats at all. */
 const PROBE = new Date(2000, 10, 23, 13, 45, 30, 123);
@@ -131,7 +131,8 @@ function cached(
     let result = cache.get(text);
     if (result === undefined) {
       result = read(text);
-      if (cache.size >= CACHE_SIZE) cache.clear();
+      // A Map iterates in insertion order: its first key is the oldest.
+      if (cache.size >= CACHE_SIZE) cache.delete(cache.keys().next().value!);
       cache.set(text, result);
     }
     return result;
