@@ -1,4 +1,5 @@
 import type { Handlers, PageProps } from "$fresh/server.ts";
+import { numberExample } from "../../core/config/number_formats.ts";
 import type { ResolvedUploadType } from "../../core/config/upload_type_schema.ts";
 import { IngestError, toIngestError } from "../../core/errors.ts";
 import type { RunError } from "../../core/runs.ts";
@@ -156,8 +157,23 @@ function rules(c: ResolvedUploadType["columns"][number]): string {
   if (c.max !== undefined) parts.push(`at most ${c.max}`);
   if (c.maxLength !== undefined) parts.push(`up to ${c.maxLength} characters`);
   if (c.pattern !== undefined) parts.push(`matches ${c.pattern}`);
-  if (c.type === "date") parts.push("YYYY-MM-DD");
-  if (c.type === "boolean") parts.push("true/false, yes/no, 1/0");
+  if (c.type === "date") parts.push(["YYYY-MM-DD", ...c.formats ?? []].join(" or "));
+  if (c.type === "datetime" && c.formats) parts.push(["ISO 8601", ...c.formats].join(" or "));
+  if (c.timezone !== undefined) parts.push(`times in ${c.timezone} unless they give an offset`);
+  if (c.decimalSeparator === "," || c.thousandsSeparator !== undefined) {
+    const format = { ...c, decimalSeparator: c.decimalSeparator ?? "." } as const;
+    parts.push(`written like ${numberExample(format, c.type === "integer")}`);
+  }
+  if (c.percent) parts.push("12.5% is 0.125");
+  if (c.type === "boolean" && !c.trueValues && !c.falseValues) {
+    parts.push("true/false, yes/no, 1/0");
+  } else if (c.type === "boolean") {
+    parts.push(
+      `${(c.trueValues ?? ["true"]).join("/")} or ${(c.falseValues ?? ["false"]).join("/")}`,
+    );
+  }
+  const empty = c.nullValues.filter((v) => v.trim() !== "");
+  if (empty.length) parts.push(`${empty.join(", ")} mean empty`);
   return parts.join("; ") || "—";
 }
 

@@ -210,3 +210,19 @@ valuesTest(
     ]]]);
   },
 );
+
+valuesTest("the upload page lists the shapes a column reads", async (app) => {
+  const page = await text(app, "/upload/register");
+  for (
+    const rule of [
+      "written like 1.234,5",
+      "12.5% is 0.125",
+      "Ja/J or Nein/N",
+      "YYYY-MM-DD or d.M.yyyy",
+      "ISO 8601 or d.M.yyyy HH:mm; times in Europe/Berlin unless they give an offset",
+    ]
+  ) {
+    assertEquals(page.includes(rule), true, `the page says "${rule}"`);
+  }
+  assertEquals((await text(app, "/upload/airports")).includes("NA, N/A mean empty"), true);
+});
