@@ -74,9 +74,12 @@ export function compileCellRule(column: ResolvedColumn): CellRule {
     column.nullValues.filter((m) => m.trim() !== "").map((m) => normalize(m.trim())),
   );
   if (markers.size > 0) {
+    // Markers are short and most cells are not: a length check spares them the lookup.
+    const longest = Math.max(...[...markers].map((m) => m.length));
     return (raw) => {
       const text = normalize(raw);
-      if (text === "" || markers.has(trims ? text : text.trim())) return fallback;
+      if (text === "") return fallback;
+      if (text.length <= longest && markers.has(trims ? text : text.trim())) return fallback;
       if (!trims && text.trim() === "") return fallback;
       return parse(text);
     };
@@ -100,8 +103,18 @@ export function plainNumbers(column: ResolvedColumn): ResolvedColumn {
 }
 
 function compileNormalize(column: ResolvedColumn): (raw: string) => string {
-  const steps = column.normalize;
+  // An enum matches ignoring case and stores its configured value: case changes nothing there.
+  const steps = column.type === "enum"
+    ? column.normalize.filter((step) => step === "trim")
+    : column.normalize;
   if (steps.length === 1 && steps[0] === "trim") return (raw) => raw.trim();
+  if (steps.length === 2 && steps[0] === "trim") {
+    return steps[1] === "lower"
+      ? (raw) => raw.trim().toLowerCase()
+      : steps[1] === "upper"
+      ? (raw) => raw.trim().toUpperCase()
+      : (raw) => raw.trim();
+  }
   return (raw) => {
     let text = raw;
     for (const step of steps) {
@@ -147,7 +160,7 @@ function compileTypeParser(column: ResolvedColumn): Parse {
         compareIsoDateTime,
       );
     case "enum":
-      return withValueMap(column, compileEnum(column));
+      return compileEnum(column);
     case "email":
       return withText(column, (text) => EMAIL.test(text) ? text : EMAIL_FAILURE);
     default:
@@ -191,8 +204,16 @@ function compileBoolean(column: ResolvedColumn): Parse {
 /** Replaces a cell found in the column's `valueMap` (ignoring case) before `parse` checks it. */
 function withValueMap(column: ResolvedColumn, parse: Parse): Parse {
   if (!column.valueMap) return parse;
-  const map = new Map(Object.entries(column.valueMap).map(([k, v]) => [k.toLowerCase(), v]));
-  return (text) => parse(map.get(text.toLowerCase()) ?? text);
+  const entries = Object.entries(column.valueMap);
+  const exact = new Map(entries);
+  const folded = new Map(entries.map(([k, v]) => [k.toLowerCase(), v]));
+  // Only a cell as long as some key can be one, so most cells skip lower-casing.
+  const lengths = new Set(entries.map(([k]) => k.length));
+  return (text) =>
+    parse(
+      exact.get(text) ?? (lengths.has(text.length) ? folded.get(text.toLowerCase()) : undefined) ??
+        text,
+    );
 }
 
 function compileInteger(column: ResolvedColumn): (text: string) => number | CellFailure {
@@ -319,13 +340,20 @@ function withText(column: ResolvedColumn, parse: Parse): Parse {
 
 function compileEnum(column: ResolvedColumn): Parse {
   const values = column.values ?? [];
-  const exact = new Set(values);
-  const folded = new Map(values.map((v) => [v.toLowerCase(), v]));
+  // A `valueMap` joins the lookups the enum makes anyway (its targets are values, checked at
+  // start), so mapping costs an enum column nothing; a key wins over a value it equals.
+  const mapped = Object.entries(column.valueMap ?? {}).map(([from, to]): [string, string] => [
+    from,
+    values.find((v) => v.toLowerCase() === to.toLowerCase()) ?? to,
+  ]);
+  const exact = new Map([...values.map((v): [string, string] => [v, v]), ...mapped]);
+  const folded = new Map(
+    [...values.map((v): [string, string] => [v, v]), ...mapped].map((
+      [k, v],
+    ) => [k.toLowerCase(), v]),
+  );
   const failure = new CellFailure("enum", `Must be one of ${values.join(", ")}`);
-  return (text) => {
-    if (exact.has(text)) return text;
-    return folded.get(text.trim().toLowerCase()) ?? failure;
-  };
+  return (text) => exact.get(text) ?? folded.get(text.trim().toLowerCase()) ?? failure;
 }
 
 function codePoints(text: string): number {

@@ -22,7 +22,6 @@ export interface NumberFormat {
   readonly currency?: readonly string[];
 }
 
-const DIGITS = /^\d*$/;
 // Spreadsheets write a space separator as a no-break or narrow no-break space.
 const SPACES = /[\u00a0\u202f]/g;
 
@@ -39,43 +38,67 @@ const SPACES = /[\u00a0\u202f]/g;
  * ```
  */
 export function compileNumberFormat(format: NumberFormat): (text: string) => string | null {
-  const decimal = format.decimalSeparator;
   const thousands = format.thousandsSeparator;
+  const decimal = format.decimalSeparator;
+  // Whole groups only: a separator the expression does not place refuses the cell.
   const grouped = thousands === undefined
     ? null
-    : new RegExp(`^\\d{1,3}(?:${escape(thousands)}\\d{3})+$`);
+    : new RegExp(`^[+-]?\\d{1,3}(?:${escape(thousands)}\\d{3})+(?:${escape(decimal)}\\d+)?$`);
+  // The separator that is not this format's decimal one, never valid outside groups.
+  const foreign = decimal === "," ? "." : ",";
   // Longest first, so "US$" is stripped whole before "$" could be.
   const symbols = [...format.currency ?? []].sort((a, b) => b.length - a.length);
-  return (raw) => {
-    let text = thousands === " " ? raw.replace(SPACES, " ").trim() : raw.trim();
-    let sign = "";
-    let percent = false;
-    let stripped = false;
-    for (let pass = 0; pass < 2; pass++) {
-      // Sign and symbol come in either order: "-$5" and "$-5".
-      if (sign === "" && (text[0] === "-" || text[0] === "+")) {
-        sign = text[0];
-        text = text.slice(1).trimStart();
-      }
-      for (const symbol of stripped ? [] : symbols) {
-        if (text.startsWith(symbol)) text = text.slice(symbol.length).trimStart();
-        else if (text.endsWith(symbol)) text = text.slice(0, -symbol.length).trimEnd();
-        else continue;
-        stripped = true;
-        break;
-      }
-      if (format.percent && !percent && text.endsWith("%")) {
-        percent = true;
-        text = text.slice(0, -1).trimEnd();
-      }
+  const decorated = symbols.length > 0 || format.percent === true;
+  // Cheap tests first: most cells have no thousands separator, and decimal.ts checks the rest.
+  const read = (raw: string, percent: boolean): string | null => {
+    let text = raw;
+    if (grouped !== null && text.includes(thousands!)) {
+      if (!grouped.test(text)) return null;
+      text = text.replaceAll(thousands!, "");
     }
-    const point = text.indexOf(decimal);
-    let int = point < 0 ? text : text.slice(0, point);
-    const frac = point < 0 ? "" : text.slice(point + 1);
-    if (grouped && int.length > 3 && grouped.test(int)) int = int.split(thousands!).join("");
-    if (!DIGITS.test(int) || !DIGITS.test(frac) || (int === "" && frac === "")) return null;
-    return canonicalDecimal(`${sign}${int}${frac ? "." + frac : ""}${percent ? "e-2" : ""}`);
+    if (text.includes(foreign)) return null;
+    if (decimal === ",") text = text.replace(",", ".");
+    return canonicalDecimal(percent ? `${text}e-2` : text);
   };
+  return (raw) => {
+    const text = thousands === " " ? raw.replace(SPACES, " ").trim() : raw.trim();
+    const plain = read(text, false);
+    if (plain !== null || !decorated) return plain;
+    return readDecorated(text, symbols, format.percent === true, read);
+  };
+}
+
+/** Strips one currency symbol and a `%` (either side of a sign), then reads what is left. */
+function readDecorated(
+  raw: string,
+  symbols: readonly string[],
+  percentAllowed: boolean,
+  read: (text: string, percent: boolean) => string | null,
+): string | null {
+  let text = raw;
+  let sign = "";
+  let percent = false;
+  let stripped = false;
+  for (let pass = 0; pass < 2; pass++) {
+    // Sign and symbol come in either order: "-$5" and "$-5".
+    if (sign === "" && (text[0] === "-" || text[0] === "+")) {
+      sign = text[0];
+      text = text.slice(1).trimStart();
+    }
+    for (const symbol of stripped ? [] : symbols) {
+      if (text.startsWith(symbol)) text = text.slice(symbol.length).trimStart();
+      else if (text.endsWith(symbol)) text = text.slice(0, -symbol.length).trimEnd();
+      else continue;
+      stripped = true;
+      break;
+    }
+    if (percentAllowed && !percent && text.endsWith("%")) {
+      percent = true;
+      text = text.slice(0, -1).trimEnd();
+    }
+  }
+  if (sign !== "" && (text[0] === "-" || text[0] === "+")) return null;
+  return read(sign + text, percent);
 }
 
 /** `1234.5` written in `format`, for messages. */
