@@ -5,7 +5,7 @@
  */
 import type { RunMode } from "../core/runs.ts";
 import type { Encoding } from "../core/stages/decode.ts";
-import type { FileFormat } from "../core/stages/parse_records.ts";
+import type { FileFormat } from "../core/stages/parse.ts";
 import type { ColumnMapping } from "../core/stages/map_headers.ts";
 import { parseMapping } from "../server/upload_request.ts";
 import { choice, COMMON_FLAGS, databaseUrl, parseFlags, UsageError } from "./args.ts";

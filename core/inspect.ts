@@ -20,11 +20,12 @@
 import { IngestError } from "./errors.ts";
 import type { UploadLimits } from "./limits.ts";
 import { decode, type Encoding } from "./stages/decode.ts";
-import type { CsvRecord, Delimiter } from "./stages/parse.ts";
-import { type FileFormat, parseRecords } from "./stages/parse_records.ts";
+import type { Delimiter } from "./stages/parse/csv.ts";
+import type { SourceRecord } from "./stages/parse/source_record.ts";
+import { type FileFormat, parseRecords } from "./stages/parse.ts";
 import { receive } from "./stages/receive.ts";
-import { memorySpool, type Spool } from "./xlsx/byte_source.ts";
-import { parseXlsxRecords } from "./xlsx/xlsx_records.ts";
+import { memorySpool, type Spool } from "./stages/parse/xlsx/byte_source.ts";
+import { parseXlsxRecords } from "./stages/parse/xlsx.ts";
 
 /** Data rows an inspection returns unless told otherwise. */
 export const PREVIEW_ROWS = 5;
@@ -89,7 +90,7 @@ export async function inspectFile(request: InspectRequest): Promise<FileInspecti
       batchSize,
       limits,
     });
-  const found: CsvRecord[] = [];
+  const found: SourceRecord[] = [];
   try {
     for await (const batch of records) {
       found.push(...batch);
@@ -111,7 +112,7 @@ async function* workbookRecords(
   request: InspectRequest,
   batchSize: number,
   onSheets: (names: string[]) => void,
-): AsyncGenerator<CsvRecord[]> {
+): AsyncGenerator<SourceRecord[]> {
   const source = await (request.spool ?? memorySpool)(stream);
   try {
     // As for an import: more than 10× the upload limit smells of a zip bomb.

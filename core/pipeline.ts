@@ -16,11 +16,11 @@ import { emptyCounts, isFinal, type Run, type RunCounts, type RunMode } from "./
 import { asFailed, markRunFailed } from "./run_failure.ts";
 import { receive, type Received, type Sha256 } from "./stages/receive.ts";
 import { decode, type Encoding } from "./stages/decode.ts";
-import type { CsvRecord } from "./stages/parse.ts";
-import { type FileFormat, parseRecords } from "./stages/parse_records.ts";
+import type { SourceRecord } from "./stages/parse/source_record.ts";
+import { type FileFormat, parseRecords } from "./stages/parse.ts";
 import type { UploadLimits } from "./limits.ts";
-import { memorySpool, type Spool } from "./xlsx/byte_source.ts";
-import { parseXlsxRecords } from "./xlsx/xlsx_records.ts";
+import { memorySpool, type Spool } from "./stages/parse/xlsx/byte_source.ts";
+import { parseXlsxRecords } from "./stages/parse/xlsx.ts";
 import {
   type ColumnMapping,
   type HeaderMapping,
@@ -471,7 +471,7 @@ class IngestRun {
   }
 
   /** Parses, maps headers, validates and writes staged rows; returns what it saw. */
-  async #stageRecords(batches: AsyncGenerator<CsvRecord[]>) {
+  async #stageRecords(batches: AsyncGenerator<SourceRecord[]>) {
     const { type } = this.#request;
     const batchSize = this.#request.batchSize ?? 5000;
     let mapping: HeaderMapping | undefined;
@@ -577,7 +577,7 @@ class IngestRun {
    * A first load when the run may be one (a direct import that can read its file again, not
    * read again already) and the store takes it, else the run's staging.
    */
-  async #openWriter(columns: string[], batch: readonly CsvRecord[]): Promise<StagingWriter> {
+  async #openWriter(columns: string[], batch: readonly SourceRecord[]): Promise<StagingWriter> {
     const { type, mode, reopen } = this.#request;
     if (mode === "direct" && reopen && !this.#restarted) {
       this.#firstLoad = await this.#store.openFirstLoad(type, columns);
@@ -598,7 +598,7 @@ class IngestRun {
    * map and the upload sent none, the run stops with `mapping_required` listing it; an upload
    * that sends it back confirms it (and its run records the saved mapping as the source).
    */
-  async #mapHeaders(header: CsvRecord): Promise<{ mapping: HeaderMapping; record: RunMapping }> {
+  async #mapHeaders(header: SourceRecord): Promise<{ mapping: HeaderMapping; record: RunMapping }> {
     this.#spans.open("map_headers");
     const { type, mapping: given, actor } = this.#request;
     const fields = header.fields;
@@ -682,7 +682,7 @@ class IngestRun {
  * How many rows `bytes` (if known) hold, from the first batch's records (the header first): the
  * characters of their fields and delimiters, which are their bytes in ASCII.
  */
-function expectedRows(bytes: number | undefined, batch: readonly CsvRecord[]): number {
+function expectedRows(bytes: number | undefined, batch: readonly SourceRecord[]): number {
   if (!bytes || batch.length < 2) return 0;
   let chars = 0;
   for (let i = 1; i < batch.length; i++) {

@@ -9,7 +9,7 @@ import type { Encoding } from "../core/stages/decode.ts";
 import type { RunMode } from "../core/runs.ts";
 import { z } from "zod";
 import type { ColumnMapping } from "../core/stages/map_headers.ts";
-import type { FileFormat } from "../core/stages/parse_records.ts";
+import type { FileFormat } from "../core/stages/parse.ts";
 import { readMultipartFile } from "./multipart.ts";
 import { choice, flag, readQuery, text } from "./query_params.ts";
 

@@ -1,5 +1,5 @@
 /**
- * Stage 2 of the pipeline: bytes → text, strictly.
+ * Stage `decode`: bytes → text, strictly.
  *
  * - UTF-8 by default, strict: the first invalid byte is reported with its byte offset and line,
  *   since `TextDecoder` with `fatal` only says that the input is invalid, not where.
@@ -17,7 +17,7 @@
  * @module
  */
 import { IngestError } from "../errors.ts";
-import { binaryOffset, sniffSignature } from "../csv/sniff.ts";
+import { binaryOffset, sniffSignature } from "./decode/sniff.ts";
 
 /** Encodings a caller may declare. */
 export type Encoding = "utf-8" | "latin1" | "windows-1252";

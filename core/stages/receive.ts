@@ -1,5 +1,5 @@
 /**
- * Stage 1 of the pipeline: reads the upload's bytes once, counting and hashing them on the way
+ * Stage `receive`: reads the upload's bytes once, counting and hashing them on the way
  * and stopping at the size limit.
  *
  * SHA-256 is incremental (`crypto.subtle.digest` cannot hash a stream). The portable default is

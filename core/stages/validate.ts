@@ -36,17 +36,9 @@ import { CellFailure, compileCellRule, type Value } from "../config/cell_rules.t
 import type { RowErrorCode } from "../config/cell_rules.ts";
 import type { ResolvedUploadType } from "../config/upload_type_schema.ts";
 import type { HeaderMapping } from "./map_headers.ts";
+import type { SourceRecord } from "./parse/source_record.ts";
 
 export type { RowErrorCode, Value } from "../config/cell_rules.ts";
-
-/** One record of the parsed file (structurally `CsvRecord` of `parse.ts`). */
-export interface CsvRecord {
-  /** Spreadsheet row number (the header is row 1). */
-  row: number;
-  /** Line of the file where the record starts. */
-  line: number;
-  fields: string[];
-}
 
 /** One problem in one row; `column` is null for whole-row problems such as `ragged_row`. */
 export interface RowError {
@@ -118,7 +110,7 @@ export function compileRowValidator(
  */
 export function validateBatch(
   validator: RowValidator,
-  records: readonly CsvRecord[],
+  records: readonly SourceRecord[],
 ): Array<RowResult & { row: number; line: number }> {
   return records.map((r) => ({ ...validator(r.fields), row: r.row, line: r.line }));
 }

@@ -15,7 +15,7 @@ import { resolveUploadType } from "../../core/config/upload_type_schema.ts";
 import { IngestError } from "../../core/errors.ts";
 import { portableSha256, receive } from "../../core/stages/receive.ts";
 import { decode } from "../../core/stages/decode.ts";
-import { parseRecords, type TextFormat } from "../../core/stages/parse_records.ts";
+import { parseRecords, type TextFormat } from "../../core/stages/parse.ts";
 import { mapHeaders } from "../../core/stages/map_headers.ts";
 import { compileRowValidator, type RowValidator } from "../../core/stages/validate.ts";
 import emissions from "../../config/upload_types/emissions.ts";
