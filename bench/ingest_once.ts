@@ -16,7 +16,7 @@ import {
   InMemorySpanExporter,
   SimpleSpanProcessor,
 } from "@opentelemetry/sdk-trace-base";
-import { commitRun } from "../core/lifecycle.ts";
+import { commitRun } from "../core/stages/commit.ts";
 import { generateFacilitiesCsv } from "./gen_emissions.ts";
 import { startIngest } from "../core/pipeline.ts";
 import { SqlStore } from "../core/sql/sql_store.ts";

@@ -3,7 +3,7 @@
  *
  * @module
  */
-import type { RunMode } from "../core/runs.ts";
+import type { RunMode } from "../core/runs/run.ts";
 import type { Encoding } from "../core/stages/decode.ts";
 import type { FileFormat } from "../core/stages/parse.ts";
 import type { ColumnMapping } from "../core/stages/map_headers.ts";

@@ -12,8 +12,8 @@
 import type { Context } from "@opentelemetry/api";
 import type { ResolvedUploadType } from "./config/upload_type_schema.ts";
 import { IngestError, type IngestErrorType, toIngestError } from "./errors.ts";
-import { emptyCounts, isFinal, type Run, type RunCounts, type RunMode } from "./runs.ts";
-import { asFailed, markRunFailed } from "./run_failure.ts";
+import { emptyCounts, isFinal, type Run, type RunCounts, type RunMode } from "./runs/run.ts";
+import { asFailed, markRunFailed } from "./runs/failure.ts";
 import { receive, type Received, type Sha256 } from "./stages/receive.ts";
 import { decode, type Encoding } from "./stages/decode.ts";
 import type { SourceRecord } from "./stages/parse/source_record.ts";
@@ -39,8 +39,8 @@ import {
 import { compileRowValidator } from "./stages/validate.ts";
 import type { CellValue, FirstLoad, StagingWriter, Store, TargetTable } from "./store.ts";
 import { recordFailure, type StageName, StageSpans, startSpan, traceIdOf } from "./telemetry.ts";
-import { applyCommit } from "./lifecycle.ts";
-import { keepRunAlive } from "./run_heartbeat.ts";
+import { applyCommit } from "./stages/commit.ts";
+import { keepRunAlive } from "./runs/heartbeat.ts";
 import { typeNotReady } from "./target_readiness.ts";
 
 /** Live progress of a run, reported about twice a second. */

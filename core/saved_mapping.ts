@@ -14,7 +14,7 @@
 import type { ResolvedUploadType } from "./config/upload_type_schema.ts";
 import { headerKey } from "./config/header_key.ts";
 import { IngestError } from "./errors.ts";
-import type { Run } from "./runs.ts";
+import type { Run } from "./runs/run.ts";
 import {
   type ColumnMapping,
   type HeaderMapping,

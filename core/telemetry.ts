@@ -40,6 +40,18 @@ export const STAGE_NAMES = [
 /** One of {@linkcode STAGE_NAMES}. */
 export type StageName = typeof STAGE_NAMES[number];
 
+/** The attributes every span of a run carries: its upload type, id and mode. */
+export function runSpanAttributes(
+  uploadType: string,
+  run: { id: string; mode: string },
+): Attributes {
+  return {
+    "ingest.upload_type": uploadType,
+    "ingest.run_id": run.id,
+    "ingest.mode": run.mode,
+  };
+}
+
 /** The tracer core uses (named for the service, so operators can filter on it). */
 export function tracer() {
   return trace.getTracer("intake.ingest", "1.0.0");
