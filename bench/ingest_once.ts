@@ -21,7 +21,7 @@ import { generateFacilitiesCsv } from "./gen_emissions.ts";
 import { startIngest } from "../core/pipeline.ts";
 import { SqlStore } from "../core/sql/sql_store.ts";
 import { decode } from "../core/stages/decode.ts";
-import { mapHeaders } from "../core/stages/map_headers.ts";
+import { mapHeaders } from "../core/stages/map_headers/header_match.ts";
 import { parseCsv } from "../core/stages/parse/csv.ts";
 import { receive } from "../core/stages/receive.ts";
 import { compileRowValidator } from "../core/stages/validate.ts";

@@ -11,7 +11,7 @@
  *
  * @module
  */
-import { mapHeaders } from "../core/stages/map_headers.ts";
+import { mapHeaders } from "../core/stages/map_headers/header_match.ts";
 import { compileRowValidator } from "../core/stages/validate.ts";
 import { loadUploadTypes } from "../server/load_upload_types.ts";
 import { EMISSIONS_HEADER, emissionsRow } from "./gen_emissions.ts";

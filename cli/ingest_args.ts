@@ -6,7 +6,7 @@
 import type { RunMode } from "../core/runs/run.ts";
 import type { Encoding } from "../core/stages/decode.ts";
 import type { FileFormat } from "../core/stages/parse.ts";
-import type { ColumnMapping } from "../core/stages/map_headers.ts";
+import type { ColumnMapping } from "../core/stages/map_headers/header_match.ts";
 import { parseMapping } from "../server/upload_request.ts";
 import { choice, COMMON_FLAGS, databaseUrl, parseFlags, UsageError } from "./args.ts";
 

@@ -13,7 +13,7 @@ import type { ResolvedUploadType } from "./config/upload_type_schema.ts";
 import { IngestError } from "./errors.ts";
 import { requireRun } from "./runs/require_run.ts";
 import type { Run, RunCounts } from "./runs/run.ts";
-import type { HeaderMapping } from "./stages/map_headers.ts";
+import type { HeaderMapping } from "./stages/map_headers/header_match.ts";
 import { compileRowValidator } from "./stages/validate.ts";
 import type {
   CellEdit,

@@ -20,7 +20,7 @@ import {
   type HeaderMapping,
   headerSignature,
   matchHeader,
-} from "./stages/map_headers.ts";
+} from "./stages/map_headers/header_match.ts";
 import type { Store } from "./store.ts";
 
 /** A column mapping saved from a committed run. */

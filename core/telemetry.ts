@@ -110,6 +110,32 @@ export function traceIdOf(span: Span): string | null {
 }
 
 /**
+ * One stage's span, declared in the stage's own file: its name and the counts it closes with.
+ * The stage opens it as its work starts; the pipeline closes it once the stage's input has ended
+ * (streaming stages overlap, so only the pipeline knows when).
+ */
+export interface StageSpan<Counts> {
+  /** The stage, traced as `ingest.<stage>`. */
+  readonly stage: StageName;
+  /** Opens the span in `spans` if it is not open yet. */
+  open(spans: StageSpans): Span;
+  /** Ends the span with the attributes of `counts` (`endedAt` as in {@linkcode StageSpans.close}). */
+  close(spans: StageSpans, counts: Counts, endedAt?: number): void;
+}
+
+/** Declares the span of `stage`, with the attributes it gets from its final counts. */
+export function defineStageSpan<Counts>(
+  stage: StageName,
+  attributes: (counts: Counts) => Attributes,
+): StageSpan<Counts> {
+  return {
+    stage,
+    open: (spans) => spans.open(stage),
+    close: (spans, counts, endedAt) => spans.close(stage, attributes(counts), endedAt),
+  };
+}
+
+/**
  * The spans of the streaming stages of one run: each opens on first use and closes once, so the
  * pipeline can open them as data first flows and close them as each input ends.
  */

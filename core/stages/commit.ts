@@ -3,6 +3,9 @@
  * `ingest.commit` span. A direct import commits as soon as it is staged; a staged run commits when
  * a reviewer says so (exactly what was reviewed, minus the rows left out).
  *
+ * A direct import that was a first load (its rows went straight into an empty target, in the
+ * transaction this commits) commits with {@linkcode commitFirstLoad}.
+ *
  * Status changes are compare-and-set in the store, so of two concurrent commits (or a commit
  * racing a discard) exactly one wins and the other gets `conflict`.
  *
@@ -11,11 +14,11 @@
 import { type Context, context } from "@opentelemetry/api";
 import type { ResolvedUploadType } from "../config/upload_type_schema.ts";
 import { isIngestError, toIngestError } from "../errors.ts";
-import type { Run } from "../runs/run.ts";
+import type { Run, RunCounts } from "../runs/run.ts";
 import { markRunFailed } from "../runs/failure.ts";
 import { keepRunAlive } from "../runs/heartbeat.ts";
-import type { Store } from "../store.ts";
-import { runSpanAttributes, withSpan } from "../telemetry.ts";
+import type { FirstLoad, Store } from "../store.ts";
+import { defineStageSpan, runSpanAttributes, type StageSpans, withSpan } from "../telemetry.ts";
 
 /** Commits a staged run: `staged → committing → committed` (or back to staged when stale). */
 export async function commitRun(
@@ -73,4 +76,29 @@ export function applyCommit(
       throw error;
     }
   });
+}
+
+/** A first load's `ingest.commit` span, closed with the rows it wrote. */
+export const firstLoadCommitSpan = defineStageSpan("commit", (counts: RunCounts) => ({
+  "ingest.rows": counts.rows,
+  "ingest.new_rows": counts.new,
+}));
+
+/**
+ * Commits a first load, its transaction ending committed or rolled back, under the run's
+ * `ingest.commit` span; the pipeline closes that span once the stage span has its counts.
+ */
+export async function commitFirstLoad(
+  store: Store,
+  load: FirstLoad,
+  runId: string,
+  spans: StageSpans,
+): Promise<Run> {
+  firstLoadCommitSpan.open(spans).setAttribute("ingest.first_load", true);
+  try {
+    return await store.commitFirstLoad(load, runId);
+  } catch (err) {
+    spans.abort("commit", err);
+    throw err;
+  }
 }

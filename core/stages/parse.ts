@@ -1,6 +1,8 @@
 /**
- * Stage `parse`, for every text format: CSV/TSV through the CSV parser, JSON arrays and
- * NDJSON through the JSON reader, all yielding the same records (header first); CSV cells lose
+ * Stage `parse`: the upload → batches of records (header first), the same records whatever the
+ * format. Workbooks through the XLSX reader (`parse/xlsx.ts`, from the spooled bytes); every text
+ * format from decoded text: CSV/TSV through the CSV parser, JSON arrays and
+ * NDJSON through the JSON reader; CSV cells lose
  * the formula guard of Intake's exports (`'=x` → `=x`). The declared
  * format is checked against the content, so a JSON file sent as CSV (or the other way round) is
  * refused with what was detected instead of failing later with a puzzling header error.
@@ -15,6 +17,10 @@ import { unescapeFormula } from "../csv/formula_escape.ts";
 import { type UploadLimits, uploadLimits } from "../limits.ts";
 import { type Delimiter, parseCsv } from "./parse/csv.ts";
 import type { SourceRecord } from "./parse/source_record.ts";
+import { parseXlsxRecords, type XlsxOptions } from "./parse/xlsx.ts";
+import { memorySpool, type Spool } from "./parse/xlsx/byte_source.ts";
+import { decodeSpan } from "./decode.ts";
+import { defineStageSpan, type StageSpans } from "../telemetry.ts";
 
 /** The text formats Intake reads. */
 export type TextFormat = "csv" | JsonFormat;
@@ -32,12 +38,61 @@ export interface ParseRecordsOptions {
   batchSize?: number;
   /** The upload's bounds. @default {uploadLimits()} */
   limits?: UploadLimits;
+  /** The run's stage spans: `ingest.parse` opens as parsing is set up. */
+  spans?: StageSpans;
 }
 
+/** The `ingest.parse` span, closed with the bytes read and the records parsed (header included). */
+export const parseSpan = defineStageSpan("parse", (counts: { bytes: number; records: number }) => ({
+  "ingest.bytes": counts.bytes,
+  "ingest.rows": counts.records,
+}));
+
 /** Parses decoded text in its declared format, after checking the content agrees. */
-export async function* parseRecords(
+export function parseRecords(
   text: AsyncIterable<string>,
   options: ParseRecordsOptions = {},
+): AsyncGenerator<SourceRecord[]> {
+  if (options.spans) parseSpan.open(options.spans);
+  return readText(text, options);
+}
+
+/** Options of {@linkcode parseWorkbook}. */
+export interface ParseWorkbookOptions extends XlsxOptions {
+  /** Where the upload is kept while the workbook is read. @default {memorySpool} */
+  spool?: Spool;
+  /** The run's stage spans: `ingest.decode` and `ingest.parse` open as reading is set up. */
+  spans?: StageSpans;
+}
+
+/** Spools a workbook (it needs random access) and reads the chosen sheet's rows. */
+export function parseWorkbook(
+  bytes: ReadableStream<Uint8Array>,
+  options: ParseWorkbookOptions = {},
+): AsyncGenerator<SourceRecord[]> {
+  if (options.spans) {
+    // The XLSX reader decodes the workbook's XML itself: the decode span covers the same bytes.
+    decodeSpan.open(options.spans);
+    parseSpan.open(options.spans);
+  }
+  return readWorkbook(bytes, options);
+}
+
+async function* readWorkbook(
+  bytes: ReadableStream<Uint8Array>,
+  { spool = memorySpool, spans: _, ...options }: ParseWorkbookOptions,
+): AsyncGenerator<SourceRecord[]> {
+  const source = await spool(bytes);
+  try {
+    yield* parseXlsxRecords(source, options);
+  } finally {
+    await source.close();
+  }
+}
+
+async function* readText(
+  text: AsyncIterable<string>,
+  options: ParseRecordsOptions,
 ): AsyncGenerator<SourceRecord[]> {
   const format = options.format ?? "csv";
   const checked = checkContent(text, format);

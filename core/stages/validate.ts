@@ -14,7 +14,7 @@
  * @example
  * ```ts
  * import { resolveUploadType } from "../config/upload_type_schema.ts";
- * import { mapHeaders } from "./map_headers.ts";
+ * import { mapHeaders } from "./map_headers/header_match.ts";
  * import { compileRowValidator } from "./validate.ts";
  * const type = resolveUploadType({
  *   name: "sites", label: "Sites", table: "sites", key: ["site_id"],
@@ -35,8 +35,9 @@
 import { CellFailure, compileCellRule, type Value } from "../config/cell_rules.ts";
 import type { RowErrorCode } from "../config/cell_rules.ts";
 import type { ResolvedUploadType } from "../config/upload_type_schema.ts";
-import type { HeaderMapping } from "./map_headers.ts";
+import type { HeaderMapping } from "./map_headers/header_match.ts";
 import type { SourceRecord } from "./parse/source_record.ts";
+import { defineStageSpan } from "../telemetry.ts";
 
 export type { RowErrorCode, Value } from "../config/cell_rules.ts";
 
@@ -141,3 +142,13 @@ function raggedError(fields: readonly string[], width: number): RowError | null 
     value: null,
   };
 }
+
+/** The `ingest.validate` span, closed with the rows validated and the time spent on them. */
+export const validateSpan = defineStageSpan(
+  "validate",
+  (counts: { rows: number; invalid: number; busyMs: number }) => ({
+    "ingest.rows": counts.rows,
+    "ingest.invalid_rows": counts.invalid,
+    "ingest.busy_ms": Math.round(counts.busyMs),
+  }),
+);

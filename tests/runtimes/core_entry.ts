@@ -16,7 +16,7 @@ import { IngestError } from "../../core/errors.ts";
 import { portableSha256, receive } from "../../core/stages/receive.ts";
 import { decode } from "../../core/stages/decode.ts";
 import { parseRecords, type TextFormat } from "../../core/stages/parse.ts";
-import { mapHeaders } from "../../core/stages/map_headers.ts";
+import { mapHeaders } from "../../core/stages/map_headers/header_match.ts";
 import { compileRowValidator, type RowValidator } from "../../core/stages/validate.ts";
 import emissions from "../../config/upload_types/emissions.ts";
 import facilities from "../../config/upload_types/facilities.ts";
