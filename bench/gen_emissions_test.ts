@@ -1,5 +1,5 @@
 import { assert, assertEquals, assertNotEquals, test } from "../tests/assert.ts";
-import { parseCsv } from "../core/stages/parse.ts";
+import { parseCsv } from "../core/stages/parse/csv.ts";
 import { decode } from "../core/stages/decode.ts";
 import {
   EMISSIONS_HEADER,

@@ -16,13 +16,13 @@ import {
   InMemorySpanExporter,
   SimpleSpanProcessor,
 } from "@opentelemetry/sdk-trace-base";
-import { commitRun } from "../core/lifecycle.ts";
+import { commitRun } from "../core/stages/commit.ts";
 import { generateFacilitiesCsv } from "./gen_emissions.ts";
 import { startIngest } from "../core/pipeline.ts";
 import { SqlStore } from "../core/sql/sql_store.ts";
 import { decode } from "../core/stages/decode.ts";
-import { mapHeaders } from "../core/stages/map_headers.ts";
-import { parseCsv } from "../core/stages/parse.ts";
+import { mapHeaders } from "../core/stages/map_headers/header_match.ts";
+import { parseCsv } from "../core/stages/parse/csv.ts";
 import { receive } from "../core/stages/receive.ts";
 import { compileRowValidator } from "../core/stages/validate.ts";
 import { migrateToLatest } from "../db/migrate.ts";

@@ -16,7 +16,7 @@ import papaparse from "papaparse";
 import { parse as csvParseStream } from "csv-parse/stream";
 import { sha256 } from "@noble/hashes/sha2.js";
 import { createSHA256 } from "hash-wasm";
-import { parseCsv } from "../core/stages/parse.ts";
+import { parseCsv } from "../core/stages/parse/csv.ts";
 import { receive } from "../core/stages/receive.ts";
 import { decode } from "../core/stages/decode.ts";
 import { generateEmissionsCsv } from "./gen_emissions.ts";
@@ -96,7 +96,7 @@ const csvParseParser: RowParser = async (chunks, onRow) => {
 };
 
 const PARSERS: Record<string, RowParser> = {
-  "own (core/csv/parser.ts)": ownParser,
+  "own (core/stages/parse/csv/parser.ts)": ownParser,
   "udsv 0.7.3 incremental": udsvParser,
   "papaparse 5.7.1 stream": papaParser,
   "csv-parse 7.0.3 stream": csvParseParser,

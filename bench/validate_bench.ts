@@ -25,7 +25,7 @@
 import { cpuUsage } from "node:process";
 import type { ColumnInput } from "../core/config/define_upload_type.ts";
 import { type ResolvedUploadType, resolveUploadType } from "../core/config/upload_type_schema.ts";
-import { mapHeaders } from "../core/stages/map_headers.ts";
+import { mapHeaders } from "../core/stages/map_headers/header_match.ts";
 import { compileRowValidator } from "../core/stages/validate.ts";
 import emissions from "../config/upload_types/emissions.ts";
 import { EMISSIONS_HEADER, emissionsRow } from "./gen_emissions.ts";

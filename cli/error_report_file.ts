@@ -5,7 +5,7 @@
  * @module
  */
 import { errorReport } from "../core/error_report.ts";
-import type { Run } from "../core/runs.ts";
+import type { Run } from "../core/runs/run.ts";
 import type { Store } from "../core/store.ts";
 
 /** Streams the invalid rows of `run` with their errors to `path` (or a temp file); returns the path. */

@@ -15,10 +15,12 @@
  *
  * @module
  */
-import { commitRun, discardRun, requireRun } from "../core/lifecycle.ts";
+import { commitRun } from "../core/stages/commit.ts";
+import { discardRun } from "../core/runs/review.ts";
+import { requireRun } from "../core/runs/require_run.ts";
 import { startIngest } from "../core/pipeline.ts";
 import { rememberMapping } from "../core/saved_mapping.ts";
-import type { Run } from "../core/runs.ts";
+import type { Run } from "../core/runs/run.ts";
 import { fileSpool } from "../server/file_spool.ts";
 import { nativeSha256 } from "../server/native_sha256.ts";
 import { closeServices, type Services } from "../server/services.ts";

@@ -1,6 +1,6 @@
 import { sql } from "kysely";
 import type { Database } from "../core/database.ts";
-import type { Run } from "../core/runs.ts";
+import type { Run } from "../core/runs/run.ts";
 import { openPgliteDatabase } from "../db/pglite_database.ts";
 import { assert, assertEquals, assertMatch } from "../tests/assert.ts";
 import { writeXlsx } from "../tests/xlsx_writer.ts";

@@ -5,7 +5,7 @@
  * @module
  */
 import { formatBytes } from "../components/format.ts";
-import type { Run, RunError } from "../core/runs.ts";
+import type { Run, RunError } from "../core/runs/run.ts";
 import { formatCount, formatFields } from "./table.ts";
 
 /**

@@ -12,7 +12,7 @@
  * @module
  */
 import { formatElapsed, formatTime } from "../components/format.ts";
-import { type Run, RUN_STATUSES } from "../core/runs.ts";
+import { type Run, RUN_STATUSES } from "../core/runs/run.ts";
 import { closeServices, type Services } from "../server/services.ts";
 import { choice, COMMON_FLAGS, databaseUrl, parseFlags, wholeNumber } from "./args.ts";
 import { type CliIo, processIo } from "./cli_io.ts";

@@ -4,7 +4,7 @@
  *
  * @module
  */
-import type { RunCounts } from "../core/runs.ts";
+import type { RunCounts } from "../core/runs/run.ts";
 import type { ExcludedCounts } from "../core/store.ts";
 import { formatNumber } from "./format.ts";
 

@@ -1,4 +1,4 @@
-import type { RunCounts } from "../core/runs.ts";
+import type { RunCounts } from "../core/runs/run.ts";
 import { formatNumber } from "./format.ts";
 
 const ORDER: Array<[keyof RunCounts, string]> = [

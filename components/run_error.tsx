@@ -1,4 +1,4 @@
-import type { RunError } from "../core/runs.ts";
+import type { RunError } from "../core/runs/run.ts";
 
 const TITLES: Record<string, string> = {
   header_error: "The header row does not match this upload type",

@@ -5,7 +5,7 @@
  *
  * @module
  */
-import type { Run } from "../core/runs.ts";
+import type { Run } from "../core/runs/run.ts";
 
 /** Seconds of work and of waiting for review; null where not known (yet). */
 export interface RunTimings {

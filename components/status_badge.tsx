@@ -1,4 +1,4 @@
-import type { RunStatus } from "../core/runs.ts";
+import type { RunStatus } from "../core/runs/run.ts";
 
 const LABELS: Record<RunStatus, string> = {
   queued: "Queued",

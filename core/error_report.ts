@@ -6,7 +6,7 @@
  * @module
  */
 import { csvRecord } from "./csv/stringify.ts";
-import type { Run } from "./runs.ts";
+import type { Run } from "./runs/run.ts";
 import type { CellError, Store } from "./store.ts";
 
 const encoder = new TextEncoder();

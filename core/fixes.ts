@@ -11,9 +11,9 @@
  */
 import type { ResolvedUploadType } from "./config/upload_type_schema.ts";
 import { IngestError } from "./errors.ts";
-import { requireRun } from "./lifecycle.ts";
-import type { Run, RunCounts } from "./runs.ts";
-import type { HeaderMapping } from "./stages/map_headers.ts";
+import { requireRun } from "./runs/require_run.ts";
+import type { Run, RunCounts } from "./runs/run.ts";
+import type { HeaderMapping } from "./stages/map_headers/header_match.ts";
 import { compileRowValidator } from "./stages/validate.ts";
 import type {
   CellEdit,

@@ -20,11 +20,11 @@
 import { IngestError } from "./errors.ts";
 import type { UploadLimits } from "./limits.ts";
 import { decode, type Encoding } from "./stages/decode.ts";
-import type { CsvRecord, Delimiter } from "./stages/parse.ts";
-import { type FileFormat, parseRecords } from "./stages/parse_records.ts";
+import type { Delimiter } from "./stages/parse/csv.ts";
+import type { SourceRecord } from "./stages/parse/source_record.ts";
+import { type FileFormat, parseRecords, parseWorkbook } from "./stages/parse.ts";
 import { receive } from "./stages/receive.ts";
-import { memorySpool, type Spool } from "./xlsx/byte_source.ts";
-import { parseXlsxRecords } from "./xlsx/xlsx_records.ts";
+import type { Spool } from "./stages/parse/xlsx/byte_source.ts";
 
 /** Data rows an inspection returns unless told otherwise. */
 export const PREVIEW_ROWS = 5;
@@ -82,14 +82,22 @@ export async function inspectFile(request: InspectRequest): Promise<FileInspecti
   const { format, encoding, delimiter, limits } = request;
   const batchSize = wanted + 1;
   const records = format === "xlsx"
-    ? workbookRecords(received.stream, request, batchSize, (names) => sheets = names)
+    ? parseWorkbook(received.stream, {
+      spool: request.spool,
+      sheet: request.sheet,
+      // As for an import: more than 10× the upload limit smells of a zip bomb.
+      maxExpandedBytes: 10 * request.maxBytes,
+      limits,
+      batchSize,
+      onSheets: (names) => sheets = names,
+    })
     : parseRecords(decode(received.stream, { encoding }), {
       format,
       delimiter,
       batchSize,
       limits,
     });
-  const found: CsvRecord[] = [];
+  const found: SourceRecord[] = [];
   try {
     for await (const batch of records) {
       found.push(...batch);
@@ -104,26 +112,4 @@ export async function inspectFile(request: InspectRequest): Promise<FileInspecti
   }
   const [header, ...rows] = found.map((r) => r.fields);
   return { format, ...(sheets ? { sheets } : {}), header, rows: rows.slice(0, wanted) };
-}
-
-async function* workbookRecords(
-  stream: ReadableStream<Uint8Array>,
-  request: InspectRequest,
-  batchSize: number,
-  onSheets: (names: string[]) => void,
-): AsyncGenerator<CsvRecord[]> {
-  const source = await (request.spool ?? memorySpool)(stream);
-  try {
-    // As for an import: more than 10× the upload limit smells of a zip bomb.
-    const maxExpandedBytes = 10 * request.maxBytes;
-    yield* parseXlsxRecords(source, {
-      sheet: request.sheet,
-      maxExpandedBytes,
-      limits: request.limits,
-      batchSize,
-      onSheets,
-    });
-  } finally {
-    await source.close();
-  }
 }

@@ -12,35 +12,36 @@
 import type { Context } from "@opentelemetry/api";
 import type { ResolvedUploadType } from "./config/upload_type_schema.ts";
 import { IngestError, type IngestErrorType, toIngestError } from "./errors.ts";
-import { emptyCounts, isFinal, type Run, type RunCounts, type RunMode } from "./runs.ts";
-import { asFailed, markRunFailed } from "./run_failure.ts";
-import { receive, type Received, type Sha256 } from "./stages/receive.ts";
-import { decode, type Encoding } from "./stages/decode.ts";
-import type { CsvRecord } from "./stages/parse.ts";
-import { type FileFormat, parseRecords } from "./stages/parse_records.ts";
+import { isFinal, type Run, type RunCounts, type RunMode } from "./runs/run.ts";
+import { asFailed, markRunFailed } from "./runs/failure.ts";
+import { receive, type Received, receiveSpan, type Sha256 } from "./stages/receive.ts";
+import { decode, decodeSpan, type Encoding } from "./stages/decode.ts";
+import type { SourceRecord } from "./stages/parse/source_record.ts";
+import { type FileFormat, parseRecords, parseSpan, parseWorkbook } from "./stages/parse.ts";
 import type { UploadLimits } from "./limits.ts";
-import { memorySpool, type Spool } from "./xlsx/byte_source.ts";
-import { parseXlsxRecords } from "./xlsx/xlsx_records.ts";
+import type { Spool } from "./stages/parse/xlsx/byte_source.ts";
+import type { ColumnMapping, HeaderMapping } from "./stages/map_headers/header_match.ts";
+import { mapHeaderRow } from "./stages/map_headers.ts";
+import { rememberMapping } from "./saved_mapping.ts";
+import { compileRowValidator, validateSpan } from "./stages/validate.ts";
 import {
-  type ColumnMapping,
-  type HeaderMapping,
-  headerSignature,
-  mapHeaders,
-  matchHeader,
-} from "./stages/map_headers.ts";
+  countStaged,
+  expectedRows,
+  invalidPolicyError,
+  rawValues,
+  stageSpan,
+} from "./stages/stage.ts";
+import type { FirstLoad, StagingWriter, Store } from "./store.ts";
 import {
-  confirms,
-  describeMapping,
-  effectiveEntries,
-  mappingRequired,
-  rememberMapping,
-  type RunMapping,
-} from "./saved_mapping.ts";
-import { compileRowValidator } from "./stages/validate.ts";
-import type { CellValue, FirstLoad, StagingWriter, Store, TargetTable } from "./store.ts";
-import { recordFailure, type StageName, StageSpans, startSpan, traceIdOf } from "./telemetry.ts";
-import { applyCommit } from "./lifecycle.ts";
-import { keepRunAlive } from "./run_heartbeat.ts";
+  recordFailure,
+  runSpanAttributes,
+  type StageName,
+  StageSpans,
+  startSpan,
+  traceIdOf,
+} from "./telemetry.ts";
+import { applyCommit, commitFirstLoad, firstLoadCommitSpan } from "./stages/commit.ts";
+import { keepRunAlive } from "./runs/heartbeat.ts";
 import { typeNotReady } from "./target_readiness.ts";
 
 /** Live progress of a run, reported about twice a second. */
@@ -147,11 +148,7 @@ const STAGE_OF: Partial<Record<IngestErrorType, StageName>> = {
  */
 export async function startIngest(store: Store, request: IngestRequest): Promise<IngestHandle> {
   const id = request.queued?.id ?? crypto.randomUUID();
-  const common = {
-    "ingest.upload_type": request.type.name,
-    "ingest.run_id": id,
-    "ingest.mode": request.mode,
-  };
+  const common = runSpanAttributes(request.type.name, { id, mode: request.mode });
   const root = startSpan("ingest.run", {
     ...common,
     ...(request.fileName ? { "ingest.file_name": request.fileName } : {}),
@@ -223,7 +220,6 @@ class IngestRun {
   readonly #progress: Progress = { stage: "receive", bytes: 0, rows: 0 };
   #lastReport = 0;
   #stage: StageName = "receive";
-  #unknownReferences = 0;
   /** The first load under way, if this run is one. */
   #firstLoad: FirstLoad | null = null;
   /** Why the first load gave up, once it has: the rest of the file is only read. */
@@ -245,10 +241,6 @@ class IngestRun {
     this.#run = run;
     this.#spans = spans;
     this.#markReceived = markReceived;
-  }
-
-  get #target(): TargetTable {
-    return this.#request.type;
   }
 
   async execute(): Promise<Run> {
@@ -293,12 +285,13 @@ class IngestRun {
       throw typeNotReady(problem);
     }
     const maxBytes = Math.min(type.maxFileBytes, this.#request.maxFileBytes ?? Infinity);
-    this.#spans.open("receive");
+    const spans = this.#spans;
     const received = this.#receiving = receive(body, {
       maxBytes,
       drain: true,
       signal: this.#request.signal,
       sha256: this.#request.sha256,
+      spans,
       onProgress: (bytes) => {
         this.#progress.bytes = bytes;
         this.#report();
@@ -306,23 +299,33 @@ class IngestRun {
     });
     // Failures surface through the stream; this keeps the same rejection from going unhandled.
     received.stats.catch(() => {});
-    this.#spans.open("decode");
-    const { format, encoding, delimiter, limits } = this.#request;
+    const { format, encoding, delimiter, limits, spool, sheet } = this.#request;
     const records = format === "xlsx"
-      ? this.#workbookRecords(received.stream)
-      : parseRecords(decode(received.stream, { encoding }), { format, delimiter, limits });
-    this.#spans.open("parse");
+      ? parseWorkbook(received.stream, {
+        spool,
+        sheet,
+        // Workbooks compress about 5–10×; more than 10× the upload limit smells of a zip bomb.
+        maxExpandedBytes: 10 * maxBytes,
+        limits,
+        spans,
+      })
+      : parseRecords(decode(received.stream, { encoding, spans }), {
+        format,
+        delimiter,
+        limits,
+        spans,
+      });
     const staged = await this.#stageRecords(records);
     const stats = await received.stats;
     this.#markReceived();
     if (this.#gaveUp) return await this.#restart();
-    this.#spans.close("receive", { "ingest.bytes": stats.bytes });
-    this.#spans.close("decode", { "ingest.bytes": stats.bytes });
-    this.#spans.close("parse", { "ingest.bytes": stats.bytes, "ingest.rows": staged.rows + 1 });
-    this.#spans.close("validate", {
-      "ingest.rows": staged.rows,
-      "ingest.invalid_rows": staged.invalid,
-      "ingest.busy_ms": Math.round(staged.validateMs),
+    receiveSpan.close(spans, stats);
+    decodeSpan.close(spans, stats);
+    parseSpan.close(spans, { bytes: stats.bytes, records: staged.rows + 1 });
+    validateSpan.close(spans, {
+      rows: staged.rows,
+      invalid: staged.invalid,
+      busyMs: staged.validateMs,
     });
     await this.#store.updateRun(id, ["processing"], {
       fileBytes: stats.bytes,
@@ -333,12 +336,13 @@ class IngestRun {
 
     this.#stage = "stage";
     if (this.#firstLoad) return await this.#commitFirstLoad(this.#firstLoad, staged);
-    const counts = await this.#countStaged(staged);
+    const { mode } = this.#request;
+    const { counts, unknownReferences } = await countStaged(this.#store, id, type, mode, staged);
     const stageEnded = performance.now();
     await this.#store.updateRun(id, ["processing"], { counts });
-    const refused = this.#invalidPolicyError(counts);
-    if (this.#request.mode === "staged" || refused) {
-      this.#closeStage(counts, staged.writeMs);
+    const refused = invalidPolicyError(type, mode, id, counts);
+    if (mode === "staged" || refused) {
+      this.#closeStage(counts, staged.writeMs, unknownReferences);
       if (refused) throw refused;
       return await this.#store.updateRun(id, ["processing"], {
         status: "staged",
@@ -356,7 +360,7 @@ class IngestRun {
       return final;
     } finally {
       // A direct import's new/changed/unchanged counts come from its write.
-      this.#closeStage(final.counts, staged.writeMs, stageEnded);
+      this.#closeStage(final.counts, staged.writeMs, unknownReferences, stageEnded);
     }
   }
 
@@ -372,22 +376,11 @@ class IngestRun {
     }
     const stageEnded = performance.now();
     this.#stage = "commit";
-    const span = this.#spans.open("commit");
-    span.setAttribute("ingest.first_load", true);
     // The commit ends the transaction, committed or rolled back: nothing is left to abandon.
     this.#firstLoad = null;
-    let run: Run;
-    try {
-      run = await this.#store.commitFirstLoad(load, this.#run.id);
-    } catch (err) {
-      this.#spans.abort("commit", err);
-      throw err;
-    }
-    this.#closeStage(run.counts, staged.writeMs, stageEnded, { "ingest.first_load": true });
-    this.#spans.close("commit", {
-      "ingest.rows": run.counts.rows,
-      "ingest.new_rows": run.counts.new,
-    });
+    const run = await commitFirstLoad(this.#store, load, this.#run.id, this.#spans);
+    this.#closeStage(run.counts, staged.writeMs, 0, stageEnded, true);
+    firstLoadCommitSpan.close(this.#spans, run.counts);
     return run;
   }
 
@@ -409,69 +402,24 @@ class IngestRun {
     return await this.#process(await this.#request.reopen!());
   }
 
-  /**
-   * Counts the staged rows: duplicate keys and unknown references become invalid rows, then a
-   * staged run is classified for review; a direct run is not, since its commit classifies by
-   * writing.
-   */
-  async #countStaged(staged: { rows: number; invalid: number; columns: string[] }) {
-    const id = this.#run.id;
-    const duplicates = await this.#store.markDuplicates(id, this.#target, staged.columns);
-    this.#unknownReferences = await this.#store.markUnknownReferences(
-      id,
-      this.#target,
-      staged.columns,
-    );
-    if (this.#request.mode === "staged") {
-      return await this.#store.classify(id, this.#target, staged.columns);
-    }
-    const invalid = staged.invalid + duplicates + this.#unknownReferences;
-    const counts = { ...emptyCounts(), rows: staged.rows, invalid };
-    // A refused import writes nothing; classifying still tells its failed run what it held.
-    return this.#invalidPolicyError(counts)
-      ? await this.#store.classify(id, this.#target, staged.columns)
-      : counts;
-  }
-
   #closeStage(
     counts: RunCounts,
     writeMs: number,
+    unknownReferenceRows: number,
     endedAt?: number,
-    attributes: Record<string, boolean> = {},
+    firstLoad = false,
   ): void {
-    this.#spans.close("stage", {
-      ...attributes,
-      "ingest.rows": counts.rows,
-      "ingest.invalid_rows": counts.invalid,
-      "ingest.new_rows": counts.new,
-      "ingest.changed_rows": counts.changed,
-      "ingest.unchanged_rows": counts.unchanged,
-      "ingest.deleted_rows": counts.deleted,
-      "ingest.reference_checks": this.#request.type.references?.length ?? 0,
-      "ingest.unknown_reference_rows": this.#unknownReferences,
-      "ingest.busy_ms": Math.round(writeMs),
+    stageSpan.close(this.#spans, {
+      counts,
+      referenceChecks: this.#request.type.references?.length ?? 0,
+      unknownReferenceRows,
+      busyMs: writeMs,
+      firstLoad,
     }, endedAt);
   }
 
-  /** Spools a workbook (it needs random access) and reads the chosen sheet's rows. */
-  async *#workbookRecords(stream: ReadableStream<Uint8Array>) {
-    const source = await (this.#request.spool ?? memorySpool)(stream);
-    try {
-      // Workbooks compress about 5–10×; more than 10× the upload limit smells of a zip bomb.
-      const { type, maxFileBytes } = this.#request;
-      const maxExpandedBytes = 10 * Math.min(type.maxFileBytes, maxFileBytes ?? Infinity);
-      yield* parseXlsxRecords(source, {
-        sheet: this.#request.sheet,
-        maxExpandedBytes,
-        limits: this.#request.limits,
-      });
-    } finally {
-      await source.close();
-    }
-  }
-
   /** Parses, maps headers, validates and writes staged rows; returns what it saw. */
-  async #stageRecords(batches: AsyncGenerator<CsvRecord[]>) {
+  async #stageRecords(batches: AsyncGenerator<SourceRecord[]>) {
     const { type } = this.#request;
     const batchSize = this.#request.batchSize ?? 5000;
     let mapping: HeaderMapping | undefined;
@@ -488,7 +436,7 @@ class IngestRun {
     const flush = async () => {
       await writing;
       if (writeError) throw writeError;
-      this.#spans.open("stage");
+      stageSpan.open(this.#spans);
       const started = performance.now();
       writing = writer!.flush().then(
         () => {
@@ -508,7 +456,13 @@ class IngestRun {
       let start = 0;
       if (!mapping) {
         this.#stage = "map_headers";
-        const mapped = await this.#mapHeaders(batch[0]);
+        const { mapping: given, actor } = this.#request;
+        const mapped = await mapHeaderRow(this.#store, batch[0].fields, {
+          type,
+          given,
+          actor: actor ?? null,
+          spans: this.#spans,
+        });
         mapping = mapped.mapping;
         validate = compileRowValidator(type, mapping);
         const columns = mapping.columns.map((c) => c.column.name);
@@ -523,7 +477,7 @@ class IngestRun {
         start = 1;
         this.#stage = "validate";
       }
-      this.#spans.open("validate");
+      validateSpan.open(this.#spans);
       const started = performance.now();
       // A first load that gave up only reads the rest of the file, to read it again.
       for (let i = this.#gaveUp ? batch.length : start; i < batch.length; i++) {
@@ -577,7 +531,7 @@ class IngestRun {
    * A first load when the run may be one (a direct import that can read its file again, not
    * read again already) and the store takes it, else the run's staging.
    */
-  async #openWriter(columns: string[], batch: readonly CsvRecord[]): Promise<StagingWriter> {
+  async #openWriter(columns: string[], batch: readonly SourceRecord[]): Promise<StagingWriter> {
     const { type, mode, reopen } = this.#request;
     if (mode === "direct" && reopen && !this.#restarted) {
       this.#firstLoad = await this.#store.openFirstLoad(type, columns);
@@ -590,67 +544,6 @@ class IngestRun {
       mode,
       expectedRows(this.#request.expectedBytes, batch),
     );
-  }
-
-  /**
-   * Maps the header by name, label and alias, and with the upload's own column mapping when it
-   * has one. A saved mapping is never applied unasked: when one would change how these headers
-   * map and the upload sent none, the run stops with `mapping_required` listing it; an upload
-   * that sends it back confirms it (and its run records the saved mapping as the source).
-   */
-  async #mapHeaders(header: CsvRecord): Promise<{ mapping: HeaderMapping; record: RunMapping }> {
-    this.#spans.open("map_headers");
-    const { type, mapping: given, actor } = this.#request;
-    const fields = header.fields;
-    // A saved mapping only ever maps headers that match no column: none, no lookup.
-    const unmatched = fields.some((h) => h.trim() !== "" && !matchHeader(type, h));
-    const saved = unmatched
-      ? await this.#store.findMapping(type.name, headerSignature(fields), actor ?? null)
-      : null;
-    const suggested = saved ? effectiveEntries(type, fields, saved.mapping) : {};
-    const suggests = Object.keys(suggested).length > 0;
-    if (saved && suggests && !given) throw mappingRequired(saved, suggested, fields);
-    const mapping = mapHeaders(type, fields, given);
-    const confirmed = saved && suggests && given && confirms(given, suggested)
-      ? { saved, entries: suggested }
-      : null;
-    this.#spans.close("map_headers", {
-      "ingest.columns": mapping.columns.length,
-      "ingest.ignored_columns": mapping.ignored.length,
-      "ingest.mapping": confirmed ? "saved" : given ? "given" : "names",
-    });
-    return { mapping, record: describeMapping(type, fields, mapping, given ?? null, confirmed) };
-  }
-
-  /** The `validation_error` the type's invalid-row policy raises for `counts`, if any. */
-  #invalidPolicyError(counts: RunCounts): IngestError | null {
-    const { type, mode } = this.#request;
-    if (counts.invalid === 0) return null;
-    const details = { runId: this.#run.id, counts };
-    if (type.onInvalid === "reject" && mode === "direct") {
-      return new IngestError(
-        "validation_error",
-        `${counts.invalid} of ${counts.rows} rows are invalid; nothing was imported`,
-        details,
-      );
-    }
-    if (type.onInvalid !== "skip") return null;
-    const percent = counts.rows ? (counts.invalid / counts.rows) * 100 : 0;
-    if (
-      (type.maxInvalidRows !== undefined && counts.invalid > type.maxInvalidRows) ||
-      (type.maxInvalidPercent !== undefined && percent > type.maxInvalidPercent)
-    ) {
-      return new IngestError(
-        "validation_error",
-        `${counts.invalid} of ${counts.rows} rows are invalid, more than ${type.label} allows`,
-        {
-          ...details,
-          maxInvalidRows: type.maxInvalidRows,
-          maxInvalidPercent: type.maxInvalidPercent,
-        },
-      );
-    }
-    return null;
   }
 
   #report(): void {
@@ -678,30 +571,8 @@ class IngestRun {
   }
 }
 
-/**
- * How many rows `bytes` (if known) hold, from the first batch's records (the header first): the
- * characters of their fields and delimiters, which are their bytes in ASCII.
- */
-function expectedRows(bytes: number | undefined, batch: readonly CsvRecord[]): number {
-  if (!bytes || batch.length < 2) return 0;
-  let chars = 0;
-  for (let i = 1; i < batch.length; i++) {
-    const fields = batch[i].fields;
-    chars += fields.length;
-    for (let f = 0; f < fields.length; f++) chars += fields[f].length;
-  }
-  return Math.ceil(bytes / (chars / (batch.length - 1)));
-}
-
 /** True for an error of PostgreSQL's classes 22 (data exception) and 23 (integrity constraint). */
 function isDataError(err: unknown): boolean {
   const code = (err as { code?: unknown } | null)?.code;
   return typeof code === "string" && /^2[23][0-9A-Z]{3}$/.test(code);
-}
-
-/** The raw cells of an invalid row, keyed by the config column they map to. */
-function rawValues(fields: string[], mapping: HeaderMapping): Record<string, CellValue> {
-  const values: Record<string, CellValue> = {};
-  for (const { index, column } of mapping.columns) values[column.name] = fields[index] ?? null;
-  return values;
 }

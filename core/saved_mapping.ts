@@ -14,13 +14,13 @@
 import type { ResolvedUploadType } from "./config/upload_type_schema.ts";
 import { headerKey } from "./config/header_key.ts";
 import { IngestError } from "./errors.ts";
-import type { Run } from "./runs.ts";
+import type { Run } from "./runs/run.ts";
 import {
   type ColumnMapping,
   type HeaderMapping,
   headerSignature,
   matchHeader,
-} from "./stages/map_headers.ts";
+} from "./stages/map_headers/header_match.ts";
 import type { Store } from "./store.ts";
 
 /** A column mapping saved from a committed run. */

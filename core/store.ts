@@ -6,7 +6,7 @@
  * @module
  */
 import type { ColumnType } from "./config/define_upload_type.ts";
-import type { RowAction, Run, RunCounts, RunError, RunMode, RunStatus } from "./runs.ts";
+import type { RowAction, Run, RunCounts, RunError, RunMode, RunStatus } from "./runs/run.ts";
 import type { NewSavedMapping, RunMapping, SavedMapping } from "./saved_mapping.ts";
 import type { CheckedTarget, TargetProblem } from "./target_readiness.ts";
 

@@ -40,6 +40,18 @@ export const STAGE_NAMES = [
 /** One of {@linkcode STAGE_NAMES}. */
 export type StageName = typeof STAGE_NAMES[number];
 
+/** The attributes every span of a run carries: its upload type, id and mode. */
+export function runSpanAttributes(
+  uploadType: string,
+  run: { id: string; mode: string },
+): Attributes {
+  return {
+    "ingest.upload_type": uploadType,
+    "ingest.run_id": run.id,
+    "ingest.mode": run.mode,
+  };
+}
+
 /** The tracer core uses (named for the service, so operators can filter on it). */
 export function tracer() {
   return trace.getTracer("intake.ingest", "1.0.0");
@@ -103,6 +115,32 @@ export async function withSpan<T>(
 export function traceIdOf(span: Span): string | null {
   const { traceId } = span.spanContext();
   return /^0+$/.test(traceId) ? null : traceId;
+}
+
+/**
+ * One stage's span, declared in the stage's own file: its name and the counts it closes with.
+ * The stage opens it as its work starts; the pipeline closes it once the stage's input has ended
+ * (streaming stages overlap, so only the pipeline knows when).
+ */
+export interface StageSpan<Counts> {
+  /** The stage, traced as `ingest.<stage>`. */
+  readonly stage: StageName;
+  /** Opens the span in `spans` if it is not open yet. */
+  open(spans: StageSpans): Span;
+  /** Ends the span with the attributes of `counts` (`endedAt` as in {@linkcode StageSpans.close}). */
+  close(spans: StageSpans, counts: Counts, endedAt?: number): void;
+}
+
+/** Declares the span of `stage`, with the attributes it gets from its final counts. */
+export function defineStageSpan<Counts>(
+  stage: StageName,
+  attributes: (counts: Counts) => Attributes,
+): StageSpan<Counts> {
+  return {
+    stage,
+    open: (spans) => spans.open(stage),
+    close: (spans, counts, endedAt) => spans.close(stage, attributes(counts), endedAt),
+  };
 }
 
 /**

@@ -2,9 +2,9 @@
  * Keeps examples/README.md true: each sample file goes through the real pipeline (after the
  * clean file of its type) and gives the counts and cell errors the README promises.
  */
-import { commitRun } from "../core/lifecycle.ts";
+import { commitRun } from "../core/stages/commit.ts";
 import { startIngest } from "../core/pipeline.ts";
-import type { RunMode } from "../core/runs.ts";
+import type { RunMode } from "../core/runs/run.ts";
 import { SqlStore } from "../core/sql/sql_store.ts";
 import { loadUploadTypes } from "../server/load_upload_types.ts";
 import { assertEquals } from "../tests/assert.ts";

@@ -10,9 +10,9 @@ import {
 } from "../components/column_mapper.tsx";
 import { formatBytes, formatNumber } from "../components/format.ts";
 import { headerKey } from "../core/config/header_key.ts";
-import { parseCsv } from "../core/stages/parse.ts";
+import { parseCsv } from "../core/stages/parse/csv.ts";
 import { StatusBadge } from "../components/status_badge.tsx";
-import type { RunStatus } from "../core/runs.ts";
+import type { RunStatus } from "../core/runs/run.ts";
 
 interface Props {
   uploadType: string;

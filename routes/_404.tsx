@@ -1,5 +1,5 @@
 import type { PageProps } from "$fresh/server.ts";
-import type { RunError } from "../core/runs.ts";
+import type { RunError } from "../core/runs/run.ts";
 
 /**
  * The page for unknown addresses, upload types and runs, and (with `data.error`, status set by

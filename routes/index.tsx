@@ -1,6 +1,6 @@
 import type { Handlers, PageProps } from "$fresh/server.ts";
 import type { ResolvedUploadType } from "../core/config/upload_type_schema.ts";
-import type { Run } from "../core/runs.ts";
+import type { Run } from "../core/runs/run.ts";
 import { formatTime } from "../components/format.ts";
 import { StatusBadge } from "../components/status_badge.tsx";
 import { requirePrincipal, visibleActor } from "../server/auth/guards.ts";

@@ -11,7 +11,7 @@ import { context } from "@opentelemetry/api";
 import type { ResolvedUploadType } from "../core/config/upload_type_schema.ts";
 import { IngestError } from "../core/errors.ts";
 import { type IngestHandle, startIngest } from "../core/pipeline.ts";
-import type { Run } from "../core/runs.ts";
+import type { Run } from "../core/runs/run.ts";
 import type { Services } from "./services.ts";
 import { fileSpool } from "./file_spool.ts";
 import { nativeSha256 } from "./native_sha256.ts";

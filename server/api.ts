@@ -4,7 +4,7 @@
  * @module
  */
 import type { ResolvedUploadType } from "../core/config/upload_type_schema.ts";
-import type { Run } from "../core/runs.ts";
+import type { Run } from "../core/runs/run.ts";
 
 /** The API path of a run. */
 export function runPath(id: string): string {

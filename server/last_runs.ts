@@ -9,7 +9,7 @@
  *
  * @module
  */
-import type { Run } from "../core/runs.ts";
+import type { Run } from "../core/runs/run.ts";
 import type { Store } from "../core/store.ts";
 
 /** How long an answer is served without asking the database again. */

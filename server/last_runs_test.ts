@@ -1,5 +1,5 @@
 import { assertEquals, assertRejects } from "../tests/assert.ts";
-import type { Run } from "../core/runs.ts";
+import type { Run } from "../core/runs/run.ts";
 import type { Page, RunQuery } from "../core/store.ts";
 import { LastRuns } from "./last_runs.ts";
 

@@ -6,10 +6,10 @@
  */
 import { IngestError } from "../core/errors.ts";
 import { type Encoding, encodingNamed } from "../core/stages/decode.ts";
-import type { RunMode } from "../core/runs.ts";
+import type { RunMode } from "../core/runs/run.ts";
 import { z } from "zod";
-import type { ColumnMapping } from "../core/stages/map_headers.ts";
-import type { FileFormat } from "../core/stages/parse_records.ts";
+import type { ColumnMapping } from "../core/stages/map_headers/header_match.ts";
+import type { FileFormat } from "../core/stages/parse.ts";
 import { readMultipartFile } from "./multipart.ts";
 import { choice, flag, readQuery, text } from "./query_params.ts";
 

@@ -4,7 +4,7 @@ import { sql } from "kysely";
 import { assert, assertEquals } from "./assert.ts";
 import { describeMigratedDatabases } from "./db_harness.ts";
 import { startIngest } from "../core/pipeline.ts";
-import { commitRun } from "../core/lifecycle.ts";
+import { commitRun } from "../core/stages/commit.ts";
 import { SqlStore } from "../core/sql/sql_store.ts";
 import { loadUploadTypes } from "../server/load_upload_types.ts";
 import { FACILITIES, FACILITIES_CHANGES } from "./api/fixtures.ts";

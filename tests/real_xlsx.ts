@@ -10,8 +10,8 @@
  */
 import ExcelJS from "exceljs";
 import * as XLSX from "xlsx";
-import { memorySpool } from "../core/xlsx/byte_source.ts";
-import { openEntry, readZipDirectory } from "../core/xlsx/zip_reader.ts";
+import { memorySpool } from "../core/stages/parse/xlsx/byte_source.ts";
+import { openEntry, readZipDirectory } from "../core/stages/parse/xlsx/zip_reader.ts";
 import { zip } from "./xlsx_writer.ts";
 
 /** A cell as a writer gets it; `{ formula, value }` is a formula with its cached value. */

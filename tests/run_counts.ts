@@ -3,7 +3,7 @@
  *
  * @module
  */
-import { emptyCounts, type RunCounts } from "../core/runs.ts";
+import { emptyCounts, type RunCounts } from "../core/runs/run.ts";
 
 /**
  * Every count of a run, those not given at 0.

@@ -14,7 +14,7 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { assert, assertEquals } from "./assert.ts";
 import core, { type CoreSummary } from "./runtimes/core_entry.ts";
-import type { TextFormat } from "../core/stages/parse_records.ts";
+import type { TextFormat } from "../core/stages/parse.ts";
 
 /** One file to send through core, and the upload type and format to read it as. */
 interface DemoFile {

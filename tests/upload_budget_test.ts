@@ -8,7 +8,7 @@
  * @module
  */
 import { sql } from "kysely";
-import type { Run } from "../core/runs.ts";
+import type { Run } from "../core/runs/run.ts";
 import { startJobWorker } from "../server/jobs/job_worker.ts";
 import { appTest, type TestApp } from "./app_harness.ts";
 import { assert, assertEquals, assertMatch } from "./assert.ts";

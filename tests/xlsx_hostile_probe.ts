@@ -6,7 +6,7 @@
  * Usage: deno run -A tests/xlsx_hostile_probe.ts FILE.xlsx...
  */
 import { IngestError } from "../core/errors.ts";
-import { parseXlsxRecords } from "../core/xlsx/xlsx_records.ts";
+import { parseXlsxRecords } from "../core/stages/parse/xlsx.ts";
 import { fileSpool } from "../server/file_spool.ts";
 
 for (const path of Deno.args) {

@@ -1,6 +1,6 @@
 import { assert, assertEquals, test } from "./assert.ts";
-import { memorySpool } from "../core/xlsx/byte_source.ts";
-import { parseXlsxRecords } from "../core/xlsx/xlsx_records.ts";
+import { memorySpool } from "../core/stages/parse/xlsx/byte_source.ts";
+import { parseXlsxRecords } from "../core/stages/parse/xlsx.ts";
 import {
   excelJsWorkbook,
   findSoffice,

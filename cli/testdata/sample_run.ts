@@ -3,7 +3,7 @@
  *
  * @module
  */
-import type { Run } from "../../core/runs.ts";
+import type { Run } from "../../core/runs/run.ts";
 
 /** A run as the store returns it. */
 export function sampleRun(patch: Partial<Run> = {}): Run {

@@ -21,7 +21,7 @@
  */
 import { type Kysely, sql } from "kysely";
 import type { BulkTransaction, Database } from "../database.ts";
-import { emptyCounts, type Run } from "../runs.ts";
+import { emptyCounts, type Run } from "../runs/run.ts";
 import type { FirstLoad, StagedRow, TargetTable } from "../store.ts";
 import { CopyBuffer } from "./copy_buffer.ts";
 import { commitLockKey } from "./sql_fragments.ts";

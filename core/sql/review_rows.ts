@@ -8,7 +8,7 @@
 import { type RawBuilder, sql } from "kysely";
 import type { Database } from "../database.ts";
 import { IngestError } from "../errors.ts";
-import type { RowAction } from "../runs.ts";
+import type { RowAction } from "../runs/run.ts";
 import type {
   CellError,
   ExcludedCounts,

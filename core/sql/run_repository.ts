@@ -6,7 +6,7 @@
 import { type Kysely, sql } from "kysely";
 import { IngestError } from "../errors.ts";
 import { boundDetails, boundText, MAX_MESSAGE_CHARS } from "../error_bounds.ts";
-import { isActive, type Run, RUN_STATUSES, type RunCounts, type RunStatus } from "../runs.ts";
+import { isActive, type Run, RUN_STATUSES, type RunCounts, type RunStatus } from "../runs/run.ts";
 import type { NewRun, Page, RunPatch, RunQuery } from "../store.ts";
 
 // deno-lint-ignore no-explicit-any

@@ -7,7 +7,7 @@
 import { sql } from "kysely";
 import type { Database } from "../database.ts";
 import type { NewSavedMapping, SavedMapping } from "../saved_mapping.ts";
-import type { ColumnMapping } from "../stages/map_headers.ts";
+import type { ColumnMapping } from "../stages/map_headers/header_match.ts";
 import { json } from "./run_repository.ts";
 
 type Row = {

@@ -7,7 +7,7 @@
 import { type QueryResult, type RawBuilder, sql } from "kysely";
 import type { Database } from "../database.ts";
 import { IngestError } from "../errors.ts";
-import type { Run, RunCounts, RunMode, RunStatus } from "../runs.ts";
+import type { Run, RunCounts, RunMode, RunStatus } from "../runs/run.ts";
 import type {
   CellError,
   ExcludedCounts,

@@ -7,7 +7,7 @@
  */
 import { type Kysely, sql } from "kysely";
 import type { Database } from "../database.ts";
-import type { RowAction, RunCounts } from "../runs.ts";
+import type { RowAction, RunCounts } from "../runs/run.ts";
 import type { CellError, StagedRow, StagingWriter } from "../store.ts";
 import { json } from "./run_repository.ts";
 import type { StagedColumn } from "./staged_values.ts";

@@ -1,5 +1,5 @@
 /**
- * Stage 2 of the pipeline: bytes → text, strictly.
+ * Stage `decode`: bytes → text, strictly.
  *
  * - UTF-8 by default, strict: the first invalid byte is reported with its byte offset and line,
  *   since `TextDecoder` with `fatal` only says that the input is invalid, not where.
@@ -17,7 +17,8 @@
  * @module
  */
 import { IngestError } from "../errors.ts";
-import { binaryOffset, sniffSignature } from "../csv/sniff.ts";
+import { binaryOffset, sniffSignature } from "./decode/sniff.ts";
+import { defineStageSpan, type StageSpans } from "../telemetry.ts";
 
 /** Encodings a caller may declare. */
 export type Encoding = "utf-8" | "latin1" | "windows-1252";
@@ -54,7 +55,17 @@ export function encodingNamed(name: string): Encoding | undefined {
 export interface DecodeOptions {
   /** Declared encoding; a BOM overrides it. @default {"utf-8"} */
   encoding?: Encoding;
+  /** The run's stage spans: `ingest.decode` opens as decoding is set up. */
+  spans?: StageSpans;
 }
+
+/**
+ * The `ingest.decode` span, closed with the bytes decoded. A workbook's reader decodes its own
+ * XML: its upload's span covers the same bytes (opened by the parse stage).
+ */
+export const decodeSpan = defineStageSpan("decode", (stats: { bytes: number }) => ({
+  "ingest.bytes": stats.bytes,
+}));
 
 // What to do about a file that is not text, by its detected type. Workbooks are read only when
 // sent as .xlsx (or with the workbook media type); the content alone is not trusted for that.
@@ -88,6 +99,7 @@ export function decode(
   bytes: ReadableStream<Uint8Array>,
   options: DecodeOptions = {},
 ): ReadableStream<string> {
+  if (options.spans) decodeSpan.open(options.spans);
   const declared = options.encoding ?? "utf-8";
   let head: Uint8Array | null = new Uint8Array(0);
   let decoder: TextDecoder | undefined;

@@ -1,138 +1,174 @@
 /**
- * Stage 3 of the pipeline: decoded text → batches of CSV records, streaming.
- *
- * RFC 4180 with the leniency real files need: CRLF, LF and CR-only line ends (mixed too),
- * quoted fields with doubled quotes and line breaks, ragged rows returned as they are (the
- * validate stage flags them), blank lines skipped but counted as spreadsheet rows (before the
- * header, lines of only spaces or empty cells are blank lines too). A stray
- * quote inside an unquoted field, and text after a closing quote, are kept literally
- * (`a"b` → `a"b`, `"a"b` → `ab`). See docs/parser.md for the measurements behind the parser.
+ * Stage `parse`: the upload → batches of records (header first), the same records whatever the
+ * format. Workbooks through the XLSX reader (`parse/xlsx.ts`, from the spooled bytes); every text
+ * format from decoded text: CSV/TSV through the CSV parser, JSON arrays and
+ * NDJSON through the JSON reader; CSV cells lose
+ * the formula guard of Intake's exports (`'=x` → `=x`). The declared
+ * format is checked against the content, so a JSON file sent as CSV (or the other way round) is
+ * refused with what was detected instead of failing later with a puzzling header error.
  *
  * This module is browser compatible.
  *
  * @module
  */
-import { type CsvRecord, CsvScanner } from "../csv/parser.ts";
-import { type Delimiter, detectDelimiter } from "../csv/detect_delimiter.ts";
-import { uploadLimits } from "../limits.ts";
+import { IngestError } from "../errors.ts";
+import { type JsonFormat, parseJsonRecords } from "./parse/json.ts";
+import { unescapeFormula } from "../csv/formula_escape.ts";
+import { type UploadLimits, uploadLimits } from "../limits.ts";
+import { type Delimiter, parseCsv } from "./parse/csv.ts";
+import type { SourceRecord } from "./parse/source_record.ts";
+import { parseXlsxRecords, type XlsxOptions } from "./parse/xlsx.ts";
+import { memorySpool, type Spool } from "./parse/xlsx/byte_source.ts";
+import { decodeSpan } from "./decode.ts";
+import { defineStageSpan, type StageSpans } from "../telemetry.ts";
 
-export type { CsvRecord, Delimiter };
-export { detectDelimiter };
+/** The text formats Intake reads. */
+export type TextFormat = "csv" | JsonFormat;
 
-/** How to parse; every field is optional. */
-export interface ParseOptions {
-  /** Field delimiter; detected from the first lines when absent. */
+/** Every format Intake reads: the text ones and Excel workbooks. */
+export type FileFormat = TextFormat | "xlsx";
+
+/** Options of {@linkcode parseRecords}. */
+export interface ParseRecordsOptions {
+  /** The declared format; CSV when absent. */
+  format?: TextFormat;
+  /** CSV only: the field delimiter, detected when absent. */
   delimiter?: Delimiter;
   /** Records per yielded batch. @default {1000} */
   batchSize?: number;
-  /** Largest field in UTF-8 bytes; larger → limit_exceeded. @default {16 MiB} */
-  maxFieldBytes?: number;
-  /** Largest record (its fields' UTF-8 bytes together); larger → limit_exceeded. @default {16 MiB} */
-  maxRecordBytes?: number;
-  /** Most fields in one record; more → limit_exceeded. @default {20_000} */
-  maxColumns?: number;
+  /** The upload's bounds. @default {uploadLimits()} */
+  limits?: UploadLimits;
+  /** The run's stage spans: `ingest.parse` opens as parsing is set up. */
+  spans?: StageSpans;
 }
 
-/** Text read before the delimiter is guessed (the first lines of almost any file). */
-const SAMPLE_CHARS = 64 * 1024;
+/** The `ingest.parse` span, closed with the bytes read and the records parsed (header included). */
+export const parseSpan = defineStageSpan("parse", (counts: { bytes: number; records: number }) => ({
+  "ingest.bytes": counts.bytes,
+  "ingest.rows": counts.records,
+}));
+
+/** Parses decoded text in its declared format, after checking the content agrees. */
+export function parseRecords(
+  text: AsyncIterable<string>,
+  options: ParseRecordsOptions = {},
+): AsyncGenerator<SourceRecord[]> {
+  if (options.spans) parseSpan.open(options.spans);
+  return readText(text, options);
+}
+
+/** Options of {@linkcode parseWorkbook}. */
+export interface ParseWorkbookOptions extends XlsxOptions {
+  /** Where the upload is kept while the workbook is read. @default {memorySpool} */
+  spool?: Spool;
+  /** The run's stage spans: `ingest.decode` and `ingest.parse` open as reading is set up. */
+  spans?: StageSpans;
+}
+
+/** Spools a workbook (it needs random access) and reads the chosen sheet's rows. */
+export function parseWorkbook(
+  bytes: ReadableStream<Uint8Array>,
+  options: ParseWorkbookOptions = {},
+): AsyncGenerator<SourceRecord[]> {
+  if (options.spans) {
+    // The XLSX reader decodes the workbook's XML itself: the decode span covers the same bytes.
+    decodeSpan.open(options.spans);
+    parseSpan.open(options.spans);
+  }
+  return readWorkbook(bytes, options);
+}
+
+async function* readWorkbook(
+  bytes: ReadableStream<Uint8Array>,
+  { spool = memorySpool, spans: _, ...options }: ParseWorkbookOptions,
+): AsyncGenerator<SourceRecord[]> {
+  const source = await spool(bytes);
+  try {
+    yield* parseXlsxRecords(source, options);
+  } finally {
+    await source.close();
+  }
+}
+
+async function* readText(
+  text: AsyncIterable<string>,
+  options: ParseRecordsOptions,
+): AsyncGenerator<SourceRecord[]> {
+  const format = options.format ?? "csv";
+  const checked = checkContent(text, format);
+  const { delimiter, batchSize, limits = uploadLimits() } = options;
+  const { maxFieldBytes, maxRecordBytes, maxColumns } = limits;
+  yield* format === "csv"
+    ? unescapeFormulas(
+      parseCsv(checked, { delimiter, batchSize, maxFieldBytes, maxRecordBytes, maxColumns }),
+    )
+    // Either JSON format reads both shapes: the first character tells an array from NDJSON.
+    : parseJsonRecords(checked, { batchSize, limits });
+}
 
 /**
- * Streaming RFC 4180 parser: text chunks → batches of records. The first record yielded is
- * the header. Empty input (or only blank lines) yields nothing.
- *
- * @param text Decoded text chunks, cut anywhere.
- * @param options Delimiter, batch size and limits.
- * @returns Batches of at most `batchSize` records, never empty.
- * @throws {IngestError} `parse_error` with `line` for an unclosed quote; `limit_exceeded` for a
- * field larger than `maxFieldBytes`, a record larger than `maxRecordBytes` or with more than
- * `maxColumns` fields.
- *
- * @example Parse a small file
- * ```ts
- * import { parseCsv } from "./parse.ts";
- * const records = [];
- * for await (const batch of parseCsv(["id;note\r\n", '1;"a;b"\r\n\r\n2;x'])) records.push(...batch);
- * const last = records[2];
- * if (last.fields[1] !== "x" || last.row !== 4 || last.line !== 4) throw new Error("unexpected");
- * ```
+ * Removes the formula guard `'` of Intake's own CSV exports from data cells (`=x` was exported as
+ * `'=x`), so an export uploaded again keeps its values exactly (`core/csv/formula_escape.ts`).
  */
-export async function* parseCsv(
-  text: AsyncIterable<string> | Iterable<string> | ReadableStream<string>,
-  options: ParseOptions = {},
-): AsyncGenerator<CsvRecord[]> {
-  const defaults = uploadLimits();
-  const settings = {
-    batchSize: options.batchSize ?? 1000,
-    maxFieldBytes: options.maxFieldBytes ?? defaults.maxFieldBytes,
-    maxRecordBytes: options.maxRecordBytes ?? defaults.maxRecordBytes,
-    maxColumns: options.maxColumns ?? defaults.maxColumns,
-  };
-  let scanner = options.delimiter
-    ? new CsvScanner({ ...settings, delimiter: options.delimiter })
-    : undefined;
-  let sample = "";
-  let first = true;
-  let started = false; // the header has been yielded
-  for await (let chunk of chunksOf(text)) {
-    if (chunk.length === 0) continue;
-    if (first) {
-      first = false;
-      // decode() strips the BOM already; text from elsewhere may still carry one.
-      if (chunk.charCodeAt(0) === 0xfeff) chunk = chunk.slice(1);
-    }
-    if (!scanner) {
-      sample += chunk;
-      if (sample.length < SAMPLE_CHARS) continue;
-      scanner = new CsvScanner({ ...settings, delimiter: detectDelimiter(sample) });
-      chunk = sample;
-      sample = "";
-    }
-    scanner.push(chunk);
-    yield* skipBlankStart(scanner.take());
-  }
-  scanner ??= new CsvScanner({ ...settings, delimiter: detectDelimiter(sample) });
-  scanner.push(sample);
-  scanner.finish();
-  yield* skipBlankStart(scanner.take());
-
-  // Before the header, a line of only spaces or empty cells (`,,,` from a spreadsheet) is a
-  // blank line too: no header is all blank, and a file of nothing else is empty.
-  function* skipBlankStart(batches: CsvRecord[][]): Generator<CsvRecord[]> {
-    for (const batch of batches) {
-      if (started) {
-        yield batch;
+async function* unescapeFormulas(
+  batches: AsyncIterable<SourceRecord[]>,
+): AsyncGenerator<SourceRecord[]> {
+  let header = true;
+  for await (const batch of batches) {
+    for (const record of batch) {
+      if (header) {
+        header = false;
         continue;
       }
-      const header = batch.findIndex((r) => r.fields.some((f) => f.trim() !== ""));
-      if (header === -1) continue;
-      started = true;
-      yield header === 0 ? batch : batch.slice(header);
+      const { fields } = record;
+      for (let i = 0; i < fields.length; i++) fields[i] = unescapeFormula(fields[i]);
     }
+    yield batch;
   }
 }
 
-/** Iterates a ReadableStream by its reader (not every runtime makes streams async-iterable). */
-async function* chunksOf(
-  source: AsyncIterable<string> | Iterable<string> | ReadableStream<string>,
+/** Passes the text through once its first characters agree with `format`. */
+async function* checkContent(
+  text: AsyncIterable<string>,
+  format: TextFormat,
 ): AsyncGenerator<string> {
-  if (!("getReader" in source)) {
-    yield* source;
-    return;
-  }
-  const reader = source.getReader();
-  let done = false;
-  try {
-    while (true) {
-      const result = await reader.read();
-      if (result.done) {
-        done = true;
-        return;
-      }
-      yield result.value;
+  let head = "";
+  let checked = false;
+  for await (const chunk of text) {
+    if (checked) {
+      yield chunk;
+      continue;
     }
-  } finally {
-    // Stopped early (a parse error or the consumer gave up): stop the upstream stages too.
-    if (!done) await reader.cancel().catch(() => {});
-    reader.releaseLock();
+    head += chunk;
+    const start = head.match(/\S\s*\S?/)?.[0];
+    // Wait for two significant characters (or the end) before judging.
+    if (start === undefined || (start.length < 2 && head.length < 64)) continue;
+    assertAgrees(start, format);
+    checked = true;
+    yield head;
   }
+  if (!checked && head !== "") {
+    assertAgrees(head.match(/\S\s*\S?/)?.[0] ?? "", format);
+    yield head;
+  }
+}
+
+function assertAgrees(start: string, format: TextFormat): void {
+  const first = start[0];
+  const second = start.at(-1);
+  const looksJson = first === "{" || (first === "[" && (second === "{" || second === "]"));
+  if (format === "csv" && looksJson) {
+    throw mismatch(format, "json", "JSON (it starts with " + first + ")");
+  }
+  if (format !== "csv" && first !== undefined && first !== "{" && first !== "[") {
+    throw mismatch(format, "text", "plain text or CSV, not JSON");
+  }
+}
+
+function mismatch(declared: TextFormat, detected: string, what: string): IngestError {
+  return new IngestError(
+    "unsupported_file_type",
+    `The file was sent as ${declared.toUpperCase()} but its content looks like ${what}`,
+    { declared, detected },
+  );
 }

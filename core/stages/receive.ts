@@ -1,5 +1,5 @@
 /**
- * Stage 1 of the pipeline: reads the upload's bytes once, counting and hashing them on the way
+ * Stage `receive`: reads the upload's bytes once, counting and hashing them on the way
  * and stopping at the size limit.
  *
  * SHA-256 is incremental (`crypto.subtle.digest` cannot hash a stream). The portable default is
@@ -14,6 +14,7 @@
 import { sha256 } from "@noble/hashes/sha2.js";
 import { bytesToHex } from "@noble/hashes/utils.js";
 import { IngestError } from "../errors.ts";
+import { defineStageSpan, type StageSpans } from "../telemetry.ts";
 
 /** What was received: the size and the SHA-256 of the whole file. */
 export interface ReceiveStats {
@@ -72,7 +73,14 @@ export interface ReceiveOptions {
   drain?: boolean;
   /** How long a drain waits for the next chunk. @default 10000 */
   drainIdleMs?: number;
+  /** The run's stage spans: `ingest.receive` opens as reading starts. */
+  spans?: StageSpans;
 }
+
+/** The `ingest.receive` span: open while the body is read, closed with its size. */
+export const receiveSpan = defineStageSpan("receive", (stats: { bytes: number }) => ({
+  "ingest.bytes": stats.bytes,
+}));
 
 /**
  * Passes `body` through, counting bytes, hashing them and enforcing `maxBytes`.
@@ -107,6 +115,7 @@ export function receive(
   stop: (reason?: unknown) => void;
 } {
   const { maxBytes, onProgress, signal } = options;
+  if (options.spans) receiveSpan.open(options.spans);
   const hasher = (options.sha256 ?? portableSha256)();
   let digest: string | undefined;
   const hex = () => digest ??= hasher.hex();

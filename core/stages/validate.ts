@@ -14,7 +14,7 @@
  * @example
  * ```ts
  * import { resolveUploadType } from "../config/upload_type_schema.ts";
- * import { mapHeaders } from "./map_headers.ts";
+ * import { mapHeaders } from "./map_headers/header_match.ts";
  * import { compileRowValidator } from "./validate.ts";
  * const type = resolveUploadType({
  *   name: "sites", label: "Sites", table: "sites", key: ["site_id"],
@@ -35,18 +35,11 @@
 import { CellFailure, compileCellRule, type Value } from "../config/cell_rules.ts";
 import type { RowErrorCode } from "../config/cell_rules.ts";
 import type { ResolvedUploadType } from "../config/upload_type_schema.ts";
-import type { HeaderMapping } from "./map_headers.ts";
+import type { HeaderMapping } from "./map_headers/header_match.ts";
+import type { SourceRecord } from "./parse/source_record.ts";
+import { defineStageSpan } from "../telemetry.ts";
 
 export type { RowErrorCode, Value } from "../config/cell_rules.ts";
-
-/** One record of the parsed file (structurally `CsvRecord` of `parse.ts`). */
-export interface CsvRecord {
-  /** Spreadsheet row number (the header is row 1). */
-  row: number;
-  /** Line of the file where the record starts. */
-  line: number;
-  fields: string[];
-}
 
 /** One problem in one row; `column` is null for whole-row problems such as `ragged_row`. */
 export interface RowError {
@@ -118,7 +111,7 @@ export function compileRowValidator(
  */
 export function validateBatch(
   validator: RowValidator,
-  records: readonly CsvRecord[],
+  records: readonly SourceRecord[],
 ): Array<RowResult & { row: number; line: number }> {
   return records.map((r) => ({ ...validator(r.fields), row: r.row, line: r.line }));
 }
@@ -149,3 +142,13 @@ function raggedError(fields: readonly string[], width: number): RowError | null 
     value: null,
   };
 }
+
+/** The `ingest.validate` span, closed with the rows validated and the time spent on them. */
+export const validateSpan = defineStageSpan(
+  "validate",
+  (counts: { rows: number; invalid: number; busyMs: number }) => ({
+    "ingest.rows": counts.rows,
+    "ingest.invalid_rows": counts.invalid,
+    "ingest.busy_ms": Math.round(counts.busyMs),
+  }),
+);

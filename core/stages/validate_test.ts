@@ -2,7 +2,7 @@ import { assert, assertEquals, assertMatch, assertThrows, test } from "../../tes
 import emissionsConfig from "../../config/upload_types/emissions.ts";
 import facilitiesConfig from "../../config/upload_types/facilities.ts";
 import { resolveUploadType } from "../config/upload_type_schema.ts";
-import { mapHeaders } from "./map_headers.ts";
+import { mapHeaders } from "./map_headers/header_match.ts";
 import { compileRowValidator, type RowResult, validateBatch } from "./validate.ts";
 
 const facilities = resolveUploadType(facilitiesConfig, "config/upload_types/facilities.ts");

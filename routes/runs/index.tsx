@@ -1,5 +1,5 @@
 import type { Handlers, PageProps } from "$fresh/server.ts";
-import { isActive, type Run, RUN_STATUSES, type RunStatus } from "../../core/runs.ts";
+import { isActive, type Run, RUN_STATUSES, type RunStatus } from "../../core/runs/run.ts";
 import RunStatusIsland from "../../islands/RunStatus.tsx";
 import { formatDuration, formatNumber, formatTime } from "../../components/format.ts";
 import { runTimings } from "../../components/run_timings.ts";

@@ -2,7 +2,7 @@ import type { Handlers, PageProps } from "$fresh/server.ts";
 import { numberExample } from "../../core/config/number_formats.ts";
 import type { ResolvedUploadType } from "../../core/config/upload_type_schema.ts";
 import { IngestError, toIngestError } from "../../core/errors.ts";
-import type { RunError } from "../../core/runs.ts";
+import type { RunError } from "../../core/runs/run.ts";
 import { RunErrorPanel } from "../../components/run_error.tsx";
 import UploadProgress from "../../islands/UploadProgress.tsx";
 import { acceptUpload, runFailure } from "../../server/accept_upload.ts";

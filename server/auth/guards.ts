@@ -5,8 +5,8 @@
  * @module
  */
 import { IngestError } from "../../core/errors.ts";
-import { requireRun } from "../../core/lifecycle.ts";
-import type { Run } from "../../core/runs.ts";
+import { requireRun } from "../../core/runs/require_run.ts";
+import type { Run } from "../../core/runs/run.ts";
 import type { Store } from "../../core/store.ts";
 import type { Access } from "./access.ts";
 import { can, canSeeRun, ownRunsFilter, type Principal } from "./principal.ts";

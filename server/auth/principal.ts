@@ -4,7 +4,7 @@
  *
  * @module
  */
-import type { Run } from "../../core/runs.ts";
+import type { Run } from "../../core/runs/run.ts";
 import { type Permission, type Role, roleAllows } from "./roles.ts";
 
 /** The identity and role of one request. */

@@ -17,8 +17,8 @@
 import { sql } from "kysely";
 import type { Database } from "../../core/database.ts";
 import type { Encoding } from "../../core/stages/decode.ts";
-import type { ColumnMapping } from "../../core/stages/map_headers.ts";
-import type { FileFormat } from "../../core/stages/parse_records.ts";
+import type { ColumnMapping } from "../../core/stages/map_headers/header_match.ts";
+import type { FileFormat } from "../../core/stages/parse.ts";
 import type { StoredInput } from "./input_store.ts";
 
 /** Where a job is in the queue. */

@@ -4,7 +4,7 @@ import { sql } from "kysely";
 import { generateEmissionsCsv } from "../../bench/gen_emissions.ts";
 import { seedFacilities } from "../../tests/seed_facilities.ts";
 import type { Database } from "../../core/database.ts";
-import type { Run } from "../../core/runs.ts";
+import type { Run } from "../../core/runs/run.ts";
 import { openPostgresDatabase } from "../../db/postgres_database.ts";
 import { FACILITIES } from "../../tests/api/fixtures.ts";
 import { assert, assertEquals, assertMatch } from "../../tests/assert.ts";

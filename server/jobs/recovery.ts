@@ -15,7 +15,7 @@
  */
 import type { Database } from "../../core/database.ts";
 import { IngestError } from "../../core/errors.ts";
-import { emptyCounts, isActive, type Run, type RunStatus } from "../../core/runs.ts";
+import { emptyCounts, isActive, type Run, type RunStatus } from "../../core/runs/run.ts";
 import type { Store } from "../../core/store.ts";
 import { log } from "../log.ts";
 import { deleteInput } from "./input_store.ts";

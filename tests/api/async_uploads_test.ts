@@ -3,7 +3,7 @@
  * with a `queued` run that the worker then carries to its end; the run page, the history filter,
  * readiness and the queue-depth gauge see the queue.
  */
-import type { Run } from "../../core/runs.ts";
+import type { Run } from "../../core/runs/run.ts";
 import { type JobWorkerOptions, startJobWorker } from "../../server/jobs/job_worker.ts";
 import { appTest, type TestApp } from "../app_harness.ts";
 import { assert, assertEquals, assertMatch } from "../assert.ts";

@@ -6,9 +6,10 @@
 import { sql } from "kysely";
 import { resolveUploadType } from "../../core/config/upload_type_schema.ts";
 import { errorReport } from "../../core/error_report.ts";
-import { commitRun, discardRun } from "../../core/lifecycle.ts";
+import { commitRun } from "../../core/stages/commit.ts";
+import { discardRun } from "../../core/runs/review.ts";
 import { startIngest } from "../../core/pipeline.ts";
-import type { RunMode } from "../../core/runs.ts";
+import type { RunMode } from "../../core/runs/run.ts";
 import { SqlStore } from "../../core/sql/sql_store.ts";
 import { assert, assertEquals, assertRejects } from "../assert.ts";
 import { describeMigratedDatabases, type TestDatabase } from "../db_harness.ts";

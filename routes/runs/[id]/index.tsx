@@ -1,7 +1,7 @@
 import type { Handlers, PageProps } from "$fresh/server.ts";
 import { IngestError, toIngestError } from "../../../core/errors.ts";
-import { revertRun } from "../../../core/lifecycle.ts";
-import { isActive, type Run, type RunError } from "../../../core/runs.ts";
+import { revertRun } from "../../../core/runs/revert.ts";
+import { isActive, type Run, type RunError } from "../../../core/runs/run.ts";
 import { Counts } from "../../../components/counts.tsx";
 import {
   formatDuration,

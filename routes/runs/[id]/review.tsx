@@ -1,11 +1,12 @@
 import type { Handlers, PageProps } from "$fresh/server.ts";
 import { toIngestError } from "../../../core/errors.ts";
 import { applyBulkFix, type BulkFix, editRow } from "../../../core/fixes.ts";
-import { commitRun, discardRun, refreshRun, setExcluded } from "../../../core/lifecycle.ts";
+import { commitRun } from "../../../core/stages/commit.ts";
+import { discardRun, refreshRun, setExcluded } from "../../../core/runs/review.ts";
 import { rememberMapping } from "../../../core/saved_mapping.ts";
 import { isChosenMapping, MappingUsed } from "../../../components/mapping_used.tsx";
 import { committer } from "../../../server/auth/committer.ts";
-import { ROW_ACTIONS, type RowAction, type Run, type RunError } from "../../../core/runs.ts";
+import { ROW_ACTIONS, type RowAction, type Run, type RunError } from "../../../core/runs/run.ts";
 import type { ExcludedCounts, ReviewRow, Store } from "../../../core/store.ts";
 import { CsrfField } from "../../../components/csrf_field.tsx";
 import { formatNumber, formatValue } from "../../../components/format.ts";

@@ -1,6 +1,6 @@
 import type { Handlers } from "$fresh/server.ts";
 import { visibleActor } from "../../../../server/auth/guards.ts";
-import { RUN_STATUSES } from "../../../../core/runs.ts";
+import { RUN_STATUSES } from "../../../../core/runs/run.ts";
 import { choice, limit, readQuery, runCursor, text } from "../../../../server/query_params.ts";
 import type { AppState } from "../../../../server/services.ts";
 

@@ -1,6 +1,6 @@
 import type { Handlers } from "$fresh/server.ts";
 import { z } from "zod";
-import { commitRun } from "../../../../../core/lifecycle.ts";
+import { commitRun } from "../../../../../core/stages/commit.ts";
 import { rememberMapping } from "../../../../../core/saved_mapping.ts";
 import { committer } from "../../../../../server/auth/committer.ts";
 import { readJsonBody } from "../../../../../server/json_body.ts";

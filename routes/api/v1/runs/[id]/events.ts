@@ -1,5 +1,5 @@
 import type { Handlers } from "$fresh/server.ts";
-import { isFinal, type Run } from "../../../../../core/runs.ts";
+import { isFinal, type Run } from "../../../../../core/runs/run.ts";
 import { requireVisibleRun } from "../../../../../server/auth/guards.ts";
 import type { AppState } from "../../../../../server/services.ts";
 

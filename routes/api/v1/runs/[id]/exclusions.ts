@@ -1,6 +1,6 @@
 import type { Handlers } from "$fresh/server.ts";
 import { z } from "zod";
-import { setExcluded } from "../../../../../core/lifecycle.ts";
+import { setExcluded } from "../../../../../core/runs/review.ts";
 import { requireRunAction, requireVisibleRun } from "../../../../../server/auth/guards.ts";
 import { readJsonBody } from "../../../../../server/json_body.ts";
 import type { AppState } from "../../../../../server/services.ts";

@@ -1,5 +1,5 @@
 import type { Handlers } from "$fresh/server.ts";
-import { refreshRun } from "../../../../../core/lifecycle.ts";
+import { refreshRun } from "../../../../../core/runs/review.ts";
 import { requireRunAction } from "../../../../../server/auth/guards.ts";
 import type { AppState } from "../../../../../server/services.ts";
 

@@ -1,5 +1,5 @@
 import type { Handlers } from "$fresh/server.ts";
-import { revertRun } from "../../../../../core/lifecycle.ts";
+import { revertRun } from "../../../../../core/runs/revert.ts";
 import { requireRunAction } from "../../../../../server/auth/guards.ts";
 import type { AppState } from "../../../../../server/services.ts";
 

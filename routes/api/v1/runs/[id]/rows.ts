@@ -1,5 +1,5 @@
 import type { Handlers } from "$fresh/server.ts";
-import { ROW_ACTIONS } from "../../../../../core/runs.ts";
+import { ROW_ACTIONS } from "../../../../../core/runs/run.ts";
 import { requireVisibleRun } from "../../../../../server/auth/guards.ts";
 import { choice, limit, readQuery, rowCursor } from "../../../../../server/query_params.ts";
 import type { AppState } from "../../../../../server/services.ts";

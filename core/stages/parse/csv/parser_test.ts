@@ -1,4 +1,4 @@
-import { assertEquals, assertThrows, test } from "../../tests/assert.ts";
+import { assertEquals, assertThrows, test } from "../../../../tests/assert.ts";
 import { CsvScanner } from "./parser.ts";
 
 const options = {

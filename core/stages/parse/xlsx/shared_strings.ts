@@ -9,7 +9,7 @@
  *
  * @module
  */
-import { IngestError } from "../errors.ts";
+import { IngestError } from "../../../errors.ts";
 
 const encoder = new TextEncoder();
 const decoder = new TextDecoder();

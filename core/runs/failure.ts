@@ -9,9 +9,9 @@
  *
  * @module
  */
-import { type IngestError, isConnectionError } from "./errors.ts";
-import type { Run, RunStatus } from "./runs.ts";
-import type { RunPatch, Store } from "./store.ts";
+import { type IngestError, isConnectionError } from "../errors.ts";
+import type { Run, RunStatus } from "./run.ts";
+import type { RunPatch, Store } from "../store.ts";
 
 /** What {@linkcode markRunFailed} does with the run's staged rows. */
 export interface MarkFailedOptions {

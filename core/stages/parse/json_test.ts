@@ -1,7 +1,7 @@
-import { assert, assertEquals, assertRejects, test } from "../../tests/assert.ts";
-import { IngestError } from "../errors.ts";
-import { HEADER_SAMPLE, type JsonParseOptions, parseJsonRecords } from "./json_records.ts";
-import { type UploadLimits, uploadLimits } from "../limits.ts";
+import { assert, assertEquals, assertRejects, test } from "../../../tests/assert.ts";
+import { IngestError } from "../../errors.ts";
+import { HEADER_SAMPLE, type JsonParseOptions, parseJsonRecords } from "./json.ts";
+import { type UploadLimits, uploadLimits } from "../../limits.ts";
 
 async function records(chunks: Iterable<string>, options?: JsonParseOptions) {
   const out = [];

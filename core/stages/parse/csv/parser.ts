@@ -9,14 +9,8 @@
  *
  * @module
  */
-import { IngestError } from "../errors.ts";
-
-/** One CSV record: its spreadsheet row (header = 1), the line where it starts, its fields. */
-export interface CsvRecord {
-  row: number;
-  line: number;
-  fields: string[];
-}
+import { IngestError } from "../../../errors.ts";
+import type { SourceRecord } from "../source_record.ts";
 
 /** What the scanner needs to know; every field is required (parseCsv() fills the defaults). */
 export interface ScannerOptions {
@@ -89,8 +83,8 @@ export class CsvScanner {
   #recordRow = 0;
   #fieldLine = 1;
   #prevCode = -1;
-  #batch: CsvRecord[] = [];
-  #ready: CsvRecord[][] = [];
+  #batch: SourceRecord[] = [];
+  #ready: SourceRecord[][] = [];
 
   constructor(options: ScannerOptions) {
     if (options.delimiter.length !== 1) {
@@ -112,7 +106,7 @@ export class CsvScanner {
   }
 
   /** Returns the batches completed so far and forgets them. */
-  take(): CsvRecord[][] {
+  take(): SourceRecord[][] {
     const ready = this.#ready;
     this.#ready = [];
     return ready;

@@ -1,4 +1,4 @@
-import { assertEquals, test } from "../../tests/assert.ts";
+import { assertEquals, test } from "../../../../tests/assert.ts";
 import { detectDelimiter } from "./detect_delimiter.ts";
 
 test("detectDelimiter() finds each candidate in a plain header", () => {

@@ -1,5 +1,5 @@
-import { assert, assertEquals, assertThrows, test } from "../../tests/assert.ts";
-import { IngestError } from "../errors.ts";
+import { assert, assertEquals, assertThrows, test } from "../../../../tests/assert.ts";
+import { IngestError } from "../../../errors.ts";
 import { XmlScanner, type XmlScannerOptions } from "./xml_scanner.ts";
 
 const MAIN = "http://schemas.openxmlformats.org/spreadsheetml/2006/main";

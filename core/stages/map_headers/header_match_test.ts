@@ -1,9 +1,9 @@
-import { assert, assertEquals, assertMatch, assertThrows, test } from "../../tests/assert.ts";
-import emissionsConfig from "../../config/upload_types/emissions.ts";
-import facilitiesConfig from "../../config/upload_types/facilities.ts";
-import { resolveUploadType } from "../config/upload_type_schema.ts";
-import { isIngestError } from "../errors.ts";
-import { type HeaderMapping, mapHeaders } from "./map_headers.ts";
+import { assert, assertEquals, assertMatch, assertThrows, test } from "../../../tests/assert.ts";
+import emissionsConfig from "../../../config/upload_types/emissions.ts";
+import facilitiesConfig from "../../../config/upload_types/facilities.ts";
+import { resolveUploadType } from "../../config/upload_type_schema.ts";
+import { isIngestError } from "../../errors.ts";
+import { type HeaderMapping, mapHeaders } from "./header_match.ts";
 
 const facilities = resolveUploadType(facilitiesConfig, "config/upload_types/facilities.ts");
 const emissions = resolveUploadType(emissionsConfig, "config/upload_types/emissions.ts");

@@ -19,13 +19,18 @@
  *
  * @module
  */
-import { IngestError } from "../errors.ts";
-import type { CsvRecord } from "../csv/parser.ts";
-import { type UploadLimits, uploadLimits, XLSX_ITEM_BYTES } from "../limits.ts";
-import type { ByteSource } from "./byte_source.ts";
-import { SharedStrings } from "./shared_strings.ts";
-import { scanXml, type XmlHandler, XmlScanner, type XmlScannerOptions } from "./xml_scanner.ts";
-import { openEntry, readZipDirectory, type ZipEntry } from "./zip_reader.ts";
+import { IngestError } from "../../errors.ts";
+import type { SourceRecord } from "./source_record.ts";
+import { type UploadLimits, uploadLimits, XLSX_ITEM_BYTES } from "../../limits.ts";
+import type { ByteSource } from "./xlsx/byte_source.ts";
+import { SharedStrings } from "./xlsx/shared_strings.ts";
+import {
+  scanXml,
+  type XmlHandler,
+  XmlScanner,
+  type XmlScannerOptions,
+} from "./xlsx/xml_scanner.ts";
+import { openEntry, readZipDirectory, type ZipEntry } from "./xlsx/zip_reader.ts";
 
 /** How to read a workbook; every field is optional. */
 export interface XlsxOptions {
@@ -96,7 +101,7 @@ const UNIX_EPOCH_SERIAL = 25569;
 export async function* parseXlsxRecords(
   source: ByteSource,
   options: XlsxOptions = {},
-): AsyncGenerator<CsvRecord[]> {
+): AsyncGenerator<SourceRecord[]> {
   const batchSize = options.batchSize ?? 1000;
   const limits = options.limits ?? uploadLimits();
   const budget = new Budget(source.size, limits, options.maxExpandedBytes ?? 1024 ** 3);
@@ -152,7 +157,7 @@ export async function* parseXlsxRecords(
 
 /** Turns sheet XML events into records. */
 class SheetReader {
-  ready: CsvRecord[] = [];
+  ready: SourceRecord[] = [];
   #row = 0;
   #cells: string[] = [];
   #rowLength = 0;

@@ -1,4 +1,4 @@
-import { assert, assertEquals, assertRejects, assertThrows, test } from "../../tests/assert.ts";
+import { assert, assertEquals, assertRejects, assertThrows, test } from "../../../tests/assert.ts";
 import {
   badSharedStringIndexWorkbook,
   bigSharedStringsWorkbook,
@@ -8,12 +8,12 @@ import {
   manySharedStringsWorkbook,
   repeated,
   spacesWorkbook,
-} from "../../tests/hostile_xlsx.ts";
-import { IngestError } from "../errors.ts";
-import { uploadLimits } from "../limits.ts";
-import { memorySpool } from "./byte_source.ts";
-import { SharedStrings } from "./shared_strings.ts";
-import { parseXlsxRecords, type XlsxOptions } from "./xlsx_records.ts";
+} from "../../../tests/hostile_xlsx.ts";
+import { IngestError } from "../../errors.ts";
+import { uploadLimits } from "../../limits.ts";
+import { memorySpool } from "./xlsx/byte_source.ts";
+import { SharedStrings } from "./xlsx/shared_strings.ts";
+import { parseXlsxRecords, type XlsxOptions } from "./xlsx.ts";
 
 // A 1 MiB budget: the same shapes as issue 25's, a hundred times smaller, stop the same way.
 const limits = uploadLimits(1024 * 1024);

@@ -8,7 +8,7 @@
  *
  * @module
  */
-import type { Store } from "./store.ts";
+import type { Store } from "../store.ts";
 
 /** How often a run being worked on marks itself alive. */
 export const RUN_HEARTBEAT_MS = 10_000;

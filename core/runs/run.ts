@@ -19,8 +19,8 @@
  *
  * @module
  */
-import { IngestError, type IngestErrorType } from "./errors.ts";
-import type { RunMapping } from "./saved_mapping.ts";
+import { IngestError, type IngestErrorType } from "../errors.ts";
+import type { RunMapping } from "../saved_mapping.ts";
 
 /** Where a run is in its lifecycle. */
 export type RunStatus =

@@ -31,7 +31,7 @@
  *
  * @module
  */
-import { IngestError } from "../errors.ts";
+import { IngestError } from "../../../errors.ts";
 
 /** What the scanner reports; every callback is optional. */
 export interface XmlHandler {

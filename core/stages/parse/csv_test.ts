@@ -1,14 +1,15 @@
-import { assert, assertEquals, assertRejects, test } from "../../tests/assert.ts";
-import { type IngestErrorType, isIngestError } from "../errors.ts";
-import { type CsvRecord, detectDelimiter, parseCsv, type ParseOptions } from "./parse.ts";
+import { assert, assertEquals, assertRejects, test } from "../../../tests/assert.ts";
+import { type IngestErrorType, isIngestError } from "../../errors.ts";
+import { detectDelimiter, parseCsv, type ParseOptions } from "./csv.ts";
+import type { SourceRecord } from "./source_record.ts";
 
 type Input = string | string[] | ReadableStream<string>;
 
 async function records(
   input: Input,
   options?: ParseOptions,
-): Promise<CsvRecord[]> {
-  const out: CsvRecord[] = [];
+): Promise<SourceRecord[]> {
+  const out: SourceRecord[] = [];
   for await (const batch of parseCsv(typeof input === "string" ? [input] : input, options)) {
     assert(batch.length > 0, "batches are never empty");
     out.push(...batch);
@@ -204,7 +205,7 @@ test("parseCsv() parses a 1 MB field and 10 000 columns with the defaults", asyn
 });
 
 test("parseCsv() batches records by batchSize, the header first", async () => {
-  const batches: CsvRecord[][] = [];
+  const batches: SourceRecord[][] = [];
   for await (const batch of parseCsv(["h\n1\n2\n", "3\n4\n"], { batchSize: 2 })) {
     batches.push(batch);
   }
@@ -261,8 +262,8 @@ test("parseCsv() gives the same result however the text is chunked", async () =>
 });
 
 test("parseCsv() after receive() and decode() stops reading the body on a parse error", async () => {
-  const { receive } = await import("./receive.ts");
-  const { decode } = await import("./decode.ts");
+  const { receive } = await import("../receive.ts");
+  const { decode } = await import("../decode.ts");
   let pulls = 0;
   let cancelled = false;
   const encoder = new TextEncoder();

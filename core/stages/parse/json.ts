@@ -21,7 +21,7 @@
  *
  * @example An array of objects
  * ```ts
- * import { parseJsonRecords } from "./json_records.ts";
+ * import { parseJsonRecords } from "./json.ts";
  * const out = [];
  * for await (const batch of parseJsonRecords(['[{"id": 1, "ok": true},', '{"id": 2}]'])) out.push(...batch);
  * if (JSON.stringify(out.map((r) => r.fields)) !== '[["id","ok"],["1","true"],["2",""]]') {
@@ -31,10 +31,10 @@
  *
  * @module
  */
-import { IngestError } from "../errors.ts";
-import type { CsvRecord } from "../csv/parser.ts";
-import { type UploadLimits, uploadLimits } from "../limits.ts";
-import { exactNumbers, mayLoseNumbers, rawNumberText } from "./exact_numbers.ts";
+import { IngestError } from "../../errors.ts";
+import type { SourceRecord } from "./source_record.ts";
+import { type UploadLimits, uploadLimits } from "../../limits.ts";
+import { exactNumbers, mayLoseNumbers, rawNumberText } from "./json/exact_numbers.ts";
 
 /** The two JSON shapes an upload may have. */
 export type JsonFormat = "json" | "ndjson";
@@ -68,7 +68,7 @@ interface Element {
 export async function* parseJsonRecords(
   text: AsyncIterable<string> | Iterable<string>,
   options: JsonParseOptions = {},
-): AsyncGenerator<CsvRecord[]> {
+): AsyncGenerator<SourceRecord[]> {
   const batchSize = options.batchSize ?? 1000;
   const limits = options.limits ?? uploadLimits();
   const { maxColumns, maxFieldBytes, maxHeaderSampleChars } = limits;
@@ -78,10 +78,10 @@ export async function* parseJsonRecords(
   const sample: Array<{ object: Record<string, Json>; line: number }> = [];
   let sampleChars = 0;
   let sampled = 0;
-  let batch: CsvRecord[] = [];
+  let batch: SourceRecord[] = [];
   let row = 1;
 
-  const toRecord = (object: Record<string, Json>, line: number): CsvRecord => {
+  const toRecord = (object: Record<string, Json>, line: number): SourceRecord => {
     const fields = new Array<string>(header!.length).fill("");
     for (const key in object) {
       const at = index.get(key);

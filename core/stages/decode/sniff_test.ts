@@ -1,4 +1,4 @@
-import { assertEquals, test } from "../../tests/assert.ts";
+import { assertEquals, test } from "../../../tests/assert.ts";
 import { binaryOffset, sniffSignature } from "./sniff.ts";
 
 const bytes = (...values: (number | string)[]) =>

@@ -9,7 +9,7 @@
  *
  * @module
  */
-import { IngestError } from "../errors.ts";
+import { IngestError } from "../../../errors.ts";
 import type { ByteSource } from "./byte_source.ts";
 
 /** One file inside the archive. */

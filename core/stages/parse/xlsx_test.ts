@@ -1,8 +1,8 @@
-import { assert, assertEquals, assertRejects, test } from "../../tests/assert.ts";
-import { writeXlsx, zip } from "../../tests/xlsx_writer.ts";
-import { IngestError } from "../errors.ts";
-import { memorySpool } from "./byte_source.ts";
-import { isDateFormat, parseXlsxRecords, serialToIso, type XlsxOptions } from "./xlsx_records.ts";
+import { assert, assertEquals, assertRejects, test } from "../../../tests/assert.ts";
+import { writeXlsx, zip } from "../../../tests/xlsx_writer.ts";
+import { IngestError } from "../../errors.ts";
+import { memorySpool } from "./xlsx/byte_source.ts";
+import { isDateFormat, parseXlsxRecords, serialToIso, type XlsxOptions } from "./xlsx.ts";
 
 async function read(bytes: Uint8Array<ArrayBuffer>, options?: XlsxOptions) {
   const source = await memorySpool(new Blob([bytes]).stream());
