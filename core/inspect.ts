@@ -24,7 +24,7 @@ import type { Delimiter } from "./stages/parse/csv.ts";
 import type { SourceRecord } from "./stages/parse/source_record.ts";
 import { type FileFormat, parseRecords, parseWorkbook } from "./stages/parse.ts";
 import { receive } from "./stages/receive.ts";
-import type { Spool } from "./stages/parse/xlsx/byte_source.ts";
+import type { Spool } from "./ports.ts";
 
 /** Data rows an inspection returns unless told otherwise. */
 export const PREVIEW_ROWS = 5;

@@ -18,7 +18,8 @@ import { type UploadLimits, uploadLimits } from "../limits.ts";
 import { type Delimiter, parseCsv } from "./parse/csv.ts";
 import type { SourceRecord } from "./parse/source_record.ts";
 import { parseXlsxRecords, type XlsxOptions } from "./parse/xlsx.ts";
-import { memorySpool, type Spool } from "./parse/xlsx/byte_source.ts";
+import type { Spool } from "../ports.ts";
+import { memorySpool } from "./parse/xlsx/byte_source.ts";
 import { decodeSpan } from "./decode.ts";
 import { defineStageSpan, type StageSpans } from "../telemetry.ts";
 

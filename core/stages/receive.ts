@@ -4,7 +4,7 @@
  *
  * SHA-256 is incremental (`crypto.subtle.digest` cannot hash a stream). The portable default is
  * `@noble/hashes`, pure JavaScript, about 200 MB/s; a host whose runtime hashes natively passes its
- * own (the server's and the CLI's: `server/native_sha256.ts`, 8–10× faster), since on the main
+ * own (the server's and the CLI's: `host/deno/native_sha256.ts`, 8–10× faster), since on the main
  * thread hashing was the largest single cost after validation (see docs/performance.md).
  *
  * This module is browser compatible.
@@ -14,6 +14,7 @@
 import { sha256 } from "@noble/hashes/sha2.js";
 import { bytesToHex } from "@noble/hashes/utils.js";
 import { IngestError } from "../errors.ts";
+import type { Sha256 } from "../ports.ts";
 import { defineStageSpan, type StageSpans } from "../telemetry.ts";
 
 /** What was received: the size and the SHA-256 of the whole file. */
@@ -21,13 +22,6 @@ export interface ReceiveStats {
   bytes: number;
   /** Lowercase hex. */
   sha256: string;
-}
-
-/** An incremental SHA-256: fed the bytes in order, then asked once for the digest. */
-export interface Sha256 {
-  update(bytes: Uint8Array): void;
-  /** The digest of everything fed, as lowercase hex. */
-  hex(): string;
 }
 
 /** Makes the portable {@linkcode Sha256} (`@noble/hashes`), which runs anywhere. */

@@ -22,7 +22,7 @@
 import { IngestError } from "../../errors.ts";
 import type { SourceRecord } from "./source_record.ts";
 import { type UploadLimits, uploadLimits, XLSX_ITEM_BYTES } from "../../limits.ts";
-import type { ByteSource } from "./xlsx/byte_source.ts";
+import type { ByteSource } from "../../ports.ts";
 import { SharedStrings } from "./xlsx/shared_strings.ts";
 import {
   scanXml,

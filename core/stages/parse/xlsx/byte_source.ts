@@ -1,25 +1,14 @@
 /**
  * Random access to an uploaded file. A workbook is a ZIP whose directory sits at the end and
  * whose shared strings may come after the sheet, so it cannot be read front to back; the runtime
- * spools the upload (to a temporary file on the server) and the reader asks for byte ranges.
+ * spools the upload (to a temporary file on the server) and the reader asks for byte ranges; the
+ * ports, `ByteSource` and `Spool`, are in `core/ports.ts`.
  *
  * This module is browser compatible.
  *
  * @module
  */
-
-/** Bytes that can be read at any offset. */
-export interface ByteSource {
-  /** Total length in bytes. */
-  readonly size: number;
-  /** Reads `length` bytes at `offset` (fewer only at the end). */
-  read(offset: number, length: number): Promise<Uint8Array<ArrayBuffer>>;
-  /** Releases the storage (deletes a spooled file). */
-  close(): Promise<void>;
-}
-
-/** Turns an upload's byte stream into a {@linkcode ByteSource} (the runtime's spool). */
-export type Spool = (stream: ReadableStream<Uint8Array>) => Promise<ByteSource>;
+import type { Spool } from "../../../ports.ts";
 
 /** A spool that keeps the bytes in memory: for tests and small files, never for the server. */
 export const memorySpool: Spool = async (stream) => {

@@ -10,7 +10,7 @@
  * @module
  */
 import { IngestError } from "../../../errors.ts";
-import type { ByteSource } from "./byte_source.ts";
+import type { ByteSource } from "../../../ports.ts";
 
 /** One file inside the archive. */
 export interface ZipEntry {
