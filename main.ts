@@ -1,7 +1,8 @@
 /**
  * Intake's server: settings from the environment, the database (embedded PGlite unless
  * `DATABASE_URL` is set) migrated to the latest schema, the upload types loaded from
- * `config/upload_types/`, the background job worker, then the Fresh app on `Deno.serve`.
+ * `config/upload_types/`, the background job worker, then the app (`server/app.ts`) on
+ * `Deno.serve`. The services are built here once and passed to the app and the worker.
  *
  * On SIGTERM or SIGINT it stops in steps, each logged: no new connections (requests under way
  * finish), no new jobs claimed, running work gets `INTAKE_SHUTDOWN_GRACE_MS` to finish before
@@ -11,19 +12,15 @@
  *
  * @module
  */
-import { start } from "$fresh/server.ts";
-import config from "./fresh.config.ts";
-import manifest from "./fresh.gen.ts";
+import { log } from "./host/deno/log.ts";
+import { startRowRetention } from "./host/deno/row_retention.ts";
+import { exitAfter, onShutdownSignal } from "./host/deno/shutdown_signals.ts";
+import { removeUploadTemp, sweepUploadTemp } from "./host/deno/upload_temp.ts";
+import { createApp } from "./server/app.ts";
 import { checkListenAddress } from "./server/auth/listen_policy.ts";
-import { startJobWorker } from "./server/jobs/job_worker.ts";
-import { log } from "./server/log.ts";
-import { closeServices, installServices, openServices } from "./server/services.ts";
+import { closeServices, openServices } from "./server/services.ts";
 import { loadSettings } from "./server/settings.ts";
 import { unservedRequest } from "./server/unserved_request.ts";
-import { removeUploadTemp, sweepUploadTemp } from "./server/upload_temp.ts";
-import { startRowRetention } from "./server/row_retention.ts";
-
-const SIGNALS: Deno.Signal[] = Deno.build.os === "windows" ? ["SIGINT"] : ["SIGINT", "SIGTERM"];
 
 try {
   const settings = loadSettings();
@@ -37,9 +34,10 @@ try {
     return 0;
   });
   if (swept > 0) log.info("removed upload files of stopped processes", { directories: swept });
-  const services = await openServices(settings);
-  installServices(services);
-  if (settings.workerConcurrency > 0) await startJobWorker(services);
+  const services = await openServices(settings, {
+    worker: settings.workerConcurrency > 0 ? {} : undefined,
+  });
+  await services.jobs?.start();
   const stopRetention = startRowRetention(services);
   log.info("intake started", {
     database: services.database.kind,
@@ -47,37 +45,37 @@ try {
     upload_types: services.uploadTypes.list().map((t) => t.name),
     worker_concurrency: settings.workerConcurrency,
   });
-  // start() stops accepting connections on the same signals; this stops claiming jobs.
+  const server = Deno.serve({
+    port: settings.port,
+    hostname: settings.hostname,
+    onListen: (addr) =>
+      console.log(`Fresh ready: http://${listenHost(addr.hostname)}:${addr.port}/`),
+    onError: unservedRequest,
+  }, await createApp(services));
   let signalled: (() => void) | undefined;
   const stopRequested = new Promise<void>((resolve) => signalled = resolve);
-  const onSignal = (signal: Deno.Signal) => () => {
+  const stopListening = onShutdownSignal((signal) => {
     log.info("shutdown requested", { signal, grace_ms: settings.shutdownGraceMs });
     // Every step below is bounded, but handing a job back writes to the database, and one that
     // stopped answering would hold that write, and the exit, forever: a last bound for the whole.
     const deadlineMs = 3 * settings.shutdownGraceMs + 10_000;
-    Deno.unrefTimer(setTimeout(() => {
+    exitAfter(deadlineMs, () => {
       log.error("shutdown did not finish in time: exiting", { deadline_ms: deadlineMs });
-      Deno.exit(1);
-    }, deadlineMs));
+    });
+    void server.shutdown();
     void services.jobs?.stop(settings.shutdownGraceMs);
     signalled?.();
-  };
-  const listeners = SIGNALS.map((signal) => [signal, onSignal(signal)] as const);
-  for (const [signal, listener] of listeners) Deno.addSignalListener(signal, listener);
-  const served = start(manifest, {
-    ...config,
-    server: { port: settings.port, hostname: settings.hostname, onError: unservedRequest },
   });
   // Requests that never end (event streams of runs still going) may not hold the exit up longer
   // than the grace period.
   const outlasted = stopRequested.then(() =>
     new Promise<boolean>((resolve) => setTimeout(() => resolve(true), settings.shutdownGraceMs))
   );
-  const late = await Promise.race([served.then(() => false), outlasted]);
+  const late = await Promise.race([server.finished.then(() => false), outlasted]);
   log.info(late ? "http server stopped waiting for requests" : "http server stopped");
   stopRetention();
   const clean = await closeServices(services, settings.shutdownGraceMs);
-  for (const [signal, listener] of listeners) Deno.removeSignalListener(signal, listener);
+  stopListening();
   await removeUploadTemp();
   log.info("intake stopped", { clean });
   Deno.exit(clean ? 0 : 1);
@@ -86,4 +84,10 @@ try {
   console.error(`Intake could not start: ${err instanceof Error ? err.message : err}`);
   await removeUploadTemp();
   Deno.exit(1);
+}
+
+/** The host name as a browser would use it in the start-up line, as Fresh's `start()` prints it. */
+function listenHost(hostname: string): string {
+  if (hostname === "0.0.0.0" || hostname === "::") return "localhost";
+  return hostname.includes(":") ? `[${hostname}]` : hostname;
 }

@@ -27,8 +27,8 @@ import { receive } from "../core/stages/receive.ts";
 import { compileRowValidator } from "../core/stages/validate.ts";
 import { migrateToLatest } from "../db/migrate.ts";
 import { openDatabase } from "../db/open_database.ts";
-import { loadUploadTypes } from "../server/load_upload_types.ts";
-import { nativeSha256 } from "../server/native_sha256.ts";
+import { loadUploadTypes } from "../host/deno/load_upload_types.ts";
+import { nativeSha256 } from "../host/deno/native_sha256.ts";
 import { machineCpuSeconds } from "./proc.ts";
 
 const [mode, file, url] = Deno.args;

@@ -26,7 +26,7 @@
 import { generateEmissionsCsv, generateFacilitiesCsv } from "./gen_emissions.ts";
 import { load, type LoadResult, startBareServer } from "./http_load.ts";
 import { machineCpuSeconds, timedCommand } from "./proc.ts";
-import { MALLOC_ENV } from "../server/process_settings.ts";
+import { MALLOC_ENV } from "../host/deno/process_settings.ts";
 import { startServerProcess, uploadAndWait, V8_FLAGS } from "./server_process.ts";
 import { type Estimate, measureTracingCost } from "./tracing_cost.ts";
 

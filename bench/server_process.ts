@@ -5,7 +5,7 @@
  * @module
  */
 import { watchPeakRss } from "./proc.ts";
-import { MALLOC_ENV, v8FlagsArg } from "../server/process_settings.ts";
+import { MALLOC_ENV, v8FlagsArg } from "../host/deno/process_settings.ts";
 
 const ROOT = new URL("../", import.meta.url).pathname;
 

@@ -21,9 +21,9 @@ import { requireRun } from "../core/runs/require_run.ts";
 import { startIngest } from "../core/pipeline.ts";
 import { rememberMapping } from "../core/saved_mapping.ts";
 import type { Run } from "../core/runs/run.ts";
-import { fileSpool } from "../server/file_spool.ts";
-import { nativeSha256 } from "../server/native_sha256.ts";
-import { closeServices, type Services } from "../server/services.ts";
+import { fileSpool } from "../host/deno/file_spool.ts";
+import { nativeSha256 } from "../host/deno/native_sha256.ts";
+import { closeHostServices, type HostServices } from "../host/deno/services.ts";
 import { UsageError } from "./args.ts";
 import { type CliIo, processIo } from "./cli_io.ts";
 import { loadCliUploadTypes, openCliServices } from "./cli_services.ts";
@@ -40,7 +40,7 @@ type Review = Extract<IngestCommand, { action: "commit" | "discard" }>;
 /** Runs `deno task ingest` and returns its exit code. */
 export async function runIngestCli(args: readonly string[], io: CliIo): Promise<number> {
   let json = false;
-  let services: Services | undefined;
+  let services: HostServices | undefined;
   try {
     const command = parseIngestArgs(args);
     if (command.action === "help") {
@@ -65,12 +65,12 @@ export async function runIngestCli(args: readonly string[], io: CliIo): Promise<
   } catch (err) {
     return reportFailure(err, json, io);
   } finally {
-    if (services) await closeServices(services).catch(() => {});
+    if (services) await closeHostServices(services).catch(() => {});
   }
 }
 
 async function ingest(
-  services: Services,
+  services: HostServices,
   command: Ingest,
   typeName: string,
   input: Input,
@@ -110,7 +110,7 @@ async function ingest(
     // The operator at the command line acts as the admin.
     shareMapping: true,
     limits: services.settings.uploadLimits,
-    // A workbook needs random access: the server's spool keeps it in a temporary file.
+    // A workbook needs random access: the host's spool keeps it in a temporary file.
     spool: fileSpool,
     sha256: nativeSha256,
     signal: io.signal,
@@ -148,7 +148,7 @@ async function ingest(
   }
 }
 
-async function review(services: Services, command: Review, io: CliIo): Promise<number> {
+async function review(services: HostServices, command: Review, io: CliIo): Promise<number> {
   const { store, uploadTypes } = services;
   const started = performance.now();
   const run = await requireRun(store, command.runId);

@@ -7,7 +7,7 @@ import type { RunMode } from "../core/runs/run.ts";
 import { type Encoding, encodingNamed } from "../core/stages/decode.ts";
 import type { FileFormat } from "../core/stages/parse.ts";
 import type { ColumnMapping } from "../core/stages/map_headers/header_match.ts";
-import { parseMapping } from "../server/upload_request.ts";
+import { parseMapping } from "../core/parse_mapping.ts";
 import { choice, COMMON_FLAGS, databaseUrl, parseFlags, UsageError } from "./args.ts";
 
 /** `deno task ingest --help`. */

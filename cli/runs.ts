@@ -13,7 +13,7 @@
  */
 import { formatElapsed, formatTime } from "../components/format.ts";
 import { type Run, RUN_STATUSES } from "../core/runs/run.ts";
-import { closeServices, type Services } from "../server/services.ts";
+import { closeHostServices, type HostServices } from "../host/deno/services.ts";
 import { choice, COMMON_FLAGS, databaseUrl, parseFlags, wholeNumber } from "./args.ts";
 import { type CliIo, processIo } from "./cli_io.ts";
 import { loadCliUploadTypes, openCliServices } from "./cli_services.ts";
@@ -48,7 +48,7 @@ const FLAGS = {
 /** Runs `deno task runs` and returns its exit code. */
 export async function runRunsCli(args: readonly string[], io: CliIo): Promise<number> {
   let json = false;
-  let services: Services | undefined;
+  let services: HostServices | undefined;
   try {
     const { values } = parseFlags(args, FLAGS, false);
     if (values.help) {
@@ -71,7 +71,7 @@ export async function runRunsCli(args: readonly string[], io: CliIo): Promise<nu
   } catch (err) {
     return reportFailure(err, json, io);
   } finally {
-    if (services) await closeServices(services).catch(() => {});
+    if (services) await closeHostServices(services).catch(() => {});
   }
 }
 

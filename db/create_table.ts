@@ -23,7 +23,7 @@ import { sqlType } from "../core/config/sql_types.ts";
 import type { Database } from "../core/database.ts";
 import { isIngestError } from "../core/errors.ts";
 import { canonicalTypeNames, findTargetProblem, readTableShape } from "../core/sql/target_check.ts";
-import { loadUploadTypes } from "../server/load_upload_types.ts";
+import { loadUploadTypes } from "../host/deno/load_upload_types.ts";
 import { migrateToLatest } from "./migrate.ts";
 import { loadMigrationFiles } from "./migration_files.ts";
 import { openDatabase } from "./open_database.ts";

@@ -3,7 +3,7 @@
  * is one, run in name order. Reading the directory, rather than a hand-kept list, is what lets
  * `deno task migrate create-table <type>` add a migration by writing one file: a migration that
  * exists runs, and none can be forgotten in a list. Upload types are read from their directory
- * the same way (`server/load_upload_types.ts`), so this needs nothing they do not.
+ * the same way (`host/deno/load_upload_types.ts`), so this needs nothing they do not.
  *
  * @example
  * ```ts

@@ -6,7 +6,7 @@ import { commitRun } from "../core/stages/commit.ts";
 import { startIngest } from "../core/pipeline.ts";
 import type { RunMode } from "../core/runs/run.ts";
 import { SqlStore } from "../core/sql/sql_store.ts";
-import { loadUploadTypes } from "../server/load_upload_types.ts";
+import { loadUploadTypes } from "../host/deno/load_upload_types.ts";
 import { assertEquals } from "../tests/assert.ts";
 import { describeMigratedDatabases } from "../tests/db_harness.ts";
 

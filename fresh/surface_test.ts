@@ -27,6 +27,13 @@ const SURFACE: Record<string, string[]> = {
   "dev.ts": ["default"],
 };
 
+/**
+ * Pinned names Intake itself no longer imports. `start`: `main.ts` serves `createHandler`'s
+ * handler on `Deno.serve` itself, since the app is built with its services (`server/app.ts`,
+ * #22 item 5); the layer keeps `start` for Fresh compatibility and its own fixture app.
+ */
+const UNUSED_BY_INTAKE = new Set(["start"]);
+
 /** Names a module exports: `export function|class|const x`, `export { … }`, `export default`. */
 async function exportedNames(module: string): Promise<string[]> {
   const source = await Deno.readTextFile(join(ROOT, "fresh", module));
@@ -71,6 +78,7 @@ Deno.test("Intake imports only pinned $fresh modules, and every pinned name", as
   const used = await importedNames();
   assertEquals(Object.keys(used).sort(), Object.keys(SURFACE).sort());
   for (const [module, names] of Object.entries(SURFACE)) {
-    assertEquals([...used[module]].sort(), [...names].sort(), module);
+    const pinned = names.filter((name) => !UNUSED_BY_INTAKE.has(name));
+    assertEquals([...used[module]].sort(), pinned.sort(), module);
   }
 });

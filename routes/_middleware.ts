@@ -4,18 +4,23 @@ import { accessControl } from "../server/auth/access_control.ts";
 import { compress } from "../server/compress.ts";
 import { errorHeaders, STATUS_OF } from "../server/http_errors.ts";
 import { observeRequest } from "../server/observe_request.ts";
+import { servicesOf } from "../server/request_services.ts";
 import { withSecurityHeaders } from "../server/security_headers.ts";
-import { type AppState, currentServices } from "../server/services.ts";
+import type { AppState } from "../server/services.ts";
+
+/** Hands the services the app was built with (`server/app.ts`) to every route via `ctx.state`. */
+function provideServices(req: Request, ctx: FreshContext<AppState>): Promise<Response> {
+  ctx.state.services = servicesOf(req);
+  return ctx.next();
+}
 
 /**
- * Hands the process's services to every route through `ctx.state`, shows the 404 page when a
- * page asks for an upload type or run that does not exist and the same page, with the error and
- * its status, for any other bad input a page refuses (a malformed query parameter: 400), since
- * API routes answer in JSON first; gzips text responses for clients that accept it, and sets the
- * security headers.
+ * Shows the 404 page when a page asks for an upload type or run that does not exist and the same
+ * page, with the error and its status, for any other bad input a page refuses (a malformed query
+ * parameter: 400), since API routes answer in JSON first; gzips text responses for clients that
+ * accept it, and sets the security headers.
  */
 async function serve(req: Request, ctx: FreshContext<AppState>): Promise<Response> {
-  ctx.state.services = currentServices();
   return withSecurityHeaders(req, compress(req, await respond(ctx)));
 }
 
@@ -36,7 +41,8 @@ async function respond(ctx: FreshContext<AppState>): Promise<Response> {
 }
 
 /**
- * Request metrics and the access log first, so they see every answer and every error; access
- * control after `serve`, so its refusals carry the security headers too.
+ * The services first, which the rest use; request metrics and the access log next, so they see
+ * every answer and every error; access control after `serve`, so its refusals carry the security
+ * headers too.
  */
-export const handler = [observeRequest, serve, accessControl];
+export const handler = [provideServices, observeRequest, serve, accessControl];

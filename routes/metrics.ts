@@ -1,5 +1,5 @@
 import type { Handlers } from "$fresh/server.ts";
-import { CONTENT_TYPE } from "../server/metrics/exposition.ts";
+import { CONTENT_TYPE } from "../host/deno/metrics/exposition.ts";
 import type { AppState } from "../server/services.ts";
 
 /** `GET /metrics`: every metric in the Prometheus text format 0.0.4. */

@@ -13,9 +13,9 @@ import { IngestError } from "../core/errors.ts";
 import { type IngestHandle, startIngest } from "../core/pipeline.ts";
 import type { Run } from "../core/runs/run.ts";
 import type { Services } from "./services.ts";
-import { fileSpool } from "./file_spool.ts";
-import { nativeSha256 } from "./native_sha256.ts";
-import { type ReplayableBody, replayableBody } from "./replayable_body.ts";
+import { fileSpool } from "../host/deno/file_spool.ts";
+import { nativeSha256 } from "../host/deno/native_sha256.ts";
+import { type ReplayableBody, replayableBody } from "../host/deno/replayable_body.ts";
 import { readQuery } from "./query_params.ts";
 import { readUpload, UPLOAD_QUERY } from "./upload_request.ts";
 

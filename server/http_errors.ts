@@ -5,7 +5,7 @@
  * @module
  */
 import { type IngestError, type IngestErrorType, toIngestError } from "../core/errors.ts";
-import { log } from "./log.ts";
+import { log } from "../host/deno/log.ts";
 
 /** HTTP status for each error type. */
 export const STATUS_OF: Record<IngestErrorType, number> = {

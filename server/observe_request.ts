@@ -1,15 +1,15 @@
 /**
- * Request metrics and the access log, from one place in the request path: the first handler of
- * the root middleware, so it sees every answer (pages, API, static files, 404s) and every error
- * on its way to the 500 page.
+ * Request metrics and the access log, from one place in the request path: the root middleware's
+ * first handler after the one that provides the services, so it sees every answer (pages, API,
+ * static files, 404s) and every error on its way to the 500 page.
  *
  * @module
  */
 import { trace } from "@opentelemetry/api";
 import type { FreshContext } from "$fresh/server.ts";
 import { toIngestError } from "../core/errors.ts";
-import { log } from "./log.ts";
-import { currentServices } from "./services.ts";
+import { log } from "../host/deno/log.ts";
+import type { AppState } from "./services.ts";
 
 const METHODS = new Set(["GET", "HEAD", "POST", "PUT", "DELETE", "OPTIONS", "PATCH"]);
 // Probes and scrapes arrive every few seconds; their access lines would drown the rest.
@@ -27,7 +27,10 @@ export function routeLabel(ctx: Pick<FreshContext, "route" | "destination">): st
 }
 
 /** Times the rest of the chain, then counts the request and writes its access-log line. */
-export async function observeRequest(req: Request, ctx: FreshContext): Promise<Response> {
+export async function observeRequest(
+  req: Request,
+  ctx: FreshContext<AppState>,
+): Promise<Response> {
   const started = performance.now();
   let res: Response | undefined;
   let thrown: unknown;
@@ -49,7 +52,7 @@ export async function observeRequest(req: Request, ctx: FreshContext): Promise<R
       trace.getActiveSpan()?.updateName(`${req.method} ${ctx.route}`)
         .setAttribute("http.route", ctx.route);
     }
-    const { metrics } = currentServices();
+    const { metrics } = ctx.state.services;
     metrics.httpRequests.inc({ route, method, status: String(status) });
     metrics.httpDuration.observe({ route, method }, seconds);
     const level = thrown !== undefined ? "error" : QUIET_ROUTES.has(route) ? "debug" : "info";

@@ -28,7 +28,7 @@ import type { Database } from "../core/database.ts";
 import { findTargetProblems } from "../core/sql/target_check.ts";
 import { describeTargetProblem } from "../core/target_readiness.ts";
 import { migrationStatus } from "../db/migrate.ts";
-import { redactText } from "./redact.ts";
+import { redactText } from "../host/deno/redact.ts";
 
 /** What one check found: `ok` decides readiness, `status` says it in a word, the rest is detail. */
 export interface CheckResult {
@@ -51,7 +51,7 @@ export interface WorkerStatus {
   [detail: string]: unknown;
 }
 
-/** The hook a background worker offers on `services.worker`. */
+/** The hook a background worker offers (`services.jobs`). */
 export interface WorkerProbe {
   status(): WorkerStatus | Promise<WorkerStatus>;
 }

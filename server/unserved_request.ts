@@ -10,7 +10,7 @@
 import { HttpError } from "$fresh/server.ts";
 import { IngestError } from "../core/errors.ts";
 import { errorResponse } from "./http_errors.ts";
-import { log } from "./log.ts";
+import { log } from "../host/deno/log.ts";
 import { setSecurityHeaders } from "./security_headers.ts";
 
 /** The typed answer to a request the app could not handle (`bad_request`, or a logged 500). */

@@ -7,7 +7,7 @@
 import { IngestError } from "../core/errors.ts";
 import { type Encoding, encodingNamed } from "../core/stages/decode.ts";
 import type { RunMode } from "../core/runs/run.ts";
-import { z } from "zod";
+import { parseMapping } from "../core/parse_mapping.ts";
 import type { ColumnMapping } from "../core/stages/map_headers/header_match.ts";
 import type { FileFormat } from "../core/stages/parse.ts";
 import { readMultipartFile } from "./multipart.ts";
@@ -158,30 +158,6 @@ function formatFor(
     `Cannot import ${what}: upload a CSV, TSV, JSON, NDJSON or Excel (.xlsx) file`,
     { contentType: mediaType || null, fileName, supported: SUPPORTED },
   );
-}
-
-// A NUL can be in no header (the readers refuse it) and in no stored mapping (PostgreSQL text
-// cannot hold it), so a mapping naming one is refused here rather than failing its run later.
-const NoNul = (max: number) => z.string().max(max).refine((s) => !s.includes("\0"));
-const MappingSchema = z.record(NoNul(1000), NoNul(200).nullable());
-
-/** Parses `{"file header": "column" | null, …}`; throws `bad_request` when it is not that. */
-export function parseMapping(text: string): ColumnMapping {
-  let value: unknown;
-  try {
-    value = JSON.parse(text);
-  } catch {
-    throw new IngestError("bad_request", "The mapping is not valid JSON", { mapping: text });
-  }
-  const result = MappingSchema.safeParse(value);
-  if (!result.success) {
-    throw new IngestError(
-      "bad_request",
-      'The mapping must be a JSON object of file header → column name (or null to ignore it), without NUL characters, e.g. {"Site": "facility_id"}',
-      { mapping: text },
-    );
-  }
-  return result.data;
 }
 
 function encoding(name: string): Encoding {

@@ -4,12 +4,11 @@
  *
  * @module
  */
-import { createHandler } from "$fresh/server.ts";
-import config from "../fresh.config.ts";
-import manifest from "../fresh.gen.ts";
 import { databaseTargets, type TestDatabase } from "./db_harness.ts";
-import { log } from "../server/log.ts";
-import { installServices, openServices, type Services } from "../server/services.ts";
+import type { JobWorkerOptions } from "../host/deno/jobs/job_worker.ts";
+import { log } from "../host/deno/log.ts";
+import { createApp } from "../server/app.ts";
+import { openServices, type Services } from "../server/services.ts";
 import { loadSettings } from "../server/settings.ts";
 import { unservedRequest } from "../server/unserved_request.ts";
 
@@ -30,25 +29,35 @@ export interface TestApp {
   json<T = Record<string, unknown>>(res: Response): Promise<T>;
 }
 
-/**
- * Starts the app on `db` with `env` as its environment, runs `fn`, then stops everything.
- * `before` runs on the database first: the app refuses to start while an upload type's table is
- * missing, so a test type's table is created there.
- */
+/** How {@linkcode withApp} starts the app. */
+export interface AppOptions {
+  /** The app's environment (its settings). */
+  env?: Record<string, string>;
+  /** Upload types other than `config/upload_types/`. */
+  uploadTypesDir?: URL;
+  /**
+   * Runs on the database first: the app refuses to start while an upload type's table is
+   * missing, so a test type's table is created there.
+   */
+  before?: (db: TestDatabase) => Promise<void>;
+  /** Runs a job worker in the app, with these options over the settings' (none when absent). */
+  worker?: Partial<JobWorkerOptions>;
+}
+
+/** Starts the app on `db`, runs `fn`, then stops everything. */
 export async function withApp(
   db: TestDatabase,
   fn: (app: TestApp) => Promise<void>,
-  env: Record<string, string> = {},
-  uploadTypesDir?: URL,
-  before?: (db: TestDatabase) => Promise<void>,
+  options: AppOptions = {},
 ): Promise<void> {
+  const { env = {}, uploadTypesDir, before, worker } = options;
   await before?.(db);
   // Run lifecycle and access lines would bury test output; `env.LOG_LEVEL` brings them back.
   const settings = loadSettings((name) => env[name] ?? (name === "LOG_LEVEL" ? "warn" : undefined));
   log.setLevel(settings.logLevel);
-  const services = await openServices(settings, { database: db, uploadTypesDir });
-  installServices(services);
-  const handler = await createHandler(manifest, config);
+  const services = await openServices(settings, { database: db, uploadTypesDir, worker });
+  await services.jobs?.start();
+  const handler = await createApp(services);
   const server = Deno.serve(
     { hostname: "127.0.0.1", port: 0, onListen() {}, onError: unservedRequest },
     handler,
@@ -72,6 +81,7 @@ export async function withApp(
   try {
     await fn(app);
   } finally {
+    await services.jobs?.stop(0);
     await Promise.allSettled([...services.inFlight]);
     await server.shutdown();
   }
@@ -79,7 +89,7 @@ export async function withApp(
 
 /**
  * Registers one test per database target (PGlite always, PostgreSQL when `TEST_DATABASE_URL` is
- * set), each with a fresh database and a running app.
+ * set), each with a fresh database and a running app with `env` as its environment.
  */
 export function appTest(
   name: string,
@@ -87,6 +97,24 @@ export function appTest(
   env: Record<string, string> = {},
   uploadTypesDir?: URL,
   before?: (db: TestDatabase) => Promise<void>,
+): void {
+  appTestWith(name, { env, uploadTypesDir, before }, fn);
+}
+
+/** {@linkcode appTest} with a job worker running in the app (`worker` over the settings). */
+export function workerAppTest(
+  name: string,
+  worker: Partial<JobWorkerOptions>,
+  fn: (app: TestApp) => Promise<void>,
+  env: Record<string, string> = {},
+): void {
+  appTestWith(name, { env, worker }, fn);
+}
+
+function appTestWith(
+  name: string,
+  options: AppOptions,
+  fn: (app: TestApp) => Promise<void>,
 ): void {
   for (const target of databaseTargets()) {
     Deno.test({
@@ -97,7 +125,7 @@ export function appTest(
       async fn() {
         const db = await target.open();
         try {
-          await withApp(db, fn, env, uploadTypesDir, before);
+          await withApp(db, fn, options);
         } finally {
           await db.dispose();
         }

@@ -12,7 +12,7 @@ import { revertRun } from "../core/runs/revert.ts";
 import type { Run } from "../core/runs/run.ts";
 import { SqlStore } from "../core/sql/sql_store.ts";
 import { generateEmissionsCsv } from "../bench/gen_emissions.ts";
-import { loadUploadTypes } from "../server/load_upload_types.ts";
+import { loadUploadTypes } from "../host/deno/load_upload_types.ts";
 import { runCounts } from "./run_counts.ts";
 
 const types = await loadUploadTypes(new URL("../config/upload_types/", import.meta.url));

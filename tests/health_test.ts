@@ -1,7 +1,7 @@
 import { migrateDown } from "../db/migrate.ts";
 import { migrations } from "../migrations/mod.ts";
 import { assert, assertEquals } from "./assert.ts";
-import { appTest } from "./app_harness.ts";
+import { appTest, workerAppTest } from "./app_harness.ts";
 
 appTest("GET /health answers while the process runs, database or not", async (app) => {
   const ok = await app.fetch("/health");
@@ -67,21 +67,25 @@ appTest("GET /health/ready is 503 while a migration is pending", async (app) => 
   assertEquals(body.checks.database.ok, true);
 });
 
-appTest("GET /health/ready asks services.worker and runs checks others register", async (app) => {
-  let running = true;
-  app.services.worker = { status: () => ({ running, jobs: 2 }) };
-  app.services.readinessChecks.push({
-    name: "queue",
-    run: () => Promise.resolve({ ok: true, status: "ok", depth: 0 }),
-  });
-  const ok = await (await app.fetch("/health/ready")).json();
-  assertEquals(ok.checks.worker, { ok: true, status: "running", jobs: 2 });
-  assertEquals(ok.checks.queue, { ok: true, status: "ok", depth: 0 });
+workerAppTest(
+  "GET /health/ready asks the job worker and runs checks others register",
+  { concurrency: 2 },
+  async (app) => {
+    app.services.readinessChecks.push({
+      name: "queue",
+      run: () => Promise.resolve({ ok: true, status: "ok", depth: 0 }),
+    });
+    const ok = await (await app.fetch("/health/ready")).json();
+    const instance = app.services.jobs!.instanceId;
+    const running = { concurrency: 2, active: 0, leases: 0, instance };
+    assertEquals(ok.checks.worker, { ...running, ok: true, status: "running" });
+    assertEquals(ok.checks.queue, { ok: true, status: "ok", depth: 0 });
 
-  running = false;
-  const res = await app.fetch("/health/ready");
-  assertEquals(res.status, 503);
-  const body = await res.json();
-  assertEquals(body.failing, ["worker"]);
-  assertEquals(body.checks.worker, { ok: false, status: "stopped", jobs: 2 });
-});
+    await app.services.jobs!.stop(0);
+    const res = await app.fetch("/health/ready");
+    assertEquals(res.status, 503);
+    const body = await res.json();
+    assertEquals(body.failing, ["worker"]);
+    assertEquals(body.checks.worker, { ...running, ok: false, status: "stopped" });
+  },
+);

@@ -1,7 +1,7 @@
 import { sql } from "kysely";
 import { sqlType } from "../core/config/sql_types.ts";
 import { UploadTypeConfigError } from "../core/config/upload_type_schema.ts";
-import { loadUploadTypes } from "../server/load_upload_types.ts";
+import { loadUploadTypes } from "../host/deno/load_upload_types.ts";
 import { assert, assertEquals, assertMatch, assertRejects } from "./assert.ts";
 import { migratedDatabase } from "./db_harness.ts";
 

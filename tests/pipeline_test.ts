@@ -6,7 +6,7 @@ import { describeMigratedDatabases } from "./db_harness.ts";
 import { startIngest } from "../core/pipeline.ts";
 import { commitRun } from "../core/stages/commit.ts";
 import { SqlStore } from "../core/sql/sql_store.ts";
-import { loadUploadTypes } from "../server/load_upload_types.ts";
+import { loadUploadTypes } from "../host/deno/load_upload_types.ts";
 import { FACILITIES, FACILITIES_CHANGES } from "./api/fixtures.ts";
 import { runCounts } from "./run_counts.ts";
 

@@ -6,7 +6,7 @@
  * @module
  */
 import { generateFacilitiesCsv } from "../bench/gen_emissions.ts";
-import { MALLOC_ENV, v8FlagsArg } from "../server/process_settings.ts";
+import { MALLOC_ENV, v8FlagsArg } from "../host/deno/process_settings.ts";
 
 const ROOT = new URL("../", import.meta.url);
 

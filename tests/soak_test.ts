@@ -10,7 +10,7 @@ import postgres from "postgres";
 import { assert, assertEquals } from "./assert.ts";
 import { pollUntil } from "./poll.ts";
 import { MARK } from "./soak_server.ts";
-import { MALLOC_ENV, v8FlagsArg } from "../server/process_settings.ts";
+import { MALLOC_ENV, v8FlagsArg } from "../host/deno/process_settings.ts";
 import { databaseTargets, openPostgresTestDatabase, type TestDatabase } from "./db_harness.ts";
 
 // deno-lint-ignore no-explicit-any

@@ -9,8 +9,7 @@
  */
 import { sql } from "kysely";
 import type { Run } from "../core/runs/run.ts";
-import { startJobWorker } from "../server/jobs/job_worker.ts";
-import { appTest, type TestApp } from "./app_harness.ts";
+import { appTest, type TestApp, workerAppTest } from "./app_harness.ts";
 import { assert, assertEquals, assertMatch } from "./assert.ts";
 import {
   type HostileFile,
@@ -117,23 +116,19 @@ appTest(
   NOT_QUEUED,
 );
 
-appTest(
+workerAppTest(
   "queued, the 1,000 × 1,000-key JSON fails its run with limit_exceeded once",
+  { pollMs: 50 },
   async (app) => {
-    const worker = await startJobWorker(app.services, { pollMs: 50 });
-    try {
-      const { res, body } = await send(app, manyKeysJson(), { query: "&async=1" });
-      assertEquals(res.status, 202, JSON.stringify(body).slice(0, 500));
-      const failed = await pollUntil("the queued run to fail", async () => {
-        const run = await (await app.fetch(`/api/v1/runs/${body.id}`)).json() as Run;
-        return run.status === "failed" ? run : undefined;
-      });
-      assertEquals(failed.error?.type, "limit_exceeded");
-      assertEquals(failed.error?.details.limit, "maxColumns");
-      await assertServing(app);
-    } finally {
-      await worker.stop(0);
-    }
+    const { res, body } = await send(app, manyKeysJson(), { query: "&async=1" });
+    assertEquals(res.status, 202, JSON.stringify(body).slice(0, 500));
+    const failed = await pollUntil("the queued run to fail", async () => {
+      const run = await (await app.fetch(`/api/v1/runs/${body.id}`)).json() as Run;
+      return run.status === "failed" ? run : undefined;
+    });
+    assertEquals(failed.error?.type, "limit_exceeded");
+    assertEquals(failed.error?.details.limit, "maxColumns");
+    await assertServing(app);
   },
 );
 

@@ -1,6 +1,6 @@
 import { assert, assertEquals } from "./assert.ts";
 import { ISSUE_25_SHAPES } from "./hostile_xlsx.ts";
-import { MALLOC_ENV, V8_HEAP_FLAGS } from "../server/process_settings.ts";
+import { MALLOC_ENV, V8_HEAP_FLAGS } from "../host/deno/process_settings.ts";
 
 const PEAK_MB = 200;
 // A quarter of the server's heap: each workbook must end well within it, not merely within 256 MB.

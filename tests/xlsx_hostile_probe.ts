@@ -7,7 +7,7 @@
  */
 import { IngestError } from "../core/errors.ts";
 import { parseXlsxRecords } from "../core/stages/parse/xlsx.ts";
-import { fileSpool } from "../server/file_spool.ts";
+import { fileSpool } from "../host/deno/file_spool.ts";
 
 for (const path of Deno.args) {
   const file = await Deno.open(path);

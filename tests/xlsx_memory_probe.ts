@@ -5,7 +5,7 @@
  * Usage: deno run -A tests/xlsx_memory_probe.ts FILE.xlsx
  */
 import { parseXlsxRecords } from "../core/stages/parse/xlsx.ts";
-import { fileSpool } from "../server/file_spool.ts";
+import { fileSpool } from "../host/deno/file_spool.ts";
 
 const file = await Deno.open(Deno.args[0]);
 const source = await fileSpool(file.readable);

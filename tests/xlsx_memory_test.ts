@@ -1,6 +1,6 @@
 import { assert, assertEquals } from "./assert.ts";
 import { writeXlsx, type XlsxCell } from "./xlsx_writer.ts";
-import { MALLOC_ENV, v8FlagsArg } from "../server/process_settings.ts";
+import { MALLOC_ENV, v8FlagsArg } from "../host/deno/process_settings.ts";
 
 const ROWS = 200_000;
 const PEAK_MB = 200;

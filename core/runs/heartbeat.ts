@@ -2,7 +2,7 @@
  * The heartbeat of a run being worked on: while a step runs (the pipeline, a commit, a refresh)
  * the run's `updated_at` is touched every few seconds, even while one long SQL statement holds
  * the step up. A run that is active but has not been touched for several beats belongs to a
- * process that died; the server's sweeper marks it `interrupted` (see `server/jobs/`).
+ * process that died; the server's sweeper marks it `interrupted` (see `host/deno/jobs/`).
  *
  * This module is browser compatible.
  *

@@ -4,28 +4,12 @@
  * readiness and the queue-depth gauge see the queue.
  */
 import type { Run } from "../../core/runs/run.ts";
-import { type JobWorkerOptions, startJobWorker } from "../../server/jobs/job_worker.ts";
-import { appTest, type TestApp } from "../app_harness.ts";
+import { type TestApp, workerAppTest } from "../app_harness.ts";
 import { assert, assertEquals, assertMatch } from "../assert.ts";
 import { pollUntil } from "../poll.ts";
 import { parsePrometheusText, sampleValue } from "../prometheus_text.ts";
 import { FACILITIES, FACILITIES_CHANGES } from "./fixtures.ts";
 import { runCounts } from "../run_counts.ts";
-
-/** `fn` with a job worker running in the app (stopped afterwards). */
-function withWorker(
-  options: Partial<JobWorkerOptions>,
-  fn: (app: TestApp) => Promise<void>,
-): (app: TestApp) => Promise<void> {
-  return async (app) => {
-    const worker = await startJobWorker(app.services, { pollMs: 50, ...options });
-    try {
-      await fn(app);
-    } finally {
-      await worker.stop(0);
-    }
-  };
-}
 
 function settled(app: TestApp, location: string, status: Run["status"]): Promise<Run> {
   return pollUntil(`${location} to be ${status}`, async () => {
@@ -34,9 +18,10 @@ function settled(app: TestApp, location: string, status: Run["status"]): Promise
   }, { describe: async () => await app.json(await app.fetch(location)) });
 }
 
-appTest(
+workerAppTest(
   "?async=1 answers 202 with a queued run that the worker stages",
-  withWorker({}, async (app) => {
+  { pollMs: 50 },
+  async (app) => {
     const res = await app.upload("facilities", FACILITIES, { mode: "staged", query: "&async=1" });
     const queued = await app.json<Run>(res);
     assertEquals(res.status, 202, JSON.stringify(queued));
@@ -56,12 +41,13 @@ appTest(
       "ABC-000003",
     ]);
     assertEquals((await app.fetch(`${location}/commit`, { method: "POST" })).status, 200);
-  }),
+  },
 );
 
-appTest(
+workerAppTest(
   "an upload declaring more than INTAKE_ASYNC_THRESHOLD_BYTES is queued and imported",
-  withWorker({}, async (app) => {
+  { pollMs: 50 },
+  async (app) => {
     assertEquals((await app.upload("facilities", FACILITIES)).status, 201, "small: at once");
     const res = await app.upload("facilities", FACILITIES_CHANGES.repeat(1), { mode: "staged" });
     assertEquals(res.status, 202);
@@ -75,25 +61,27 @@ appTest(
     // The error report comes from the rows the worker staged, as for any run.
     const report = await (await app.fetch(`/api/v1/runs/${queued.id}/errors.csv`)).text();
     assertMatch(report, /bad-id/);
-  }),
+  },
   { INTAKE_ASYNC_THRESHOLD_BYTES: "400" },
 );
 
-appTest(
+workerAppTest(
   "a queued direct upload with invalid rows fails like a direct one: validation_error",
-  withWorker({}, async (app) => {
+  { pollMs: 50 },
+  async (app) => {
     const res = await app.upload("facilities", FACILITIES_CHANGES, { query: "&async=1" });
     assertEquals(res.status, 202);
     const failed = await settled(app, res.headers.get("location")!, "failed");
     assertEquals(failed.error?.type, "validation_error");
     const target = await (await app.fetch("/api/v1/upload-types/facilities/export.csv")).text();
     assertEquals(target.trim().split("\n").length, 1, "nothing imported: header only");
-  }),
+  },
 );
 
-appTest(
+workerAppTest(
   "a queued upload over the size limit answers 413 with the failed run",
-  withWorker({}, async (app) => {
+  { pollMs: 50 },
+  async (app) => {
     // No Content-Length: the limit is found while the body is stored.
     const body = new Blob([FACILITIES.repeat(20)]).stream();
     const res = await app.fetch("/api/v1/uploads/facilities?async=1", {
@@ -107,13 +95,14 @@ appTest(
     assertEquals(res.headers.get("location"), `/api/v1/runs/${error.error.details.runId}`);
     const run = await app.json<Run>(await app.fetch(res.headers.get("location")!));
     assertEquals(run.status, "failed");
-  }),
+  },
   { INTAKE_MAX_FILE_BYTES: "300" },
 );
 
-appTest(
+workerAppTest(
   "a waiting run shows as queued: run page, history filter, readiness and queue depth",
-  withWorker({ concurrency: 0 }, async (app) => {
+  { concurrency: 0, pollMs: 50 },
+  async (app) => {
     const res = await app.upload("facilities", FACILITIES, { query: "&async=1" });
     const queued = await app.json<Run>(res);
     assertEquals([res.status, queued.status], [202, "queued"]);
@@ -137,5 +126,5 @@ appTest(
 
     const metrics = parsePrometheusText(await (await app.fetch("/metrics")).text());
     assertEquals(sampleValue(metrics, "intake_queue_depth"), 1);
-  }),
+  },
 );

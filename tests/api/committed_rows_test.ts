@@ -1,7 +1,7 @@
 import { assert, assertEquals, assertMatch } from "../assert.ts";
 import { appTest, type TestApp } from "../app_harness.ts";
 import { FACILITIES } from "./fixtures.ts";
-import { purgeExpiredRows } from "../../server/row_retention.ts";
+import { purgeExpiredRows } from "../../host/deno/row_retention.ts";
 import { runCounts } from "../run_counts.ts";
 
 // deno-lint-ignore no-explicit-any

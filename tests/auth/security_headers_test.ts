@@ -2,9 +2,7 @@
  * Security headers on every kind of response (pages, API, static files, the island bundle, 404s,
  * redirects, refusals, the 500 page), and pages that need no inline script or style.
  */
-import { createHandler } from "$fresh/server.ts";
-import config from "../../fresh.config.ts";
-import manifest from "../../fresh.gen.ts";
+import { createApp } from "../../server/app.ts";
 import { CONTENT_SECURITY_POLICY } from "../../server/security_headers.ts";
 import { appTest, type TestApp } from "../app_harness.ts";
 import { assert, assertEquals, assertMatch } from "../assert.ts";
@@ -93,9 +91,9 @@ appTest("the 500 page carries the security headers too", async (app) => {
   }
 });
 
-appTest("without authentication, only loopback host names are answered", async (_app) => {
+appTest("without authentication, only loopback host names are answered", async (app) => {
   // A page on another site could reach 127.0.0.1 through its own DNS name (DNS rebinding).
-  const handler = await createHandler(manifest, config);
+  const handler = await createApp(app.services);
   const rebound = await handler(new Request("http://evil.example:8000/api/v1/runs"));
   assertEquals(rebound.status, 403);
   assertSecure(rebound, "rebound host");

@@ -3,7 +3,7 @@ import { inspectFile } from "../../../../../core/inspect.ts";
 import { savedSuggestion } from "../../../../../core/saved_mapping.ts";
 import { refuseDeclaredOversize } from "../../../../../server/accept_upload.ts";
 import { limitUploads, requirePermission } from "../../../../../server/auth/guards.ts";
-import { fileSpool } from "../../../../../server/file_spool.ts";
+import { fileSpool } from "../../../../../host/deno/file_spool.ts";
 import type { AppState } from "../../../../../server/services.ts";
 import { readUpload, UPLOAD_QUERY } from "../../../../../server/upload_request.ts";
 

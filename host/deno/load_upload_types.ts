@@ -7,18 +7,18 @@
  * ```ts
  * import { loadUploadTypes } from "./load_upload_types.ts";
  *
- * const registry = await loadUploadTypes(new URL("../config/upload_types/", import.meta.url));
+ * const registry = await loadUploadTypes(new URL("../../config/upload_types/", import.meta.url));
  * if (registry.get("facilities").table !== "facilities") throw new Error("unexpected");
  * ```
  *
  * @module
  */
-import { UploadTypeRegistry } from "../core/config/registry.ts";
+import { UploadTypeRegistry } from "../../core/config/registry.ts";
 import {
   type ResolvedUploadType,
   resolveUploadType,
   UploadTypeConfigError,
-} from "../core/config/upload_type_schema.ts";
+} from "../../core/config/upload_type_schema.ts";
 
 // Tests, `mod.ts` barrels and `_private.ts` helpers may sit beside the config files.
 const SKIPPED = /(^_|_test\.ts$|^mod\.ts$)/;

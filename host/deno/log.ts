@@ -8,9 +8,9 @@
  */
 import { type Context, context, isSpanContextValid, trace } from "@opentelemetry/api";
 import { redact, redactText } from "./redact.ts";
-import { LOG_LEVELS, type Settings } from "./settings.ts";
+import { LOG_LEVELS, type LogLevel } from "./settings.ts";
 
-type Level = Settings["logLevel"];
+type Level = LogLevel;
 let threshold = LOG_LEVELS.indexOf("info");
 
 /** The `trace_id` and `span_id` of the span active in `ctx`, or nothing outside a trace. */

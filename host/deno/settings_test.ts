@@ -1,10 +1,10 @@
-import { assert, assertEquals, assertThrows, test } from "../tests/assert.ts";
-import { uploadLimits } from "../core/limits.ts";
-import { loadSettings } from "./settings.ts";
+import { assert, assertEquals, assertThrows, test } from "../../tests/assert.ts";
+import { uploadLimits } from "../../core/limits.ts";
+import { loadHostSettings } from "./settings.ts";
 
-const settings = (env: Record<string, string>) => loadSettings((name) => env[name]);
+const settings = (env: Record<string, string>) => loadHostSettings((name) => env[name]);
 
-test("loadSettings() derives the upload limits from INTAKE_UPLOAD_MEMORY_BYTES", () => {
+test("loadHostSettings() derives the upload limits from INTAKE_UPLOAD_MEMORY_BYTES", () => {
   assertEquals(settings({}).uploadLimits, uploadLimits());
   const limits = settings({ INTAKE_UPLOAD_MEMORY_BYTES: String(8 * 1024 * 1024) }).uploadLimits;
   assertEquals([limits.memoryBytes, limits.maxRecordBytes], [8 * 1024 * 1024, 4 * 1024 * 1024]);

@@ -7,7 +7,10 @@
  * @module
  */
 import { log } from "./log.ts";
-import type { Services } from "./services.ts";
+import type { HostServices } from "./services.ts";
+
+/** What the purge uses of the services. */
+export type RetentionServices = Pick<HostServices, "settings" | "store">;
 
 const DAY_MS = 24 * 60 * 60 * 1000;
 
@@ -15,7 +18,7 @@ const DAY_MS = 24 * 60 * 60 * 1000;
 export const PURGE_EVERY_MS = 60 * 60 * 1000;
 
 /** Purges the rows past retention once; returns how many runs it purged (0 on failure). */
-export async function purgeExpiredRows(services: Services): Promise<number> {
+export async function purgeExpiredRows(services: RetentionServices): Promise<number> {
   const days = services.settings.runRowsRetentionDays;
   try {
     const purged = await services.store.purgeCommittedRows(days * DAY_MS);
@@ -29,7 +32,10 @@ export async function purgeExpiredRows(services: Services): Promise<number> {
 }
 
 /** Starts the hourly purge; returns the function that stops it. */
-export function startRowRetention(services: Services, everyMs = PURGE_EVERY_MS): () => void {
+export function startRowRetention(
+  services: RetentionServices,
+  everyMs = PURGE_EVERY_MS,
+): () => void {
   let running: Promise<unknown> = purgeExpiredRows(services);
   const timer = setInterval(() => {
     running = running.then(() => purgeExpiredRows(services));

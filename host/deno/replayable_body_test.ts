@@ -1,4 +1,4 @@
-import { assertEquals } from "../tests/assert.ts";
+import { assertEquals } from "../../tests/assert.ts";
 import { replayableBody } from "./replayable_body.ts";
 
 const { test } = Deno;

@@ -6,10 +6,10 @@
  *
  * @module
  */
-import type { Database } from "../core/database.ts";
-import { SqlStore } from "../core/sql/sql_store.ts";
-import type { Run, RunStatus } from "../core/runs/run.ts";
-import type { FirstLoad, NewRun, RevertCounts, RunPatch, TargetTable } from "../core/store.ts";
+import type { Database } from "../../core/database.ts";
+import { SqlStore } from "../../core/sql/sql_store.ts";
+import type { Run, RunStatus } from "../../core/runs/run.ts";
+import type { FirstLoad, NewRun, RevertCounts, RunPatch, TargetTable } from "../../core/store.ts";
 import { log } from "./log.ts";
 import type { IntakeMetrics } from "./metrics/intake_metrics.ts";
 

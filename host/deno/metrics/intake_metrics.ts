@@ -4,8 +4,8 @@
  *
  * @module
  */
-import type { Database } from "../../core/database.ts";
-import { onStageEnd } from "../../core/stage_durations.ts";
+import type { Database } from "../../../core/database.ts";
+import { onStageEnd } from "../../../core/stage_durations.ts";
 import type { Counter } from "./counter.ts";
 import type { Gauge } from "./gauge.ts";
 import type { Histogram } from "./histogram.ts";

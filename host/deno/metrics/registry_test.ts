@@ -1,5 +1,5 @@
-import { assertEquals, assertMatch, assertThrows } from "../../tests/assert.ts";
-import { parsePrometheusText, sampleValue } from "../../tests/prometheus_text.ts";
+import { assertEquals, assertMatch, assertThrows } from "../../../tests/assert.ts";
+import { parsePrometheusText, sampleValue } from "../../../tests/prometheus_text.ts";
 import { MetricsRegistry } from "./registry.ts";
 
 Deno.test("MetricsRegistry.render() prints counters, gauges and cumulative histograms", async () => {

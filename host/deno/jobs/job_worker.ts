@@ -20,25 +20,23 @@
  * @module
  */
 import { type Context, context } from "@opentelemetry/api";
-import type { UploadTypeRegistry } from "../../core/config/registry.ts";
-import type { ResolvedUploadType } from "../../core/config/upload_type_schema.ts";
-import type { Database } from "../../core/database.ts";
-import { IngestError, toIngestError } from "../../core/errors.ts";
-import { startIngest } from "../../core/pipeline.ts";
-import { fromTraceparent, parseTraceparent, toTraceparent } from "../../core/trace_context.ts";
-import { RUN_HEARTBEAT_MS } from "../../core/runs/heartbeat.ts";
-import { isActive, type Run, type RunMode } from "../../core/runs/run.ts";
-import type { Store } from "../../core/store.ts";
+import type { UploadTypeRegistry } from "../../../core/config/registry.ts";
+import type { ResolvedUploadType } from "../../../core/config/upload_type_schema.ts";
+import type { Database } from "../../../core/database.ts";
+import { IngestError, toIngestError } from "../../../core/errors.ts";
+import { startIngest } from "../../../core/pipeline.ts";
+import { fromTraceparent, parseTraceparent, toTraceparent } from "../../../core/trace_context.ts";
+import { RUN_HEARTBEAT_MS } from "../../../core/runs/heartbeat.ts";
+import { isActive, type Run, type RunMode } from "../../../core/runs/run.ts";
+import type { Store } from "../../../core/store.ts";
 import { fileSpool } from "../file_spool.ts";
 import { nativeSha256 } from "../native_sha256.ts";
 import { log } from "../log.ts";
 import { within } from "../within.ts";
-import type { WorkerStatus } from "../readiness.ts";
-import type { Services } from "../services.ts";
-import type { Settings } from "../settings.ts";
+import type { HostSettings } from "../settings.ts";
 import { type FencedStore, fenceStore } from "./fenced_store.ts";
-import { deleteInput, readInput, writeInput } from "./input_store.ts";
-import { type Job, JobQueue, type JobRequest } from "./job_queue.ts";
+import { deleteInput, readInput, writeInput } from "../../../server/jobs/input_store.ts";
+import { type Job, JobQueue, type JobRequest } from "../../../server/jobs/job_queue.ts";
 import { LeaseKeeper } from "./lease_keeper.ts";
 import { recoverJob, sweep } from "./recovery.ts";
 
@@ -64,7 +62,16 @@ export type JobWorkerServices = {
   database: Database;
   store: Store;
   uploadTypes: Pick<UploadTypeRegistry, "get">;
-  settings: Pick<Settings, "maxFileBytes" | "uploadLimits">;
+  settings: Pick<HostSettings, "maxFileBytes" | "uploadLimits">;
+};
+
+/** What the worker tells the readiness check (`server/readiness.ts`'s `worker`). */
+export type JobWorkerStatus = {
+  running: boolean;
+  active: number;
+  concurrency: number;
+  leases: number;
+  instance: string;
 };
 
 /** An upload to queue: the body and how to read it. */
@@ -129,7 +136,7 @@ export class JobWorker {
    * leases it keeps (jobs under way and uploads being stored; a job whose lease was lost winds
    * down in `active` without one).
    */
-  status(): WorkerStatus {
+  status(): JobWorkerStatus {
     return {
       running: this.#running,
       active: this.#active.size,
@@ -430,23 +437,29 @@ export class JobWorker {
 }
 
 /**
- * Starts this instance's worker with the services' settings (`INTAKE_WORKER_CONCURRENCY`,
- * `INTAKE_JOB_LEASE_MS`), makes it `services.jobs` (queueing uploads) and `services.worker` (the
- * readiness check), and feeds the queue-depth gauge.
+ * Makes this instance's worker with the settings (`INTAKE_WORKER_CONCURRENCY`,
+ * `INTAKE_JOB_LEASE_MS`; on PGlite the only instance), `options` over them; not started yet.
  */
-export async function startJobWorker(
-  services: Services,
+export function createJobWorker(
+  services: JobWorkerServices & {
+    settings: Pick<HostSettings, "workerConcurrency" | "jobLeaseMs">;
+  },
   options: Partial<JobWorkerOptions> = {},
-): Promise<JobWorker> {
-  const worker = new JobWorker(services, {
+): JobWorker {
+  return new JobWorker(services, {
     concurrency: services.settings.workerConcurrency,
     leaseMs: services.settings.jobLeaseMs,
     exclusive: services.database.kind === "pglite",
     ...options,
   });
-  services.jobs = worker;
-  services.worker = worker;
-  services.metrics.queueDepth.collect(async (gauge) => gauge.set({}, await worker.queueDepth()));
+}
+
+/** Makes this instance's worker ({@linkcode createJobWorker}) and starts it. */
+export async function startJobWorker(
+  services: Parameters<typeof createJobWorker>[0],
+  options: Partial<JobWorkerOptions> = {},
+): Promise<JobWorker> {
+  const worker = createJobWorker(services, options);
   await worker.start();
   return worker;
 }

@@ -1,6 +1,6 @@
-import { IngestError } from "../../core/errors.ts";
-import type { Store } from "../../core/store.ts";
-import { assert, assertEquals, assertRejects } from "../../tests/assert.ts";
+import { IngestError } from "../../../core/errors.ts";
+import type { Store } from "../../../core/store.ts";
+import { assert, assertEquals, assertRejects } from "../../../tests/assert.ts";
 import { fenceStore } from "./fenced_store.ts";
 
 /** The slice of a store the fence is tried on: one slow write it can watch. */

@@ -1,4 +1,4 @@
-import { assertEquals } from "../tests/assert.ts";
+import { assertEquals } from "../../tests/assert.ts";
 import { redact, REDACTED, redactText } from "./redact.ts";
 
 Deno.test("redactText() masks URL passwords, bearer tokens and key=value passwords", () => {

@@ -1,5 +1,5 @@
-import type { Sha256 } from "../core/ports.ts";
-import { portableSha256 } from "../core/stages/receive.ts";
+import type { Sha256 } from "../../core/ports.ts";
+import { portableSha256 } from "../../core/stages/receive.ts";
 import { nativeSha256 } from "./native_sha256.ts";
 
 function digest(make: () => Sha256, chunks: Uint8Array[]): string {

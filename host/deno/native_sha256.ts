@@ -6,7 +6,7 @@
  * @module
  */
 import { createHash } from "node:crypto";
-import type { Sha256 } from "../core/ports.ts";
+import type { Sha256 } from "../../core/ports.ts";
 
 /** Makes a native incremental {@linkcode Sha256}. */
 export function nativeSha256(): Sha256 {

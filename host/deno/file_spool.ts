@@ -5,7 +5,7 @@
  *
  * @module
  */
-import type { ByteSource, Spool } from "../core/ports.ts";
+import type { ByteSource, Spool } from "../../core/ports.ts";
 import { makeUploadTempFile } from "./upload_temp.ts";
 
 /** Writes the stream to a temporary file and reads ranges back from it. */

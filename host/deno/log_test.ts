@@ -6,7 +6,7 @@ import {
   trace,
   TraceFlags,
 } from "@opentelemetry/api";
-import { assertEquals } from "../tests/assert.ts";
+import { assertEquals } from "../../tests/assert.ts";
 import { log, traceFields } from "./log.ts";
 
 const SPAN = { traceId: "4bf92f3577b34da6a3ce929d0e0e4736", spanId: "00f067aa0ba902b7" };
