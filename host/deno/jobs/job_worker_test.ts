@@ -11,24 +11,24 @@ import { assert, assertEquals, assertMatch } from "../../../tests/assert.ts";
 import { describeMigratedDatabases, type TestDatabase } from "../../../tests/db_harness.ts";
 import { pollUntil } from "../../../tests/poll.ts";
 import { log } from "../log.ts";
-import { openServices, type Services } from "../../../server/services.ts";
-import { loadSettings } from "../../../server/settings.ts";
+import { type HostServices, openHostServices } from "../services.ts";
+import { loadHostSettings } from "../settings.ts";
 import { JobQueue } from "../../../server/jobs/job_queue.ts";
 import { type JobWorker, type JobWorkerOptions, startJobWorker } from "./job_worker.ts";
 
 const exporter = recordSpans();
 
-async function servicesOn(database: Database): Promise<Services> {
-  const settings = loadSettings((name) => (name === "LOG_LEVEL" ? "warn" : undefined));
+async function servicesOn(database: Database): Promise<HostServices> {
+  const settings = loadHostSettings((name) => (name === "LOG_LEVEL" ? "warn" : undefined));
   log.setLevel(settings.logLevel);
-  return await openServices(settings, { database });
+  return await openHostServices(settings, { database });
 }
 
 /** Services with a started worker on `db`; stops the worker when `fn` is done. */
 async function withWorker(
   db: Database,
   options: Partial<JobWorkerOptions>,
-  fn: (worker: JobWorker, services: Services) => Promise<void>,
+  fn: (worker: JobWorker, services: HostServices) => Promise<void>,
 ): Promise<void> {
   const services = await servicesOn(db);
   const worker = await startJobWorker(services, { pollMs: 50, ...options });
@@ -49,7 +49,7 @@ function csvUpload(text: string | ReadableStream<Uint8Array>, mode: "direct" | "
   };
 }
 
-function settledRun(services: Services, id: string, status: Run["status"]): Promise<Run> {
+function settledRun(services: HostServices, id: string, status: Run["status"]): Promise<Run> {
   return pollUntil(`run ${id} to be ${status}`, async () => {
     const run = await services.store.getRun(id);
     return run?.status === status ? run : undefined;
