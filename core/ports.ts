@@ -1,7 +1,12 @@
 /**
- * What the pipeline needs from storage: the run records, the staged rows of a run, and the
- * set-based steps (classify, commit) that must run inside PostgreSQL. One implementation,
- * {@linkcode SqlStore} in `core/sql/`, runs on both PGlite and PostgreSQL through Kysely.
+ * The ports of core: the small interfaces the pipeline, the run lifecycle and the review need
+ * from the world outside, each shaped by who calls it. Storage ports come first (the run log,
+ * staging, the review reader and editor, the committer, saved mappings, the target check): one
+ * implementation, `createPostgresStore` in `store/postgres/`, runs on both PGlite and PostgreSQL
+ * and implements them all (as {@linkcode Store}). Runtime ports (the upload source) follow; each
+ * host (`server/`, `cli/`, the job worker) builds them.
+ *
+ * Core speaks only these: it imports no database library and holds no SQL.
  *
  * @module
  */
@@ -97,10 +102,18 @@ export interface StagingWriter {
   readonly pending: number;
   /**
    * Sends the rows added so far (valid rows to the run's typed staging, invalid ones beside
-   * it) and starts a new batch at once, so rows can be added while this one is stored.
+   * it) and starts a new batch at once, so rows can be added while this one is stored. Only a
+   * {@linkcode FirstLoad} gives up (`{gaveUp}`): the database refused a row of the batch.
    */
-  flush(): Promise<void>;
+  flush(): Promise<{ gaveUp: FirstLoadGiveUp } | void>;
 }
+
+/**
+ * Why a first load gave up: a row it cannot take (invalid, refused by the database for a repeated
+ * key or a value out of range, or referencing an unknown key). The pipeline then reads the file
+ * again the usual way, which tells every such row apart.
+ */
+export type FirstLoadGiveUp = "invalid_row" | "database_refused_row" | "unknown_reference";
 
 /**
  * The first load of an empty table (`sql/first_load.ts`): valid rows go straight into the
@@ -251,8 +264,8 @@ export interface Page<T> {
   nextCursor: string | null;
 }
 
-/** Storage for runs and staged rows. */
-export interface Store {
+/** The run log: each run's record and its compare-and-set status changes. */
+export interface RunLog {
   /** Creates a run in status `receiving` (or `queued`, see {@linkcode NewRun}). */
   createRun(run: NewRun): Promise<Run>;
   /** Returns the run, or null when the id is unknown. */
@@ -271,7 +284,15 @@ export interface Store {
    * a run whose process died.
    */
   touchRun(id: string): Promise<void>;
+}
 
+/** Staging, as the pipeline writes it while a file is read: the run's rows, first loads, and the set-based checks that follow. */
+export interface Staging {
+  /**
+   * Whether {@linkcode Staging.openFirstLoad} can ever start one (the database has bulk
+   * transactions), so that a direct import keeps its upload for a second read only then.
+   */
+  readonly firstLoads: boolean;
   /**
    * Creates the run's staging area for `columns` (the config columns the file has, in file
    * order) and returns its writer (COPY where the driver has it). A direct run's staging lives
@@ -308,6 +329,40 @@ export interface Store {
     columns: readonly string[],
   ): Promise<number>;
   /**
+   * Classifies every valid row against the target (new / changed / unchanged, plus deleted in
+   * replace mode), set-based, for review, once {@linkcode Store.markDuplicates} has run.
+   * Re-running it (a refresh) classifies against the target as it is now.
+   */
+  classify(runId: string, target: TargetTable, columns: readonly string[]): Promise<RunCounts>;
+  /** Deletes the run's staged rows; `keepInvalid` keeps the ones the error report needs. */
+  clearRows(runId: string, keepInvalid: boolean): Promise<void>;
+}
+
+/** What the review, the error report and the export read. */
+export interface ReviewReader {
+  /** Returns a page of staged rows in row order. */
+  listRows(runId: string, query: RowQuery): Promise<Page<ReviewRow>>;
+  /** Returns one staged row as the review shows it, or null. */
+  getRow(runId: string, rowNumber: number): Promise<ReviewRow | null>;
+  /** The run's recorded cell edits, oldest first. */
+  listEdits(runId: string): Promise<RowEdit[]>;
+  /** How many cell edits the run has recorded. */
+  countEdits(runId: string): Promise<number>;
+  /** Streams the invalid rows with their raw fields, in row order, for the error report. */
+  invalidRows(runId: string): AsyncIterable<{ row: number; raw: string[]; errors: CellError[] }>;
+  /** Counts the run's excluded rows by action. */
+  countExcluded(runId: string): Promise<ExcludedCounts>;
+  /** Streams the target table's rows, sorted by key, in pages of `batchSize`. */
+  exportRows(
+    target: TargetTable,
+    columns: readonly string[],
+    batchSize?: number,
+  ): AsyncIterable<Record<string, unknown>[]>;
+}
+
+/** What a reviewer changes before the commit: fixes, exclusions, a refresh of references. */
+export interface ReviewEditor {
+  /**
    * Checks references again against the referenced tables as they are now (a refresh): the
    * invalid rows whose only errors are unknown references go back to staging (one whose key a
    * staged row has goes back as `duplicate_key`), then every staged row's references are
@@ -318,16 +373,6 @@ export interface Store {
     target: TargetTable,
     columns: readonly string[],
   ): Promise<number>;
-  /**
-   * Classifies every valid row against the target (new / changed / unchanged, plus deleted in
-   * replace mode), set-based, for review, once {@linkcode Store.markDuplicates} has run.
-   * Re-running it (a refresh) classifies against the target as it is now.
-   */
-  classify(runId: string, target: TargetTable, columns: readonly string[]): Promise<RunCounts>;
-  /** Returns a page of staged rows in row order. */
-  listRows(runId: string, query: RowQuery): Promise<Page<ReviewRow>>;
-  /** Returns one staged row as the review shows it, or null. */
-  getRow(runId: string, rowNumber: number): Promise<ReviewRow | null>;
   /**
    * In one transaction, while the run is `staged` (`conflict` otherwise): rewrites the run's
    * invalid rows `rows` (every invalid row when null) with `fix`, records each cell edit by
@@ -343,19 +388,15 @@ export interface Store {
     fix: RowFixer,
     actor: string | null,
   ): Promise<FixResult>;
-  /** The run's recorded cell edits, oldest first. */
-  listEdits(runId: string): Promise<RowEdit[]>;
-  /** How many cell edits the run has recorded. */
-  countEdits(runId: string): Promise<number>;
-  /** Streams the invalid rows with their raw fields, in row order, for the error report. */
-  invalidRows(runId: string): AsyncIterable<{ row: number; raw: string[]; errors: CellError[] }>;
   /**
    * Excludes rows from the commit (or includes them again) while the run is staged; only new,
    * changed and deleted rows can be excluded. Returns how many rows changed.
    */
   setExcluded(runId: string, rows: readonly number[], excluded: boolean): Promise<number>;
-  /** Counts the run's excluded rows by action. */
-  countExcluded(runId: string): Promise<ExcludedCounts>;
+}
+
+/** Writes runs to (and takes them back from) their target tables. */
+export interface Committer {
   /**
    * In one transaction: serializes with other commits to the same table, writes the run and
    * marks it committed (with its final counts). A reviewed run keeps its rows (the record of
@@ -391,10 +432,10 @@ export interface Store {
    * `rowsPurgedAt`; returns the ids of the runs it purged.
    */
   purgeCommittedRows(retentionMs: number): Promise<string[]>;
-  /** Deletes the run's staged rows; `keepInvalid` keeps the ones the error report needs. */
-  clearRows(runId: string, keepInvalid: boolean): Promise<void>;
-  /** What is missing of the type's target table and columns, or null when they are there. */
-  checkTarget(target: CheckedTarget): Promise<TargetProblem | null>;
+}
+
+/** Saved column mappings. */
+export interface Mappings {
   /**
    * The column mapping saved for files of this type with these headers: `owner`'s own when they
    * have one, else the shared one, else null.
@@ -406,10 +447,34 @@ export interface Store {
   ): Promise<SavedMapping | null>;
   /** Saves a column mapping, replacing the one of the same type, signature and owner. */
   saveMapping(mapping: NewSavedMapping): Promise<SavedMapping>;
-  /** Streams the target table's rows, sorted by key, in pages of `batchSize`. */
-  exportRows(
-    target: TargetTable,
-    columns: readonly string[],
-    batchSize?: number,
-  ): AsyncIterable<Record<string, unknown>[]>;
+}
+
+/** Checks that an upload type's target table and columns are there. */
+export interface TargetChecker {
+  /** What is missing of the type's target table and columns, or null when they are there. */
+  checkTarget(target: CheckedTarget): Promise<TargetProblem | null>;
+}
+
+/** Every storage port: what `store/postgres/` implements and hosts pass around. */
+export interface Store
+  extends RunLog, Staging, ReviewReader, ReviewEditor, Committer, Mappings, TargetChecker {}
+
+// ---------------------------------------------------------------------------------------------
+// Runtime ports: built by each host (the HTTP server, the CLI, the job worker).
+
+/**
+ * Where an upload's bytes come from, built by each host: a request body (spooled when asked to
+ * be kept), a file, a stored job input. The pipeline opens it once, and again only after
+ * {@linkcode UploadSource.keepForRereading} said yes: a direct import may then try a first load
+ * (`store/postgres/first_load.ts`) and, when that gives up, read the upload again the usual way.
+ */
+export interface UploadSource {
+  /** The upload's bytes from the start. */
+  open(): Promise<ReadableStream<Uint8Array>>;
+  /**
+   * Asked before the first `open()`: keep the upload so that `open()` can be called again once
+   * the first stream was read to its end (a request body is spooled as it is read). Resolves
+   * false when the source cannot (a pipe); absent means it cannot.
+   */
+  keepForRereading?(): Promise<boolean>;
 }
