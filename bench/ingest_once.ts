@@ -19,7 +19,7 @@ import {
 import { commitRun } from "../core/stages/commit.ts";
 import { generateFacilitiesCsv } from "./gen_emissions.ts";
 import { startIngest } from "../core/pipeline.ts";
-import { SqlStore } from "../core/sql/sql_store.ts";
+import { PostgresStore } from "../store/postgres/postgres_store.ts";
 import { decode } from "../core/stages/decode.ts";
 import { mapHeaders } from "../core/stages/map_headers/header_match.ts";
 import { parseCsv } from "../core/stages/parse/csv.ts";
@@ -30,6 +30,7 @@ import { openDatabase } from "../db/open_database.ts";
 import { loadUploadTypes } from "../host/deno/load_upload_types.ts";
 import { nativeSha256 } from "../host/deno/native_sha256.ts";
 import { machineCpuSeconds } from "./proc.ts";
+import { streamSource } from "../core/upload_source.ts";
 
 const [mode, file, url] = Deno.args;
 // Spans give the time of each stage; `busy_ms` is a stage's own work inside overlapping spans.
@@ -79,17 +80,19 @@ if (mode === "parse" || mode === "validate") {
     db,
   );
   await sql`drop table bench_facilities`.execute(db);
-  const store = new SqlStore(database);
+  const store = new PostgresStore(database);
   const cpuBefore = machineCpuSeconds();
   const started = performance.now();
   const handle = await startIngest(store, {
     type,
     mode: mode === "direct" ? "direct" : "staged",
-    body: (await Deno.open(file)).readable,
+    source: streamSource(
+      (await Deno.open(file)).readable,
+      async () => (await Deno.open(file)).readable,
+    ),
     fileName: file,
     // As the CLI passes them.
     expectedBytes: bytes,
-    reopen: async () => (await Deno.open(file)).readable,
     sha256: nativeSha256,
   });
   let run = await handle.done;

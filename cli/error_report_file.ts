@@ -6,7 +6,7 @@
  */
 import { errorReport } from "../core/error_report.ts";
 import type { Run } from "../core/runs/run.ts";
-import type { Store } from "../core/store.ts";
+import type { Store } from "../core/ports.ts";
 
 /** Streams the invalid rows of `run` with their errors to `path` (or a temp file); returns the path. */
 export async function writeErrorReport(store: Store, run: Run, path?: string): Promise<string> {

@@ -19,6 +19,7 @@ import { commitRun } from "../core/stages/commit.ts";
 import { discardRun } from "../core/runs/review.ts";
 import { requireRun } from "../core/runs/require_run.ts";
 import { startIngest } from "../core/pipeline.ts";
+import { streamSource } from "../core/upload_source.ts";
 import { rememberMapping } from "../core/saved_mapping.ts";
 import type { Run } from "../core/runs/run.ts";
 import { fileSpool } from "../host/deno/file_spool.ts";
@@ -95,12 +96,14 @@ async function ingest(
   const started = performance.now();
   const handle = await startIngest(services.store, {
     type: services.uploadTypes.get(typeName),
-    body,
+    // A file (not a pipe) can be read again, as a first load that gives up needs.
+    source: streamSource(
+      body,
+      input.size === null ? undefined : async () => (await Deno.open(command.path)).readable,
+    ),
     mode: command.mode,
     fileName: command.path.split(/[\\/]/).pop() ?? command.path,
     expectedBytes: input.size ?? undefined,
-    // A file (not a pipe) can be read again, as a first load that gives up needs.
-    reopen: input.size === null ? undefined : async () => (await Deno.open(command.path)).readable,
     contentType: command.contentType,
     format: command.format,
     delimiter: command.delimiter,

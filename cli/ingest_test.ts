@@ -1,5 +1,5 @@
 import { sql } from "kysely";
-import type { Database } from "../core/database.ts";
+import type { Database } from "../db/database.ts";
 import type { Run } from "../core/runs/run.ts";
 import { openPgliteDatabase } from "../db/pglite_database.ts";
 import { assert, assertEquals, assertMatch } from "../tests/assert.ts";

@@ -5,7 +5,7 @@
  * @module
  */
 import type { RunCounts } from "../core/runs/run.ts";
-import type { ExcludedCounts } from "../core/store.ts";
+import type { ExcludedCounts } from "../core/ports.ts";
 import { formatNumber } from "./format.ts";
 
 export type { ExcludedCounts };

@@ -7,12 +7,15 @@
  */
 import { csvRecord } from "./csv/stringify.ts";
 import type { Run } from "./runs/run.ts";
-import type { CellError, Store } from "./store.ts";
+import type { CellError, ReviewReader } from "./ports.ts";
 
 const encoder = new TextEncoder();
 
 /** Streams `errors.csv` for a run, formula cells escaped for spreadsheets. */
-export function errorReport(store: Store, run: Run): ReadableStream<Uint8Array> {
+export function errorReport(
+  store: Pick<ReviewReader, "invalidRows">,
+  run: Run,
+): ReadableStream<Uint8Array> {
   // A generator stream: a client that leaves mid-read cancels it between chunks, where a pull
   // source would still enqueue into the cancelled stream once its read came back.
   return ReadableStream.from(async function* () {

@@ -6,12 +6,15 @@
  */
 import type { ResolvedColumn, ResolvedUploadType } from "./config/upload_type_schema.ts";
 import { csvRecord } from "./csv/stringify.ts";
-import type { Store } from "./store.ts";
+import type { ReviewReader } from "./ports.ts";
 
 const encoder = new TextEncoder();
 
 /** Streams the target table as CSV: booleans true/false, plain decimals, ISO dates, null empty. */
-export function exportCsv(store: Store, type: ResolvedUploadType): ReadableStream<Uint8Array> {
+export function exportCsv(
+  store: Pick<ReviewReader, "exportRows">,
+  type: ResolvedUploadType,
+): ReadableStream<Uint8Array> {
   const columns = type.columns.map((c) => c.name);
   // A generator stream, so a client leaving mid-read cancels it between pages (see errorReport).
   return ReadableStream.from(async function* () {

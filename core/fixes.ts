@@ -20,10 +20,12 @@ import type {
   CellValue,
   FixedRow,
   InvalidRow,
+  ReviewEditor,
+  ReviewReader,
   ReviewRow,
   RowFixer,
-  Store,
-} from "./store.ts";
+  RunLog,
+} from "./ports.ts";
 
 /** A bulk fix: set a column to a value, or trim / upper-case cells (one column, or every one). */
 export type BulkFix =
@@ -126,7 +128,7 @@ function requireColumns(run: Run, columns: readonly string[]): void {
  * the run's file does not have.
  */
 export async function editRow(
-  store: Store,
+  store: RunLog & ReviewReader & ReviewEditor,
   type: ResolvedUploadType,
   runId: string,
   rowNumber: number,
@@ -164,7 +166,7 @@ export async function editRow(
  * absent); returns how many rows changed and the run's counts.
  */
 export async function applyBulkFix(
-  store: Store,
+  store: RunLog & ReviewReader & ReviewEditor,
   type: ResolvedUploadType,
   runId: string,
   bulk: BulkFix,

@@ -31,7 +31,17 @@ import {
   rawValues,
   stageSpan,
 } from "./stages/stage.ts";
-import type { FirstLoad, StagingWriter, Store } from "./store.ts";
+import type {
+  Committer,
+  FirstLoad,
+  FirstLoadGiveUp,
+  Mappings,
+  RunLog,
+  Staging,
+  StagingWriter,
+  TargetChecker,
+  UploadSource,
+} from "./ports.ts";
 import {
   recordFailure,
   runSpanAttributes,
@@ -44,6 +54,9 @@ import { applyCommit, commitFirstLoad, firstLoadCommitSpan } from "./stages/comm
 import { keepRunAlive } from "./runs/heartbeat.ts";
 import { typeNotReady } from "./target_readiness.ts";
 
+/** The storage ports a run goes through, from its record to its commit. */
+export type PipelineStore = RunLog & Staging & Mappings & TargetChecker & Committer;
+
 /** Live progress of a run, reported about twice a second. */
 export interface Progress {
   stage: StageName;
@@ -54,7 +67,8 @@ export interface Progress {
 /** One upload to carry through the pipeline. */
 export interface IngestRequest {
   type: ResolvedUploadType;
-  body: ReadableStream<Uint8Array>;
+  /** Where the upload's bytes come from, built by the host (request body, file, stored input). */
+  source: UploadSource;
   mode: RunMode;
   fileName?: string | null;
   contentType?: string | null;
@@ -96,12 +110,6 @@ export interface IngestRequest {
    * sizes its duplicate-key filter for the rows that many bytes hold.
    */
   expectedBytes?: number;
-  /**
-   * Reads the upload again from its start, once `body` has been read to its end. Given with a
-   * direct import, it allows a first load (`sql/first_load.ts`): rows go straight into an empty
-   * target, and a file holding a row that path cannot take is read again the usual way.
-   */
-  reopen?: () => Promise<ReadableStream<Uint8Array>>;
   /** Makes the file's SHA-256 hasher: the runtime's native one when it has one. */
   sha256?: () => Sha256;
   /** Parent trace context (the HTTP request's span). */
@@ -138,15 +146,20 @@ const STAGE_OF: Partial<Record<IngestErrorType, StageName>> = {
 };
 
 /**
- * Creates the run and starts carrying `request.body` through the pipeline.
+ * Opens `request.source`, creates the run and starts carrying the upload through the pipeline.
+ * A direct import where the store can make first loads asks the source to be kept for a second
+ * read first: a first load that gives up reads the upload again the usual way.
  *
  * @example Direct import of a small file
  * ```ts ignore
- * const handle = await startIngest(store, { type, mode: "direct", body: file.stream() });
+ * const handle = await startIngest(store, { type, mode: "direct", source: streamSource(file.stream()) });
  * const run = await handle.done; // status "committed" or "failed" with run.error
  * ```
  */
-export async function startIngest(store: Store, request: IngestRequest): Promise<IngestHandle> {
+export async function startIngest(
+  store: PipelineStore,
+  request: IngestRequest,
+): Promise<IngestHandle> {
   const id = request.queued?.id ?? crypto.randomUUID();
   const common = runSpanAttributes(request.type.name, { id, mode: request.mode });
   const root = startSpan("ingest.run", {
@@ -154,7 +167,12 @@ export async function startIngest(store: Store, request: IngestRequest): Promise
     ...(request.fileName ? { "ingest.file_name": request.fileName } : {}),
   }, request.parent);
   let run: Run;
+  let body: ReadableStream<Uint8Array> | null = null;
+  let rereadable = false;
   try {
+    rereadable = request.mode === "direct" && store.firstLoads &&
+      (await request.source.keepForRereading?.() ?? false);
+    body = await request.source.open();
     run = request.queued
       ? await store.updateRun(id, ["queued"], {
         status: "receiving",
@@ -173,13 +191,13 @@ export async function startIngest(store: Store, request: IngestRequest): Promise
   } catch (err) {
     recordFailure(root.span, err);
     root.span.end();
-    await request.body.cancel().catch(() => {});
+    await body?.cancel().catch(() => {});
     throw toIngestError(err);
   }
   let markReceived!: () => void;
   const received = new Promise<void>((resolve) => markReceived = resolve);
   const spans = new StageSpans(root.context, common);
-  const done = new IngestRun(store, request, run, spans, markReceived).execute()
+  const done = new IngestRun(store, request, body, rereadable, run, spans, markReceived).execute()
     .then((final) => {
       root.span.setAttributes(runAttributes(final));
       root.span.end();
@@ -212,8 +230,12 @@ function runAttributes(run: Run): Record<string, string | number> {
 
 /** The state of one run while it goes through the stages. */
 class IngestRun {
-  readonly #store: Store;
+  readonly #store: PipelineStore;
   readonly #request: IngestRequest;
+  /** The upload as first opened. */
+  readonly #body: ReadableStream<Uint8Array>;
+  /** The source may be opened again: a direct import may try a first load. */
+  readonly #rereadable: boolean;
   readonly #run: Run;
   readonly #spans: StageSpans;
   readonly #markReceived: () => void;
@@ -223,21 +245,25 @@ class IngestRun {
   /** The first load under way, if this run is one. */
   #firstLoad: FirstLoad | null = null;
   /** Why the first load gave up, once it has: the rest of the file is only read. */
-  #gaveUp: string | null = null;
+  #gaveUp: FirstLoadGiveUp | null = null;
   /** True while the file is read again after a first load gave up. */
   #restarted = false;
   /** The upload being received, for what the run records of it when it fails. */
   #receiving: ReturnType<typeof receive> | null = null;
 
   constructor(
-    store: Store,
+    store: PipelineStore,
     request: IngestRequest,
+    body: ReadableStream<Uint8Array>,
+    rereadable: boolean,
     run: Run,
     spans: StageSpans,
     markReceived: () => void,
   ) {
     this.#store = store;
     this.#request = request;
+    this.#body = body;
+    this.#rereadable = rereadable;
     this.#run = run;
     this.#spans = spans;
     this.#markReceived = markReceived;
@@ -246,7 +272,7 @@ class IngestRun {
   async execute(): Promise<Run> {
     const stopHeartbeat = keepRunAlive(this.#store, this.#run.id);
     try {
-      const run = await this.#process(this.#request.body);
+      const run = await this.#process(this.#body);
       await this.#rememberMapping(run);
       return run;
     } catch (err) {
@@ -399,7 +425,7 @@ class IngestRun {
     this.#gaveUp = null;
     this.#restarted = true;
     this.#progress.rows = 0;
-    return await this.#process(await this.#request.reopen!());
+    return await this.#process(await this.#request.source.open());
   }
 
   #closeStage(
@@ -439,15 +465,14 @@ class IngestRun {
       stageSpan.open(this.#spans);
       const started = performance.now();
       writing = writer!.flush().then(
-        () => {
-          writeMs += performance.now() - started;
+        (result) => {
+          // A first load the database refused a row of (a repeated key, a value out of its
+          // range) gives up: the usual path finds which.
+          if (result) this.#gaveUp ??= result.gaveUp;
+          else writeMs += performance.now() - started;
         },
         (err) => {
-          // The database refused a row (a repeated key, a value out of its range): the usual
-          // path finds which. Anything else (a lost connection) fails the run.
-          if (writer === this.#firstLoad && isDataError(err)) {
-            this.#gaveUp ??= "database_refused_row";
-          } else writeError = err;
+          writeError = err;
         },
       );
     };
@@ -532,8 +557,8 @@ class IngestRun {
    * read again already) and the store takes it, else the run's staging.
    */
   async #openWriter(columns: string[], batch: readonly SourceRecord[]): Promise<StagingWriter> {
-    const { type, mode, reopen } = this.#request;
-    if (mode === "direct" && reopen && !this.#restarted) {
+    const { type, mode } = this.#request;
+    if (this.#rereadable && !this.#restarted) {
       this.#firstLoad = await this.#store.openFirstLoad(type, columns);
       if (this.#firstLoad) return this.#firstLoad;
     }
@@ -569,10 +594,4 @@ class IngestRun {
     await markRunFailed(this.#store, this.#run.id, active, error, { keepInvalid, patch });
     return error;
   }
-}
-
-/** True for an error of PostgreSQL's classes 22 (data exception) and 23 (integrity constraint). */
-function isDataError(err: unknown): boolean {
-  const code = (err as { code?: unknown } | null)?.code;
-  return typeof code === "string" && /^2[23][0-9A-Z]{3}$/.test(code);
 }

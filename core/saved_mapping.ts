@@ -21,7 +21,7 @@ import {
   headerSignature,
   matchHeader,
 } from "./stages/map_headers/header_match.ts";
-import type { Store } from "./store.ts";
+import type { Mappings } from "./ports.ts";
 
 /** A column mapping saved from a committed run. */
 export interface SavedMapping {
@@ -164,7 +164,7 @@ export function describeMapping(
  * committed. Returns the saved mapping, or null.
  */
 export async function rememberMapping(
-  store: Pick<Store, "saveMapping">,
+  store: Pick<Mappings, "saveMapping">,
   type: ResolvedUploadType,
   run: Run,
   committer: { name: string | null; shared: boolean },
@@ -192,7 +192,7 @@ export async function rememberMapping(
  * from; both null when none applies.
  */
 export async function savedSuggestion(
-  store: Pick<Store, "findMapping">,
+  store: Pick<Mappings, "findMapping">,
   type: ResolvedUploadType,
   header: readonly string[],
   owner: string | null,

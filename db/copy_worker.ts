@@ -6,7 +6,7 @@
  * `{type: "copy", id, statement, data}` (the CSV as UTF-8 bytes) (any number at once) and `{type: "close"}`.
  * Messages out: `{id}` when a COPY is stored, `{id, error}` when it failed, `{type: "closed"}`.
  *
- * A bulk transaction (`BulkTransaction` in `core/database.ts`) keeps one connection for itself:
+ * A bulk transaction (`BulkTransaction` in `db/database.ts`) keeps one connection for itself:
  * `{type: "begin", id, session}` takes it and starts the transaction, `copy` and
  * `{type: "query", id, session, sql, parameters}` (answered `{id, result}`) run on it, and
  * `{type: "end", id, session, commit}` commits or rolls back and gives it back.

@@ -20,9 +20,13 @@ import { sql } from "kysely";
 import { EXIT } from "../cli/exit_codes.ts";
 import type { ResolvedUploadType } from "../core/config/upload_type_schema.ts";
 import { sqlType } from "../core/config/sql_types.ts";
-import type { Database } from "../core/database.ts";
+import type { Database } from "./database.ts";
 import { isIngestError } from "../core/errors.ts";
-import { canonicalTypeNames, findTargetProblem, readTableShape } from "../core/sql/target_check.ts";
+import {
+  canonicalTypeNames,
+  findTargetProblem,
+  readTableShape,
+} from "../store/postgres/target_check.ts";
 import { loadUploadTypes } from "../host/deno/load_upload_types.ts";
 import { migrateToLatest } from "./migrate.ts";
 import { loadMigrationFiles } from "./migration_files.ts";

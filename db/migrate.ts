@@ -27,7 +27,7 @@
  * @module
  */
 import { type Migration, type MigrationResultSet, Migrator, NO_MIGRATIONS } from "kysely/migration";
-import type { Database } from "../core/database.ts";
+import type { Database } from "./database.ts";
 import { migrations as allMigrations } from "../migrations/mod.ts";
 
 /** A migration that failed, named so the operator knows which file to look at. */

@@ -15,7 +15,7 @@
  *
  * @module
  */
-import type { Database } from "../core/database.ts";
+import type { Database } from "./database.ts";
 import { createTable } from "./create_table.ts";
 import { migrateDown, migrateToLatest, type MigrationState, migrationStatus } from "./migrate.ts";
 import { openDatabase } from "./open_database.ts";

@@ -18,7 +18,7 @@
  *
  * @module
  */
-import type { Database } from "../core/database.ts";
+import type { Database } from "./database.ts";
 import { openPgliteDatabase } from "./pglite_database.ts";
 import { openPostgresDatabase } from "./postgres_database.ts";
 

@@ -23,7 +23,8 @@ import {
   PGliteDialect,
   sql,
 } from "kysely";
-import type { Database } from "../core/database.ts";
+import type { IntakeTables } from "../store/postgres/tables.ts";
+import type { Database } from "./database.ts";
 import { copyStatement } from "./copy_statement.ts";
 import { type DataDirLock, lockDataDir } from "./data_dir_lock.ts";
 import { parsersByOid, serializersByOid } from "./value_types.ts";
@@ -70,21 +71,20 @@ export async function openPgliteDatabase(options: PgliteDatabaseOptions = {}): P
     throw err;
   }
   const gate = new ConnectionGate();
-  const kysely = new Kysely<unknown>({ dialect: new GatedPGliteDialect(pglite, gate) });
+  const kysely = new Kysely<IntakeTables>({ dialect: new GatedPGliteDialect(pglite, gate) });
   return new PgliteDatabase(pglite, kysely, gate, lock);
 }
 
 class PgliteDatabase implements Database {
   readonly kind = "pglite" as const;
-  // deno-lint-ignore no-explicit-any
-  readonly kysely: Kysely<any>;
+  readonly kysely: Kysely<IntakeTables>;
   #pglite: PGlite;
   #gate: ConnectionGate;
   #lock: DataDirLock | undefined;
 
   constructor(
     pglite: PGlite,
-    kysely: Kysely<unknown>,
+    kysely: Kysely<IntakeTables>,
     gate: ConnectionGate,
     lock: DataDirLock | undefined,
   ) {

@@ -9,7 +9,8 @@
  * @module
  */
 import { Kysely, sql } from "kysely";
-import type { BulkTransaction, Database } from "../core/database.ts";
+import type { IntakeTables } from "../store/postgres/tables.ts";
+import type { BulkTransaction, Database } from "./database.ts";
 import { IngestError } from "../core/errors.ts";
 import { BackgroundCopy } from "./background_copy.ts";
 import { copyStatement } from "./copy_statement.ts";
@@ -62,7 +63,7 @@ export async function openPostgresDatabase(options: PostgresDatabaseOptions): Pr
     );
   }
   guardAgainstNullSocketCrash();
-  const kysely = new Kysely<unknown>({ dialect: clientPoolDialect(pool) });
+  const kysely = new Kysely<IntakeTables>({ dialect: clientPoolDialect(pool) });
   // COPY gets connections of its own on its worker: up to half as many as queries.
   const copies = new BackgroundCopy({
     url: options.url,
@@ -74,12 +75,11 @@ export async function openPostgresDatabase(options: PostgresDatabaseOptions): Pr
 
 class PostgresDatabase implements Database {
   readonly kind = "postgres" as const;
-  // deno-lint-ignore no-explicit-any
-  readonly kysely: Kysely<any>;
+  readonly kysely: Kysely<IntakeTables>;
   #pool: ClientPool;
   #copies: BackgroundCopy;
 
-  constructor(pool: ClientPool, kysely: Kysely<unknown>, copies: BackgroundCopy) {
+  constructor(pool: ClientPool, kysely: Kysely<IntakeTables>, copies: BackgroundCopy) {
     this.#pool = pool;
     this.kysely = kysely;
     this.#copies = copies;
@@ -97,7 +97,7 @@ class PostgresDatabase implements Database {
     const session = await this.#copies.begin();
     let ended = false;
     return {
-      kysely: new Kysely<unknown>({ dialect: sessionDialect(session.query) }),
+      kysely: new Kysely<IntakeTables>({ dialect: sessionDialect(session.query) }),
       copyCsv: (table, columns, csv) => session.copy(copyStatement(table, columns, "STDIN"), csv),
       commit: () => {
         ended = true;

@@ -1,6 +1,6 @@
 /**
  * Kysely's PostgreSQL dialect over one statement runner: the query builder of a
- * `BulkTransaction` (`core/database.ts`), whose connection lives on the COPY worker. The
+ * `BulkTransaction` (`db/database.ts`), whose connection lives on the COPY worker. The
  * transaction is the runner's: Kysely's own transactions are refused, as are streamed results.
  *
  * @module

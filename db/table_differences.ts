@@ -7,7 +7,7 @@
  * @module
  */
 import type { ResolvedUploadType } from "../core/config/upload_type_schema.ts";
-import type { TableShape } from "../core/sql/target_check.ts";
+import type { TableShape } from "../store/postgres/target_check.ts";
 import { describeTargetProblem, type TargetProblem } from "../core/target_readiness.ts";
 
 /**

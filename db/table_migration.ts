@@ -47,16 +47,14 @@ export function tableMigrationSource(type: ResolvedUploadType): string {
 import ${usesSql ? "{ type Kysely, sql }" : "type { Kysely }"} from "kysely";
 
 /** Creates \`${type.table}\`. */
-// deno-lint-ignore no-explicit-any
-export async function up(db: Kysely<any>): Promise<void> {
+export async function up(db: Kysely<unknown>): Promise<void> {
   await db.schema
     .createTable(${str(type.table)})
 ${columns.map((line) => `    ${line}\n`).join("")}    .execute();
 }
 
 /** Drops \`${type.table}\`. */
-// deno-lint-ignore no-explicit-any
-export async function down(db: Kysely<any>): Promise<void> {
+export async function down(db: Kysely<unknown>): Promise<void> {
   await db.schema.dropTable(${str(type.table)}).execute();
 }
 `;

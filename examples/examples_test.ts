@@ -5,20 +5,26 @@
 import { commitRun } from "../core/stages/commit.ts";
 import { startIngest } from "../core/pipeline.ts";
 import type { RunMode } from "../core/runs/run.ts";
-import { SqlStore } from "../core/sql/sql_store.ts";
+import { PostgresStore } from "../store/postgres/postgres_store.ts";
 import { loadUploadTypes } from "../host/deno/load_upload_types.ts";
 import { assertEquals } from "../tests/assert.ts";
 import { describeMigratedDatabases } from "../tests/db_harness.ts";
+import { streamSource } from "../core/upload_source.ts";
 
 const types = await loadUploadTypes(new URL("../config/upload_types/", import.meta.url));
 
-async function upload(store: SqlStore, type: string, file: string, mode: RunMode) {
+async function upload(store: PostgresStore, type: string, file: string, mode: RunMode) {
   const body = (await Deno.open(new URL(file, import.meta.url))).readable;
-  const handle = await startIngest(store, { type: types.get(type), mode, body, fileName: file });
+  const handle = await startIngest(store, {
+    type: types.get(type),
+    mode,
+    source: streamSource(body),
+    fileName: file,
+  });
   return await handle.done;
 }
 
-async function invalidCodes(store: SqlStore, runId: string): Promise<string[][]> {
+async function invalidCodes(store: PostgresStore, runId: string): Promise<string[][]> {
   const page = await store.listRows(runId, { action: "invalid", limit: 100 });
   return page.items.map((r) => [String(r.rowNumber), ...r.errors.map((e) => e.code)]);
 }
@@ -34,7 +40,7 @@ const counts = (rows: number, n: number, changed: number, unchanged: number, inv
 });
 
 describeMigratedDatabases("examples/ facilities files give the README's outcome", async (db) => {
-  const store = new SqlStore(db);
+  const store = new PostgresStore(db);
   const clean = await upload(store, "facilities", "facilities_clean.csv", "direct");
   assertEquals(clean.status, "committed", JSON.stringify(clean.error));
   assertEquals(clean.counts, counts(20, 20, 0, 0, 0));
@@ -56,7 +62,7 @@ describeMigratedDatabases("examples/ facilities files give the README's outcome"
 });
 
 describeMigratedDatabases("examples/ emissions files give the README's outcome", async (db) => {
-  const store = new SqlStore(db);
+  const store = new PostgresStore(db);
   // Emissions reference facilities: their register comes first.
   const facilities = await upload(store, "facilities", "facilities_clean.csv", "direct");
   assertEquals(facilities.status, "committed", JSON.stringify(facilities.error));

@@ -11,8 +11,7 @@
 import { type Kysely, sql } from "kysely";
 
 /** Creates `ingest_runs` and `ingest_rows`. */
-// deno-lint-ignore no-explicit-any
-export async function up(db: Kysely<any>): Promise<void> {
+export async function up(db: Kysely<unknown>): Promise<void> {
   await db.schema
     .createTable("ingest_runs")
     .addColumn("id", "uuid", (c) => c.primaryKey())
@@ -79,8 +78,7 @@ export async function up(db: Kysely<any>): Promise<void> {
 }
 
 /** Drops both tables. */
-// deno-lint-ignore no-explicit-any
-export async function down(db: Kysely<any>): Promise<void> {
+export async function down(db: Kysely<unknown>): Promise<void> {
   await db.schema.dropTable("ingest_rows").execute();
   await db.schema.dropTable("ingest_runs").execute();
 }

@@ -7,8 +7,7 @@
 import { type Kysely, sql } from "kysely";
 
 /** Creates `facilities` and `emissions`. */
-// deno-lint-ignore no-explicit-any
-export async function up(db: Kysely<any>): Promise<void> {
+export async function up(db: Kysely<unknown>): Promise<void> {
   await db.schema
     .createTable("facilities")
     .addColumn("facility_id", "text", (c) => c.primaryKey())
@@ -34,8 +33,7 @@ export async function up(db: Kysely<any>): Promise<void> {
 }
 
 /** Drops both tables. */
-// deno-lint-ignore no-explicit-any
-export async function down(db: Kysely<any>): Promise<void> {
+export async function down(db: Kysely<unknown>): Promise<void> {
   await db.schema.dropTable("emissions").execute();
   await db.schema.dropTable("facilities").execute();
 }

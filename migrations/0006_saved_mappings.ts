@@ -7,8 +7,7 @@
 import { type Kysely, sql } from "kysely";
 
 /** Creates `ingest_mappings`. */
-// deno-lint-ignore no-explicit-any
-export async function up(db: Kysely<any>): Promise<void> {
+export async function up(db: Kysely<unknown>): Promise<void> {
   await db.schema
     .createTable("ingest_mappings")
     .addColumn("upload_type", "text", (c) => c.notNull())
@@ -20,7 +19,6 @@ export async function up(db: Kysely<any>): Promise<void> {
 }
 
 /** Drops `ingest_mappings`. */
-// deno-lint-ignore no-explicit-any
-export async function down(db: Kysely<any>): Promise<void> {
+export async function down(db: Kysely<unknown>): Promise<void> {
   await db.schema.dropTable("ingest_mappings").execute();
 }

@@ -15,8 +15,7 @@ const STATUSES_BEFORE =
   "'receiving', 'processing', 'staged', 'committing', 'committed', 'discarded', 'failed'";
 
 /** Creates `ingest_jobs` and `ingest_inputs`; allows the run status `queued`. */
-// deno-lint-ignore no-explicit-any
-export async function up(db: Kysely<any>): Promise<void> {
+export async function up(db: Kysely<unknown>): Promise<void> {
   await sql`alter table ingest_runs drop constraint ingest_runs_status_check`.execute(db);
   await sql`alter table ingest_runs add constraint ingest_runs_status_check
     check (status in ('queued', ${sql.raw(STATUSES_BEFORE)}))`.execute(db);
@@ -68,8 +67,7 @@ export async function up(db: Kysely<any>): Promise<void> {
 }
 
 /** Drops both tables; queued runs become failed, as the old status list has no `queued`. */
-// deno-lint-ignore no-explicit-any
-export async function down(db: Kysely<any>): Promise<void> {
+export async function down(db: Kysely<unknown>): Promise<void> {
   await db.schema.dropTable("ingest_inputs").execute();
   await db.schema.dropTable("ingest_jobs").execute();
   await sql`update ingest_runs set status = 'failed', finished_at = now()

@@ -1,5 +1,5 @@
 /**
- * Typed staging (`core/sql/typed_staging.ts`): a run's valid rows now live in a table of its
+ * Typed staging (`store/postgres/stage_tables.ts`): a run's valid rows now live in a table of its
  * own, so `ingest_rows` keeps only invalid rows and rows a replace would delete. Its index by
  * action served paging through a million staged rows of one action; the primary key
  * (run, row) is enough for what is left.
@@ -19,8 +19,7 @@ const INTERRUPTED = JSON.stringify({
 });
 
 /** Drops the action index and fails runs staged the old way. */
-// deno-lint-ignore no-explicit-any
-export async function up(db: Kysely<any>): Promise<void> {
+export async function up(db: Kysely<unknown>): Promise<void> {
   await sql`
     update ingest_runs set status = 'failed', error = ${INTERRUPTED}::jsonb,
       finished_at = now(), updated_at = now()
@@ -37,8 +36,7 @@ export async function up(db: Kysely<any>): Promise<void> {
 }
 
 /** Restores the action index (runs failed on the way up stay failed). */
-// deno-lint-ignore no-explicit-any
-export async function down(db: Kysely<any>): Promise<void> {
+export async function down(db: Kysely<unknown>): Promise<void> {
   await db.schema.createIndex("ingest_rows_action_idx").on("ingest_rows")
     .columns(["run_id", "action", "row_number"]).execute();
 }

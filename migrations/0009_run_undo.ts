@@ -1,5 +1,5 @@
 /**
- * Undo of committed runs (`core/sql/undo_log.ts`): `ingest_undo` keeps, per run, each row its
+ * Undo of committed runs (`store/postgres/undo.ts`): `ingest_undo` keeps, per run, each row its
  * commit wrote as its key (jsonb array), its other config columns before (jsonb array, null for
  * a row it inserted) and a hash of them after (null for a row it deleted). Runs get the status
  * `reverted`, who reverted them and when, and how many undo rows their commit kept (null for
@@ -13,8 +13,7 @@ const STATUSES = "'queued', 'receiving', 'processing', 'staged', 'committing', '
   "'discarded', 'failed'";
 
 /** Creates `ingest_undo`, adds the revert columns and allows the status `reverted`. */
-// deno-lint-ignore no-explicit-any
-export async function up(db: Kysely<any>): Promise<void> {
+export async function up(db: Kysely<unknown>): Promise<void> {
   // Neither a foreign key nor an index: each would cost every commit more than the undo rows
   // themselves (an index on run_id doubled the cost of recording 100,000 rows on PostgreSQL),
   // while only a revert, a rare admin action, looks a run's rows up (by reading the table).
@@ -36,8 +35,7 @@ export async function up(db: Kysely<any>): Promise<void> {
 }
 
 /** Drops `ingest_undo` and the revert columns; reverted runs go back to committed. */
-// deno-lint-ignore no-explicit-any
-export async function down(db: Kysely<any>): Promise<void> {
+export async function down(db: Kysely<unknown>): Promise<void> {
   await sql`update ingest_runs set status = 'committed' where status = 'reverted'`.execute(db);
   await sql`alter table ingest_runs drop constraint ingest_runs_status_check`.execute(db);
   await sql`alter table ingest_runs add constraint ingest_runs_status_check

@@ -8,8 +8,7 @@
 import { type Kysely, sql } from "kysely";
 
 /** Creates `ingest_row_edits`. */
-// deno-lint-ignore no-explicit-any
-export async function up(db: Kysely<any>): Promise<void> {
+export async function up(db: Kysely<unknown>): Promise<void> {
   await db.schema
     .createTable("ingest_row_edits")
     .addColumn("id", "bigserial", (c) => c.primaryKey())
@@ -30,7 +29,6 @@ export async function up(db: Kysely<any>): Promise<void> {
 }
 
 /** Drops `ingest_row_edits`. */
-// deno-lint-ignore no-explicit-any
-export async function down(db: Kysely<any>): Promise<void> {
+export async function down(db: Kysely<unknown>): Promise<void> {
   await db.schema.dropTable("ingest_row_edits").execute();
 }

@@ -1,5 +1,5 @@
 /**
- * Inserts leave no undo rows (`core/sql/undo_log.ts`): a run records the transaction that
+ * Inserts leave no undo rows (`store/postgres/undo.ts`): a run records the transaction that
  * inserted its new rows (`inserted_xact`, a full 64-bit transaction id) and how many it inserted
  * (`inserted_rows`); PostgreSQL stamps each of those rows with that transaction (`xmin`), which
  * is how a revert finds them and tells whether they changed since. Undo rows of rows a run
@@ -14,8 +14,7 @@
 import { type Kysely, sql } from "kysely";
 
 /** Adds `ingest_runs.inserted_xact`, `inserted_rows` and `ingest_undo.before_xmin`. */
-// deno-lint-ignore no-explicit-any
-export async function up(db: Kysely<any>): Promise<void> {
+export async function up(db: Kysely<unknown>): Promise<void> {
   await db.schema.alterTable("ingest_runs")
     .addColumn("inserted_xact", "bigint")
     .addColumn("inserted_rows", "bigint")
@@ -27,8 +26,7 @@ export async function up(db: Kysely<any>): Promise<void> {
  * Drops the columns. Runs that inserted rows since cannot be reverted afterwards (their inserts
  * have no undo rows), so they lose their undo log.
  */
-// deno-lint-ignore no-explicit-any
-export async function down(db: Kysely<any>): Promise<void> {
+export async function down(db: Kysely<unknown>): Promise<void> {
   await sql`update ingest_runs set undo_rows = null where inserted_rows > 0`.execute(db);
   await db.schema.alterTable("ingest_undo").dropColumn("before_xmin").execute();
   await db.schema.alterTable("ingest_runs")

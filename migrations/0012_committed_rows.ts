@@ -1,5 +1,5 @@
 /**
- * A committed run keeps its rows as the audit of what it applied (`core/sql/retention.ts`):
+ * A committed run keeps its rows as the audit of what it applied (`store/postgres/retention.ts`):
  * `ingest_runs.excluded_count` counts the rows a reviewer left out of the commit (the run's
  * `new`, `changed` and `deleted` counts are what it writes), and `rows_purged_at` says when the
  * retention setting dropped a committed run's rows. `file_complete` says whether a run's
@@ -11,8 +11,7 @@
 import type { Kysely } from "kysely";
 
 /** Adds `ingest_runs.excluded_count`, `rows_purged_at` and `file_complete`. */
-// deno-lint-ignore no-explicit-any
-export async function up(db: Kysely<any>): Promise<void> {
+export async function up(db: Kysely<unknown>): Promise<void> {
   await db.schema.alterTable("ingest_runs")
     .addColumn("excluded_count", "integer", (c) => c.notNull().defaultTo(0))
     .addColumn("rows_purged_at", "timestamptz")
@@ -21,8 +20,7 @@ export async function up(db: Kysely<any>): Promise<void> {
 }
 
 /** Drops the columns. */
-// deno-lint-ignore no-explicit-any
-export async function down(db: Kysely<any>): Promise<void> {
+export async function down(db: Kysely<unknown>): Promise<void> {
   await db.schema.alterTable("ingest_runs")
     .dropColumn("excluded_count")
     .dropColumn("rows_purged_at")

@@ -7,14 +7,12 @@
 import type { Kysely } from "kysely";
 
 /** Adds `ingest_runs.commit_started_at` (null for direct imports and runs committed before). */
-// deno-lint-ignore no-explicit-any
-export async function up(db: Kysely<any>): Promise<void> {
+export async function up(db: Kysely<unknown>): Promise<void> {
   await db.schema.alterTable("ingest_runs").addColumn("commit_started_at", "timestamptz")
     .execute();
 }
 
 /** Drops the column. */
-// deno-lint-ignore no-explicit-any
-export async function down(db: Kysely<any>): Promise<void> {
+export async function down(db: Kysely<unknown>): Promise<void> {
   await db.schema.alterTable("ingest_runs").dropColumn("commit_started_at").execute();
 }

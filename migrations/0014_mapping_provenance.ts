@@ -12,8 +12,7 @@
 import { type Kysely, sql } from "kysely";
 
 /** Adds `ingest_mappings.id`, `owner`, `saved_by` and `ingest_runs.mapping`. */
-// deno-lint-ignore no-explicit-any
-export async function up(db: Kysely<any>): Promise<void> {
+export async function up(db: Kysely<unknown>): Promise<void> {
   await db.schema.alterTable("ingest_mappings")
     .addColumn("id", "bigint", (c) => c.generatedByDefaultAsIdentity().notNull())
     .addColumn("owner", "text")
@@ -32,8 +31,7 @@ export async function up(db: Kysely<any>): Promise<void> {
 }
 
 /** Drops the columns; users' own mappings go, shared ones stay. */
-// deno-lint-ignore no-explicit-any
-export async function down(db: Kysely<any>): Promise<void> {
+export async function down(db: Kysely<unknown>): Promise<void> {
   await db.schema.alterTable("ingest_runs").dropColumn("mapping").execute();
   await sql`delete from ingest_mappings where owner is not null`.execute(db);
   await sql`drop index ingest_mappings_scope`.execute(db);

@@ -7,11 +7,10 @@
  * @module
  */
 import { type Kysely, sql } from "kysely";
-import { BOUNDED_STORED_ERROR } from "../core/sql/run_repository.ts";
+import { BOUNDED_STORED_ERROR } from "../store/postgres/runs.ts";
 
 /** Rewrites stored errors over the read bound (their stored size, found without reading them). */
-// deno-lint-ignore no-explicit-any
-export async function up(db: Kysely<any>): Promise<void> {
+export async function up(db: Kysely<unknown>): Promise<void> {
   await sql`update ingest_runs set error = ${BOUNDED_STORED_ERROR}
     where error is not null and pg_column_size(error) > 16384`.execute(db);
 }

@@ -15,7 +15,7 @@ import type { Run } from "../core/runs/run.ts";
 import type { Services } from "./services.ts";
 import { fileSpool } from "../host/deno/file_spool.ts";
 import { nativeSha256 } from "../host/deno/native_sha256.ts";
-import { type ReplayableBody, replayableBody } from "../host/deno/replayable_body.ts";
+import { requestBodySource } from "../host/deno/replayable_body.ts";
 import { readQuery } from "./query_params.ts";
 import { readUpload, UPLOAD_QUERY } from "./upload_request.ts";
 
@@ -66,17 +66,15 @@ export async function acceptUpload(
   const cancel = new AbortController();
   const onAbort = () => cancel.abort();
   req.signal.addEventListener("abort", onAbort);
-  // A direct import may be a first load (where the database has bulk transactions), which needs
-  // to be able to read the upload again.
-  let replay: ReplayableBody | null = null;
+  // The pipeline asks for the body to be kept (spooled) when a direct import may be a first
+  // load, which reads the upload again when it gives up.
+  const source = requestBodySource(input.body);
   let handle: IngestHandle;
   try {
-    if (input.mode === "direct" && services.database.beginBulk) {
-      replay = await replayableBody(input.body);
-    }
+    const { body: _body, ...read } = input;
     handle = await startIngest(services.store, {
-      ...input,
-      ...(replay ? { body: replay.body, reopen: replay.reopen } : {}),
+      ...read,
+      source,
       type,
       actor: options.actor ?? null,
       shareMapping: options.shareMapping,
@@ -90,17 +88,16 @@ export async function acceptUpload(
       parent: context.active(),
       signal: cancel.signal,
     });
-    const kept = replay;
     const done = handle.done.finally(() => {
       release();
-      return kept?.close();
+      return source.close();
     });
     services.inFlight.add(done);
     done.finally(() => services.inFlight.delete(done));
     await handle.received;
   } catch (err) {
     release();
-    await replay?.close();
+    await source.close();
     throw err;
   } finally {
     req.signal.removeEventListener("abort", onAbort);

@@ -10,7 +10,7 @@
  * @module
  */
 import type { Run } from "../core/runs/run.ts";
-import type { Store } from "../core/store.ts";
+import type { Store } from "../core/ports.ts";
 
 /** How long an answer is served without asking the database again. */
 export const LAST_RUN_TTL_MS = 1000;

@@ -1,6 +1,6 @@
 import { assertEquals, assertRejects } from "../tests/assert.ts";
 import type { Run } from "../core/runs/run.ts";
-import type { Page, RunQuery } from "../core/store.ts";
+import type { Page, RunQuery } from "../core/ports.ts";
 import { LastRuns } from "./last_runs.ts";
 
 /** A store whose newest run per type the test sets, counting the queries it answers. */

@@ -17,7 +17,7 @@
  * @module
  */
 import { IngestError } from "../core/errors.ts";
-import { isUuid } from "../core/sql/run_repository.ts";
+import { isUuid } from "../store/postgres/runs.ts";
 
 /** One query parameter: what it takes, and how its text becomes a value. */
 export interface QueryParam<T> {

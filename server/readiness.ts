@@ -24,8 +24,8 @@
  * @module
  */
 import type { UploadTypeRegistry } from "../core/config/registry.ts";
-import type { Database } from "../core/database.ts";
-import { findTargetProblems } from "../core/sql/target_check.ts";
+import type { Database } from "../db/database.ts";
+import { findTargetProblems } from "../store/postgres/target_check.ts";
 import { describeTargetProblem } from "../core/target_readiness.ts";
 import { migrationStatus } from "../db/migrate.ts";
 import { redactText } from "../host/deno/redact.ts";

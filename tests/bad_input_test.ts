@@ -10,6 +10,7 @@ import { assert, assertEquals, assertMatch } from "./assert.ts";
 import { appTest, type TestApp } from "./app_harness.ts";
 import { FACILITIES } from "./api/fixtures.ts";
 import { BIG_FIELD_CHARS, generateBadFiles, WIDE_COLUMNS } from "./fixtures/bad/generate.ts";
+import type { DemoTables } from "./demo_tables.ts";
 
 // deno-lint-ignore no-explicit-any
 type Json = Record<string, any>;
@@ -51,7 +52,7 @@ async function exportText(app: TestApp, type = "facilities"): Promise<string> {
 
 /** The facilities the emissions fixtures reference (ABC-000101 to ABC-000104). */
 async function addFacilities(app: TestApp): Promise<void> {
-  await app.db.kysely.insertInto("facilities").values(
+  await app.db.kysely.withTables<DemoTables>().insertInto("facilities").values(
     [1, 2, 3, 4].map((n) => ({ facility_id: `ABC-00010${n}`, name: `Facility ${n}` })),
   ).execute();
 }

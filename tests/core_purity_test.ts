@@ -1,6 +1,7 @@
 /**
- * Keeps `core/` runtime-agnostic: no `Deno.*`, no `node:` imports and no `require(` in its
- * source, and no `Deno.` in the tests beside it either (they use `test` from tests/assert.ts).
+ * Keeps `core/` runtime-agnostic and database-free: no `Deno.*`, no `node:` imports, no `require(`
+ * and no database library or `sql` template in its source, and neither `Deno.` nor a database in
+ * the tests beside it (they use `test` from tests/assert.ts).
  */
 import { assertEquals } from "./assert.ts";
 
@@ -15,6 +16,12 @@ const RULES: ReadonlyArray<{ pattern: RegExp; what: string; inTests: boolean }> 
     inTests: false,
   },
   { pattern: /\brequire\s*\(/, what: "require(", inTests: false },
+  // The store (`store/postgres/`) alone speaks SQL; core speaks its ports (`core/ports.ts`).
+  {
+    pattern: /\bfrom\s+["'](?:kysely|postgres|@electric-sql\/pglite)["'/]|\bsql`/,
+    what: "database library or SQL",
+    inTests: true,
+  },
 ];
 
 /** Lists `.ts`/`.tsx` files under `dir`, recursively, as paths relative to the repo root. */
@@ -68,5 +75,21 @@ Deno.test("findViolations() reports file and line for each kind of violation", (
   ]);
   assertEquals(findViolations("core/a_test.ts", source), [
     "core/a_test.ts:2: Deno.*: const env = Deno.env.get('X');",
+  ]);
+});
+
+Deno.test("findViolations() reports database libraries and SQL templates, in tests too", () => {
+  const source = [
+    'import { sql } from "kysely";',
+    'import postgres from "postgres";',
+    'import { PGlite } from "@electric-sql/pglite";',
+    "await sql`select 1`.execute(db);",
+    'import { parse } from "./csv/parser.ts"; // a select box',
+  ].join("\n");
+  assertEquals(findViolations("core/a_test.ts", source).map((v) => v.split(": ")[0]), [
+    "core/a_test.ts:1",
+    "core/a_test.ts:2",
+    "core/a_test.ts:3",
+    "core/a_test.ts:4",
   ]);
 });

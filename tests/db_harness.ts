@@ -29,7 +29,7 @@
  */
 import { PGlite } from "@electric-sql/pglite";
 import postgres from "postgres";
-import type { Database, DatabaseKind } from "../core/database.ts";
+import type { Database, DatabaseKind } from "../db/database.ts";
 import { migrateToLatest } from "../db/migrate.ts";
 import { openPgliteDatabase } from "../db/pglite_database.ts";
 import { openPostgresDatabase } from "../db/postgres_database.ts";

@@ -13,7 +13,7 @@ import { openPostgresTestDatabase } from "./db_harness.ts";
 import { findPgCluster, type PgCluster, startPgCluster } from "./pg_cluster.ts";
 import { pollUntil } from "./poll.ts";
 import { FACILITIES } from "./api/fixtures.ts";
-import { stagingTable } from "../core/sql/typed_staging.ts";
+import { stagingTable } from "../store/postgres/stage_tables.ts";
 
 // deno-lint-ignore no-explicit-any
 type Json = Record<string, any>;

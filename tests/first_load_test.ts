@@ -1,5 +1,5 @@
 /**
- * The first load (`core/sql/first_load.ts`): a direct import into an empty table writes straight
+ * The first load (`store/postgres/first_load.ts`): a direct import into an empty table writes straight
  * into it, and gives up for the usual path, with the same result, on any row it cannot take.
  */
 import { recordSpans } from "./recorded_spans.ts";
@@ -10,10 +10,11 @@ import { seedFacilities } from "./seed_facilities.ts";
 import { type IngestRequest, startIngest } from "../core/pipeline.ts";
 import { revertRun } from "../core/runs/revert.ts";
 import type { Run } from "../core/runs/run.ts";
-import { SqlStore } from "../core/sql/sql_store.ts";
+import { PostgresStore } from "../store/postgres/postgres_store.ts";
 import { generateEmissionsCsv } from "../bench/gen_emissions.ts";
 import { loadUploadTypes } from "../host/deno/load_upload_types.ts";
 import { runCounts } from "./run_counts.ts";
+import { streamSource } from "../core/upload_source.ts";
 
 const types = await loadUploadTypes(new URL("../config/upload_types/", import.meta.url));
 const emissions = types.get("emissions");
@@ -33,17 +34,18 @@ function emissionsCsv(lines: Record<number, string> = {}): string {
 async function importDirect(
   db: TestDatabase,
   text: string,
-  options: Partial<IngestRequest> = {},
+  { body = new Blob([text]).stream(), ...options }:
+    & Partial<IngestRequest>
+    & { body?: ReadableStream<Uint8Array> } = {},
 ): Promise<{ run: Run; reopened: number }> {
   let reopened = 0;
-  const handle = await startIngest(new SqlStore(db), {
+  const handle = await startIngest(new PostgresStore(db), {
     type: emissions,
     mode: "direct",
-    body: new Blob([text]).stream(),
-    reopen: () => {
+    source: streamSource(body, () => {
       reopened++;
       return Promise.resolve(new Blob([text]).stream());
-    },
+    }),
     batchSize: 8,
     ...options,
   });
@@ -83,7 +85,7 @@ describeMigratedDatabases(
     const spans = firstLoadSpans(run.id).map((s) => [s.name, s.attributes["ingest.first_load"]]);
     assertEquals(spans.sort(), [["ingest.commit", true], ["ingest.stage", true]]);
 
-    const reverted = await revertRun(new SqlStore(db), emissions, run.id, "tester");
+    const reverted = await revertRun(new PostgresStore(db), emissions, run.id, "tester");
     assertEquals(reverted.status, "reverted");
     assertEquals(await targetRows(db), 0);
   },
@@ -110,7 +112,7 @@ describeMigratedDatabases(
       assertEquals(await targetRows(db), 0, reason);
       // The failed run's report names the row, as the usual path reports it.
       const invalid = [];
-      for await (const row of new SqlStore(db).invalidRows(run.id)) invalid.push(row);
+      for await (const row of new PostgresStore(db).invalidRows(run.id)) invalid.push(row);
       assertEquals(invalid.map((r) => r.row), [Number(Object.keys(lines)[0]) + 2], reason);
       assert(invalid[0].errors.some((e) => e.code === code), JSON.stringify(invalid[0].errors));
       const gaveUp = firstLoadSpans(run.id).filter((s) =>
@@ -131,10 +133,10 @@ describeMigratedDatabases(
   async (db) => {
     await seedFacilities(db, ROWS);
     exporter.reset();
-    const plain = await (await startIngest(new SqlStore(db), {
+    const plain = await (await startIngest(new PostgresStore(db), {
       type: emissions,
       mode: "direct",
-      body: new Blob([emissionsCsv()]).stream(),
+      source: streamSource(new Blob([emissionsCsv()]).stream()),
     })).done;
     assertEquals([plain.status, plain.counts.new], ["committed", ROWS]);
     assertEquals(firstLoadSpans(plain.id), []);
@@ -153,7 +155,7 @@ describeMigratedDatabases(
   "a first load holds the table's commit lock: a second one does not start, and a failed one rolls back",
   async (db) => {
     await seedFacilities(db, ROWS);
-    const store = new SqlStore(db);
+    const store = new PostgresStore(db);
     const held = await store.openFirstLoad(emissions, ["facility_id", "year", "pollutant"]);
     assert(held, "the first load did not open");
     assertEquals(await store.openFirstLoad(emissions, ["facility_id"]), null);

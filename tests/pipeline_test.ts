@@ -5,26 +5,28 @@ import { assert, assertEquals } from "./assert.ts";
 import { describeMigratedDatabases } from "./db_harness.ts";
 import { startIngest } from "../core/pipeline.ts";
 import { commitRun } from "../core/stages/commit.ts";
-import { SqlStore } from "../core/sql/sql_store.ts";
+import { PostgresStore } from "../store/postgres/postgres_store.ts";
 import { loadUploadTypes } from "../host/deno/load_upload_types.ts";
 import { FACILITIES, FACILITIES_CHANGES } from "./api/fixtures.ts";
 import { runCounts } from "./run_counts.ts";
+import type { UploadSource } from "../core/ports.ts";
+import { streamSource } from "../core/upload_source.ts";
 
 const types = await loadUploadTypes(new URL("../config/upload_types/", import.meta.url));
 const facilities = types.get("facilities");
 
 const exporter = recordSpans();
 
-function body(text: string): ReadableStream<Uint8Array> {
-  return new Blob([text]).stream();
+function body(text: string): UploadSource {
+  return streamSource(new Blob([text]).stream());
 }
 
 describeMigratedDatabases("startIngest() stages, classifies and commits a file", async (db) => {
-  const store = new SqlStore(db);
+  const store = new PostgresStore(db);
   const first = await (await startIngest(store, {
     type: facilities,
     mode: "direct",
-    body: body(FACILITIES),
+    source: body(FACILITIES),
   })).done;
   assertEquals(first.status, "committed", JSON.stringify(first.error));
   assertEquals(first.counts.new, 3);
@@ -32,7 +34,7 @@ describeMigratedDatabases("startIngest() stages, classifies and commits a file",
   const second = await (await startIngest(store, {
     type: facilities,
     mode: "staged",
-    body: body(FACILITIES_CHANGES),
+    source: body(FACILITIES_CHANGES),
   })).done;
   assertEquals(second.status, "staged", JSON.stringify(second.error));
   assertEquals(second.counts, runCounts({ rows: 5, new: 1, changed: 1, unchanged: 1, invalid: 2 }));
@@ -61,11 +63,11 @@ describeMigratedDatabases(
   "startIngest() traces one run span with a child per stage",
   async (db) => {
     exporter.reset();
-    const store = new SqlStore(db);
+    const store = new PostgresStore(db);
     const run = await (await startIngest(store, {
       type: facilities,
       mode: "direct",
-      body: body(FACILITIES),
+      source: body(FACILITIES),
     })).done;
     assertEquals(run.status, "committed");
     const spans = exporter.getFinishedSpans().filter((s) =>
@@ -99,11 +101,11 @@ describeMigratedDatabases(
 
 describeMigratedDatabases("a failing stage records the exception and ERROR status", async (db) => {
   exporter.reset();
-  const store = new SqlStore(db);
+  const store = new PostgresStore(db);
   const run = await (await startIngest(store, {
     type: facilities,
     mode: "direct",
-    body: body("name,county\nx,y\n"),
+    source: body("name,county\nx,y\n"),
   })).done;
   assertEquals(run.status, "failed");
   assertEquals(run.error?.type, "header_error");

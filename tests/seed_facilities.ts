@@ -5,7 +5,7 @@
  * @module
  */
 import { generateFacilitiesCsv } from "../bench/gen_emissions.ts";
-import type { Database } from "../core/database.ts";
+import type { Database } from "../db/database.ts";
 
 /** Writes the facilities that the first `rows` generated emissions rows for `seed` reference. */
 export async function seedFacilities(

@@ -5,7 +5,7 @@
  * @module
  */
 import { sql } from "kysely";
-import type { Database } from "../core/database.ts";
+import type { Database } from "../db/database.ts";
 
 /** Creates `test_sites (code text primary key, staff bigint)`. */
 export async function createSitesTable(db: Database): Promise<void> {

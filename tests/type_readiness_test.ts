@@ -10,7 +10,7 @@ import { FACILITIES } from "./api/fixtures.ts";
 import { appTest } from "./app_harness.ts";
 import { assert, assertEquals, assertMatch } from "./assert.ts";
 import { databaseTargets } from "./db_harness.ts";
-import type { Database } from "../core/database.ts";
+import type { Database } from "../db/database.ts";
 
 // deno-lint-ignore no-explicit-any
 type Json = Record<string, any>;

@@ -23,6 +23,7 @@ import {
   twoFieldHeaderCsv,
 } from "./hostile_files.ts";
 import { pollUntil } from "./poll.ts";
+import type { DemoTables } from "./demo_tables.ts";
 
 // deno-lint-ignore no-explicit-any
 type Json = Record<string, any>;
@@ -63,7 +64,10 @@ async function runOf(app: TestApp, body: Json): Promise<Run> {
 
 /** The facilities the emissions reference. */
 async function addFacility(app: TestApp): Promise<void> {
-  await app.db.kysely.insertInto("facilities").values({ facility_id: "ABC-000101", name: "F" })
+  await app.db.kysely.withTables<DemoTables>().insertInto("facilities").values({
+    facility_id: "ABC-000101",
+    name: "F",
+  })
     .execute();
 }
 
@@ -248,7 +252,7 @@ appTest(
     const amounts = ["12345678901234567890123", "0.1000000000000000055511", "1e-400", "1250.5"];
     const { res, body } = await send(app, preciseNumbersJson(amounts), { type: "emissions" });
     assertEquals(res.status, 201, JSON.stringify(body));
-    const rows = await app.db.kysely.selectFrom("emissions")
+    const rows = await app.db.kysely.withTables<DemoTables>().selectFrom("emissions")
       .select(["year", (eb) => eb.cast<string>("amount", "text").as("amount")])
       .orderBy("year").execute();
     assertEquals(rows.map((r) => r.amount), [

@@ -7,8 +7,8 @@
  * @module
  */
 import { fileURLToPath } from "node:url";
-import type { Database } from "../../core/database.ts";
-import { SqlStore } from "../../core/sql/sql_store.ts";
+import type { Database } from "../../db/database.ts";
+import { PostgresStore } from "../../store/postgres/postgres_store.ts";
 import { openPgliteDatabase } from "../../db/pglite_database.ts";
 import { type DatabaseTarget, databaseTargets, pgliteTemplate } from "../../tests/db_harness.ts";
 
@@ -24,7 +24,7 @@ export interface CliDatabase extends AsyncDisposable {
   /** Runs `cli/<command>.ts` with `args` (plus `--database-url` for PostgreSQL). */
   run(command: "ingest" | "runs", args: readonly string[]): Promise<CliResult>;
   /** Opens the database in this process for the length of `fn`. */
-  inspect<T>(fn: (db: Database, store: SqlStore) => Promise<T>): Promise<T>;
+  inspect<T>(fn: (db: Database, store: PostgresStore) => Promise<T>): Promise<T>;
 }
 
 const decoder = new TextDecoder();
@@ -74,7 +74,7 @@ async function openPgliteCli(): Promise<CliDatabase> {
     async inspect(fn) {
       const db = await openPgliteDatabase({ dataDir });
       try {
-        return await fn(db, new SqlStore(db));
+        return await fn(db, new PostgresStore(db));
       } finally {
         await db.close();
       }
@@ -88,7 +88,7 @@ async function openPgliteCli(): Promise<CliDatabase> {
 async function openPostgresCli(target: DatabaseTarget): Promise<CliDatabase> {
   // Empty, not migrated: the CLI migrates the database it opens, as the server does.
   const db = await target.open();
-  const store = new SqlStore(db);
+  const store = new PostgresStore(db);
   return {
     run: (command, args) => runCli(command, [...args, "--database-url", db.url!]),
     inspect: (fn) => fn(db, store),

@@ -11,7 +11,7 @@
  */
 import { type IngestError, isConnectionError } from "../errors.ts";
 import type { Run, RunStatus } from "./run.ts";
-import type { RunPatch, Store } from "../store.ts";
+import type { RunLog, RunPatch, Staging } from "../ports.ts";
 
 /** What {@linkcode markRunFailed} does with the run's staged rows. */
 export interface MarkFailedOptions {
@@ -37,7 +37,7 @@ export interface MarkFailedOptions {
  * ```
  */
 export async function markRunFailed(
-  store: Store,
+  store: RunLog & Pick<Staging, "clearRows">,
   runId: string,
   from: readonly RunStatus[],
   error: IngestError,

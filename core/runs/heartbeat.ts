@@ -8,7 +8,7 @@
  *
  * @module
  */
-import type { Store } from "../store.ts";
+import type { RunLog } from "../ports.ts";
 
 /** How often a run being worked on marks itself alive. */
 export const RUN_HEARTBEAT_MS = 10_000;
@@ -28,7 +28,7 @@ export const RUN_HEARTBEAT_MS = 10_000;
  * ```
  */
 export function keepRunAlive(
-  store: Pick<Store, "touchRun">,
+  store: Pick<RunLog, "touchRun">,
   runId: string,
   everyMs: number = RUN_HEARTBEAT_MS,
 ): () => void {

@@ -5,10 +5,10 @@
  */
 import { IngestError } from "../errors.ts";
 import type { Run } from "./run.ts";
-import type { Store } from "../store.ts";
+import type { RunLog } from "../ports.ts";
 
 /** Returns the run or throws `not_found`. */
-export async function requireRun(store: Store, id: string): Promise<Run> {
+export async function requireRun(store: Pick<RunLog, "getRun">, id: string): Promise<Run> {
   const run = await store.getRun(id);
   if (!run) throw new IngestError("not_found", `No run with id "${id}"`, { runId: id });
   return run;

@@ -8,7 +8,7 @@ import { type Context, context } from "@opentelemetry/api";
 import type { ResolvedUploadType } from "../config/upload_type_schema.ts";
 import type { Run } from "./run.ts";
 import { requireRun } from "./require_run.ts";
-import type { Store } from "../store.ts";
+import type { Store } from "../ports.ts";
 import { runSpanAttributes, withSpan } from "../telemetry.ts";
 
 /**

@@ -14,7 +14,7 @@ import { IngestError } from "../errors.ts";
 import type { Run } from "./run.ts";
 import { keepRunAlive } from "./heartbeat.ts";
 import { requireRun } from "./require_run.ts";
-import type { ExcludedCounts, Store } from "../store.ts";
+import type { ExcludedCounts, Store } from "../ports.ts";
 import { runSpanAttributes, withSpan } from "../telemetry.ts";
 
 /** Discards a staged run; its invalid rows stay for the error report. */

@@ -17,12 +17,12 @@ import { isIngestError, toIngestError } from "../errors.ts";
 import type { Run, RunCounts } from "../runs/run.ts";
 import { markRunFailed } from "../runs/failure.ts";
 import { keepRunAlive } from "../runs/heartbeat.ts";
-import type { FirstLoad, Store } from "../store.ts";
+import type { Committer, FirstLoad, RunLog, Staging } from "../ports.ts";
 import { defineStageSpan, runSpanAttributes, type StageSpans, withSpan } from "../telemetry.ts";
 
 /** Commits a staged run: `staged → committing → committed` (or back to staged when stale). */
 export async function commitRun(
-  store: Store,
+  store: RunLog & Committer & Pick<Staging, "clearRows">,
   type: ResolvedUploadType,
   runId: string,
   excludeRows: readonly number[] = [],
@@ -47,7 +47,7 @@ export async function commitRun(
  * with the target untouched either way.
  */
 export function applyCommit(
-  store: Store,
+  store: RunLog & Committer & Pick<Staging, "clearRows">,
   type: ResolvedUploadType,
   run: Run,
   excludeRows: readonly number[],
@@ -89,7 +89,7 @@ export const firstLoadCommitSpan = defineStageSpan("commit", (counts: RunCounts)
  * `ingest.commit` span; the pipeline closes that span once the stage span has its counts.
  */
 export async function commitFirstLoad(
-  store: Store,
+  store: RunLog & Pick<Staging, "commitFirstLoad" | "clearRows">,
   load: FirstLoad,
   runId: string,
   spans: StageSpans,

@@ -16,7 +16,7 @@ import {
   mappingRequired,
   type RunMapping,
 } from "../saved_mapping.ts";
-import type { Store } from "../store.ts";
+import type { Mappings } from "../ports.ts";
 import { defineStageSpan, type StageSpans } from "../telemetry.ts";
 import {
   type ColumnMapping,
@@ -54,7 +54,7 @@ export interface MapHeaderRowOptions {
  * `header_error` for a header row the type cannot take.
  */
 export async function mapHeaderRow(
-  store: Store,
+  store: Pick<Mappings, "findMapping">,
   fields: string[],
   { type, given, actor, spans }: MapHeaderRowOptions,
 ): Promise<{ mapping: HeaderMapping; record: RunMapping }> {

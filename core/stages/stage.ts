@@ -9,7 +9,7 @@
 import type { ResolvedUploadType } from "../config/upload_type_schema.ts";
 import { IngestError } from "../errors.ts";
 import { emptyCounts, type RunCounts, type RunMode } from "../runs/run.ts";
-import type { CellValue, Store } from "../store.ts";
+import type { CellValue, Staging } from "../ports.ts";
 import { defineStageSpan } from "../telemetry.ts";
 import type { HeaderMapping } from "./map_headers/header_match.ts";
 import type { SourceRecord } from "./parse/source_record.ts";
@@ -53,7 +53,7 @@ export interface StagedRows {
  * writing (unless its invalid rows refuse it: classifying still tells its failed run what it held).
  */
 export async function countStaged(
-  store: Store,
+  store: Staging,
   runId: string,
   type: ResolvedUploadType,
   mode: RunMode,

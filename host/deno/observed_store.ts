@@ -4,26 +4,47 @@
  * sees each run reach each status exactly once, whoever moved it: the pipeline, the API, the
  * review page or a background worker.
  *
+ * It is a decorator over the {@linkcode Store} ports: every call goes to the store it wraps, and
+ * the run-changing ones (create, status changes, commits, reverts) are watched on their way back.
+ *
  * @module
  */
-import type { Database } from "../../core/database.ts";
-import { SqlStore } from "../../core/sql/sql_store.ts";
-import type { Run, RunStatus } from "../../core/runs/run.ts";
-import type { FirstLoad, NewRun, RevertCounts, RunPatch, TargetTable } from "../../core/store.ts";
+import type { Run, RunCounts, RunMode, RunStatus } from "../../core/runs/run.ts";
+import type {
+  CellError,
+  ExcludedCounts,
+  FirstLoad,
+  FixResult,
+  NewRun,
+  Page,
+  RevertCounts,
+  ReviewRow,
+  RowEdit,
+  RowFixer,
+  RowQuery,
+  RunPatch,
+  RunQuery,
+  StagingWriter,
+  Store,
+  TargetTable,
+} from "../../core/ports.ts";
+import type { NewSavedMapping, SavedMapping } from "../../core/saved_mapping.ts";
+import type { CheckedTarget, TargetProblem } from "../../core/target_readiness.ts";
 import { log } from "./log.ts";
 import type { IntakeMetrics } from "./metrics/intake_metrics.ts";
 
 /** The metrics a run's lifecycle feeds. */
 export type RunMetrics = Pick<IntakeMetrics, "runs" | "rows">;
 
-/** A {@linkcode SqlStore} that logs run lifecycle events and counts finished runs and rows. */
-export class ObservedStore extends SqlStore {
+/** A {@linkcode Store} that logs run lifecycle events and counts finished runs and rows. */
+export class ObservedStore implements Store {
+  readonly #store: Store;
   readonly #metrics: RunMetrics;
   readonly #onRunChange: () => void;
 
   /** `onRunChange` is called after each attempt to create a run or change its status. */
-  constructor(db: Database, metrics: RunMetrics, onRunChange: () => void = () => {}) {
-    super(db);
+  constructor(store: Store, metrics: RunMetrics, onRunChange: () => void = () => {}) {
+    this.#store = store;
     this.#metrics = metrics;
     this.#onRunChange = onRunChange;
   }
@@ -37,14 +58,14 @@ export class ObservedStore extends SqlStore {
     }
   }
 
-  override async createRun(run: NewRun): Promise<Run> {
-    const created = await this.#changing(super.createRun(run));
+  async createRun(run: NewRun): Promise<Run> {
+    const created = await this.#changing(this.#store.createRun(run));
     log.info("run created", { ...runFields(created), mode: created.mode });
     return created;
   }
 
-  override async updateRun(id: string, from: readonly RunStatus[], patch: RunPatch): Promise<Run> {
-    const run = await this.#changing(super.updateRun(id, from, patch));
+  async updateRun(id: string, from: readonly RunStatus[], patch: RunPatch): Promise<Run> {
+    const run = await this.#changing(this.#store.updateRun(id, from, patch));
     // A refresh or a stale commit also returns to staged; only the first staging sets stagedAt.
     if (patch.status === "staged" && patch.stagedAt) {
       log.info("run staged", { ...runFields(run), ...run.counts });
@@ -58,29 +79,29 @@ export class ObservedStore extends SqlStore {
     return run;
   }
 
-  override async commit(
+  async commit(
     runId: string,
     target: TargetTable,
     columns: readonly string[],
     excludeRows: readonly number[],
   ): Promise<Run> {
-    const run = await this.#changing(super.commit(runId, target, columns, excludeRows));
+    const run = await this.#changing(this.#store.commit(runId, target, columns, excludeRows));
     this.#committed(run, target);
     return run;
   }
 
-  override async commitFirstLoad(load: FirstLoad, runId: string): Promise<Run> {
-    const run = await this.#changing(super.commitFirstLoad(load, runId));
+  async commitFirstLoad(load: FirstLoad, runId: string): Promise<Run> {
+    const run = await this.#changing(this.#store.commitFirstLoad(load, runId));
     this.#committed(run, load.target);
     return run;
   }
 
-  override async revert(
+  async revert(
     runId: string,
     target: TargetTable,
     actor: string | null,
   ): Promise<{ run: Run; counts: RevertCounts }> {
-    const reverted = await this.#changing(super.revert(runId, target, actor));
+    const reverted = await this.#changing(this.#store.revert(runId, target, actor));
     log.info("run reverted", {
       ...runFields(reverted.run),
       reverted_by: actor,
@@ -88,6 +109,137 @@ export class ObservedStore extends SqlStore {
     });
     this.#metrics.runs.inc({ type: reverted.run.uploadType, status: "reverted" });
     return reverted;
+  }
+
+  // Calls that change no run's status go straight through.
+
+  get firstLoads(): boolean {
+    return this.#store.firstLoads;
+  }
+
+  getRun(id: string): Promise<Run | null> {
+    return this.#store.getRun(id);
+  }
+
+  listRuns(query: RunQuery): Promise<Page<Run>> {
+    return this.#store.listRuns(query);
+  }
+
+  reportProgress(id: string, progress: { bytes: number; rows: number }): Promise<void> {
+    return this.#store.reportProgress(id, progress);
+  }
+
+  touchRun(id: string): Promise<void> {
+    return this.#store.touchRun(id);
+  }
+
+  openStaging(
+    runId: string,
+    target: TargetTable,
+    columns: readonly string[],
+    mode: RunMode,
+    expectedRows?: number,
+  ): Promise<StagingWriter> {
+    return this.#store.openStaging(runId, target, columns, mode, expectedRows);
+  }
+
+  openFirstLoad(target: TargetTable, columns: readonly string[]): Promise<FirstLoad | null> {
+    return this.#store.openFirstLoad(target, columns);
+  }
+
+  markDuplicates(runId: string, target: TargetTable, columns: readonly string[]): Promise<number> {
+    return this.#store.markDuplicates(runId, target, columns);
+  }
+
+  markUnknownReferences(
+    runId: string,
+    target: TargetTable,
+    columns: readonly string[],
+  ): Promise<number> {
+    return this.#store.markUnknownReferences(runId, target, columns);
+  }
+
+  recheckReferences(
+    runId: string,
+    target: TargetTable,
+    columns: readonly string[],
+  ): Promise<number> {
+    return this.#store.recheckReferences(runId, target, columns);
+  }
+
+  classify(runId: string, target: TargetTable, columns: readonly string[]): Promise<RunCounts> {
+    return this.#store.classify(runId, target, columns);
+  }
+
+  listRows(runId: string, query: RowQuery): Promise<Page<ReviewRow>> {
+    return this.#store.listRows(runId, query);
+  }
+
+  getRow(runId: string, rowNumber: number): Promise<ReviewRow | null> {
+    return this.#store.getRow(runId, rowNumber);
+  }
+
+  fixRows(
+    runId: string,
+    target: TargetTable,
+    columns: readonly string[],
+    rows: readonly number[] | null,
+    fix: RowFixer,
+    actor: string | null,
+  ): Promise<FixResult> {
+    return this.#store.fixRows(runId, target, columns, rows, fix, actor);
+  }
+
+  listEdits(runId: string): Promise<RowEdit[]> {
+    return this.#store.listEdits(runId);
+  }
+
+  countEdits(runId: string): Promise<number> {
+    return this.#store.countEdits(runId);
+  }
+
+  invalidRows(runId: string): AsyncIterable<{ row: number; raw: string[]; errors: CellError[] }> {
+    return this.#store.invalidRows(runId);
+  }
+
+  setExcluded(runId: string, rows: readonly number[], excluded: boolean): Promise<number> {
+    return this.#store.setExcluded(runId, rows, excluded);
+  }
+
+  countExcluded(runId: string): Promise<ExcludedCounts> {
+    return this.#store.countExcluded(runId);
+  }
+
+  purgeCommittedRows(retentionMs: number): Promise<string[]> {
+    return this.#store.purgeCommittedRows(retentionMs);
+  }
+
+  clearRows(runId: string, keepInvalid: boolean): Promise<void> {
+    return this.#store.clearRows(runId, keepInvalid);
+  }
+
+  checkTarget(target: CheckedTarget): Promise<TargetProblem | null> {
+    return this.#store.checkTarget(target);
+  }
+
+  findMapping(
+    uploadType: string,
+    signature: string,
+    owner: string | null,
+  ): Promise<SavedMapping | null> {
+    return this.#store.findMapping(uploadType, signature, owner);
+  }
+
+  saveMapping(mapping: NewSavedMapping): Promise<SavedMapping> {
+    return this.#store.saveMapping(mapping);
+  }
+
+  exportRows(
+    target: TargetTable,
+    columns: readonly string[],
+    batchSize?: number,
+  ): AsyncIterable<Record<string, unknown>[]> {
+    return this.#store.exportRows(target, columns, batchSize);
   }
 
   #committed(run: Run, target: TargetTable): void {

@@ -1,11 +1,12 @@
 /**
  * An upload body kept in a temporary file as the pipeline reads it, so that it can be read again
- * (`IngestRequest.reopen`): a first load that gives up reads the file again the usual way, and a
- * request body can be read only once. Writing it costs a few milliseconds per megabyte; the file
+ * (`UploadSource.keepForRereading`): a first load that gives up reads the file again the usual
+ * way, and a request body can be read only once. Writing it costs a few milliseconds per megabyte; the file
  * goes when the run is done with it.
  *
  * @module
  */
+import type { UploadSource } from "../../core/ports.ts";
 import { makeUploadTempFile } from "./upload_temp.ts";
 
 /** A body that can be read again once read to its end; `close()` deletes the copy. */
@@ -46,6 +47,34 @@ export async function replayableBody(body: ReadableStream<Uint8Array>): Promise<
     close: async () => {
       closeCopy();
       await Deno.remove(path).catch(() => {});
+    },
+  };
+}
+
+/**
+ * The upload source of a request body: read as it arrives, or (once the pipeline asks to keep it)
+ * through a temporary copy that later opens read; `close()` deletes the copy.
+ */
+export function requestBodySource(
+  body: ReadableStream<Uint8Array>,
+): UploadSource & { close(): Promise<void> } {
+  let replay: ReplayableBody | null = null;
+  let opened = false;
+  return {
+    async keepForRereading() {
+      replay ??= await replayableBody(body);
+      return true;
+    },
+    open() {
+      if (!opened) {
+        opened = true;
+        return Promise.resolve(replay?.body ?? body);
+      }
+      if (!replay) throw new TypeError("A request body not kept can be read only once");
+      return replay.reopen();
+    },
+    async close() {
+      await replay?.close();
     },
   };
 }

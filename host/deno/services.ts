@@ -9,9 +9,9 @@
  * @module
  */
 import type { UploadTypeRegistry } from "../../core/config/registry.ts";
-import type { Database } from "../../core/database.ts";
-import type { Store } from "../../core/store.ts";
-import { findTargetProblems } from "../../core/sql/target_check.ts";
+import type { Database } from "../../db/database.ts";
+import type { Store } from "../../core/ports.ts";
+import { findTargetProblems } from "../../store/postgres/target_check.ts";
 import { TargetTableError } from "../../core/target_readiness.ts";
 import { migrateToLatest } from "../../db/migrate.ts";
 import { openDatabase } from "../../db/open_database.ts";
@@ -20,6 +20,7 @@ import { loadUploadTypes } from "./load_upload_types.ts";
 import { log } from "./log.ts";
 import { createIntakeMetrics, type IntakeMetrics } from "./metrics/intake_metrics.ts";
 import { ObservedStore } from "./observed_store.ts";
+import { createPostgresStore } from "../../store/postgres/postgres_store.ts";
 import type { HostSettings } from "./settings.ts";
 import { within } from "./within.ts";
 
@@ -80,7 +81,7 @@ export async function openHostServices(
   const metrics = createIntakeMetrics(database, {
     onCollectError: (metric, err) => log.warn("metric collector failed", { metric, cause: err }),
   });
-  const store = new ObservedStore(database, metrics, options.onRunChange);
+  const store = new ObservedStore(createPostgresStore(database), metrics, options.onRunChange);
   const base = { settings, database, store, uploadTypes, inFlight: new Set<Promise<unknown>>() };
   if (!options.worker) return { ...base, metrics };
   const jobs = createJobWorker(base, options.worker);

@@ -7,7 +7,7 @@
 import { IngestError } from "../../core/errors.ts";
 import { requireRun } from "../../core/runs/require_run.ts";
 import type { Run } from "../../core/runs/run.ts";
-import type { Store } from "../../core/store.ts";
+import type { Store } from "../../core/ports.ts";
 import type { Access } from "./access.ts";
 import { can, canSeeRun, ownRunsFilter, type Principal } from "./principal.ts";
 import type { Permission } from "./roles.ts";

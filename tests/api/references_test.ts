@@ -2,6 +2,7 @@ import { assertEquals } from "../assert.ts";
 import { appTest, type TestApp } from "../app_harness.ts";
 import { FACILITIES } from "./fixtures.ts";
 import { runCounts } from "../run_counts.ts";
+import type { DemoTables } from "../demo_tables.ts";
 
 // deno-lint-ignore no-explicit-any
 type Json = Record<string, any>;
@@ -101,7 +102,11 @@ appTest("a refresh checks references again: a facility deleted since staging", a
   const res = await app.upload("emissions", EMISSIONS, { mode: "staged" });
   const run = await app.json<Json>(res);
   assertEquals(run.counts.new, 2);
-  await app.db.kysely.deleteFrom("facilities").where("facility_id", "=", "ABC-000002").execute();
+  await app.db.kysely.withTables<DemoTables>().deleteFrom("facilities").where(
+    "facility_id",
+    "=",
+    "ABC-000002",
+  ).execute();
   const refreshed = await app.json<Json>(
     await app.fetch(`/api/v1/runs/${run.id}/refresh`, { method: "POST" }),
   );

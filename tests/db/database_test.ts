@@ -5,6 +5,9 @@ import { openDatabase } from "../../db/open_database.ts";
 import { assert, assertEquals, assertMatch, assertRejects } from "../assert.ts";
 import { describeDatabases, type TestDatabase } from "../db_harness.ts";
 
+/** The tables these tests create, as the query builder sees them. */
+type TestTables = { p: Record<string, unknown>; t: { id: number }; after_drop: { id: number } };
+
 /** Fails instead of hanging when `promise` does not settle (a hung COPY would stall CI). */
 async function settlesWithin<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
   let timer: ReturnType<typeof setTimeout> | undefined;
@@ -163,8 +166,8 @@ describeDatabases("values written as parameters read back unchanged", async (db)
     bytes: new Uint8Array([1, 2, 254]),
     ids: [3, 4],
   };
-  await db.kysely.insertInto("p").values(row).execute();
-  const read = await db.kysely.selectFrom("p").selectAll()
+  await db.kysely.withTables<TestTables>().insertInto("p").values(row).execute();
+  const read = await db.kysely.withTables<TestTables>().selectFrom("p").selectAll()
     .where("ids", "=", sql<number[]>`${[3, 4]}::int4[]`).execute();
   assertEquals(read, [{ ...row, doc: { nested: { list: [1, "two"] } } }]);
 });
@@ -173,13 +176,15 @@ describeDatabases("a rolled-back transaction leaves nothing behind", async (db) 
   await sql`CREATE TABLE t (id int)`.execute(db.kysely);
   const err = await assertRejects(() =>
     db.kysely.transaction().execute(async (trx) => {
-      await trx.insertInto("t").values([{ id: 1 }, { id: 2 }]).execute();
+      await trx.withTables<TestTables>().insertInto("t").values([{ id: 1 }, { id: 2 }]).execute();
       throw new Error("boom");
     })
   );
   assertEquals((err as Error).message, "boom");
   assertEquals(await count(db, "t"), 0);
-  await db.kysely.transaction().execute((trx) => trx.insertInto("t").values({ id: 3 }).execute());
+  await db.kysely.transaction().execute((trx) =>
+    trx.withTables<TestTables>().insertInto("t").values({ id: 3 }).execute()
+  );
   assertEquals(await count(db, "t"), 1);
 });
 
@@ -192,14 +197,14 @@ describeDatabases("a query outside a transaction never runs inside it", async (d
   const events: string[] = [];
 
   const transaction = db.kysely.transaction().execute(async (trx) => {
-    await trx.insertInto("t").values({ id: 1 }).execute();
+    await trx.withTables<TestTables>().insertInto("t").values({ id: 1 }).execute();
     inserted();
     await held;
     events.push("transaction rolls back");
     throw new Error("roll back");
   }).catch(() => {});
   await insertedInside;
-  const outside = db.kysely.insertInto("t").values({ id: 2 }).execute()
+  const outside = db.kysely.withTables<TestTables>().insertInto("t").values({ id: 2 }).execute()
     .then(() => events.push("outside insert done"));
 
   if (db.kind === "pglite") {
@@ -270,7 +275,7 @@ describeDatabases("the pool recovers when the server drops its connections", asy
   const tx = await settlesWithin(
     db.kysely.transaction().execute(async (trx) => {
       await sql`CREATE TABLE after_drop (id int)`.execute(trx);
-      await trx.insertInto("after_drop").values({ id: 1 }).execute();
+      await trx.withTables<TestTables>().insertInto("after_drop").values({ id: 1 }).execute();
       return "committed";
     }),
     10_000,

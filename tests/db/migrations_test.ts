@@ -1,6 +1,6 @@
 import { type Kysely, sql } from "kysely";
 import type { Migration } from "kysely/migration";
-import type { Database } from "../../core/database.ts";
+import type { Database } from "../../db/database.ts";
 import { migrateDown, migrateToLatest, MigrationError, migrationStatus } from "../../db/migrate.ts";
 import { openPostgresDatabase } from "../../db/postgres_database.ts";
 import { migrations } from "../../migrations/mod.ts";

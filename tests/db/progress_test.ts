@@ -1,11 +1,11 @@
 import { assertEquals } from "../assert.ts";
 import { describeMigratedDatabases } from "../db_harness.ts";
-import { SqlStore } from "../../core/sql/sql_store.ts";
+import { PostgresStore } from "../../store/postgres/postgres_store.ts";
 
 describeMigratedDatabases(
   "a late progress report leaves a settled run's figures alone",
   async (db) => {
-    const store = new SqlStore(db);
+    const store = new PostgresStore(db);
     const run = await store.createRun({
       id: crypto.randomUUID(),
       uploadType: "facilities",

@@ -10,10 +10,11 @@ import { commitRun } from "../../core/stages/commit.ts";
 import { discardRun } from "../../core/runs/review.ts";
 import { startIngest } from "../../core/pipeline.ts";
 import type { RunMode } from "../../core/runs/run.ts";
-import { SqlStore } from "../../core/sql/sql_store.ts";
+import { PostgresStore } from "../../store/postgres/postgres_store.ts";
 import { assert, assertEquals, assertRejects } from "../assert.ts";
 import { describeMigratedDatabases, type TestDatabase } from "../db_harness.ts";
 import { runCounts } from "../run_counts.ts";
+import { streamSource } from "../../core/upload_source.ts";
 
 const readings = resolveUploadType({
   name: "readings",
@@ -36,17 +37,26 @@ const readings = resolveUploadType({
 
 const HEADER = "site,taken_at,level,samples,ok,day,kind,contact";
 
-async function setup(db: TestDatabase): Promise<SqlStore> {
+async function setup(db: TestDatabase): Promise<PostgresStore> {
   await sql`
     create table test_readings (
       site text, taken_at timestamptz, level numeric, samples bigint, ok boolean, day date,
       kind text, contact text, primary key (site, taken_at))
   `.execute(db.kysely);
-  return new SqlStore(db);
+  return new PostgresStore(db);
 }
 
-async function ingest(store: SqlStore, csv: string, mode: RunMode = "direct", type = readings) {
-  const handle = await startIngest(store, { type, mode, body: new Blob([csv]).stream() });
+async function ingest(
+  store: PostgresStore,
+  csv: string,
+  mode: RunMode = "direct",
+  type = readings,
+) {
+  const handle = await startIngest(store, {
+    type,
+    mode,
+    source: streamSource(new Blob([csv]).stream()),
+  });
   return await handle.done;
 }
 
@@ -67,7 +77,7 @@ async function stagingTables(db: TestDatabase): Promise<number> {
   return Number(rows[0].n);
 }
 
-async function report(store: SqlStore, runId: string): Promise<string[]> {
+async function report(store: PostgresStore, runId: string): Promise<string[]> {
   const run = (await store.getRun(runId))!;
   const text = await new Response(errorReport(store, run)).text();
   return text.trim().split("\r\n");
@@ -333,7 +343,7 @@ function readingsInput() {
 describeMigratedDatabases(
   "revert restores every column type exactly, a datetime in the key included",
   async (db) => {
-    const store = new SqlStore(db);
+    const store = new PostgresStore(db);
     await setup(db);
     await ingest(store, FIRST);
     const before = await table(db);

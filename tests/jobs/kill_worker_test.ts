@@ -4,7 +4,7 @@
  */
 import { sql } from "kysely";
 import { generateEmissionsCsv } from "../../bench/gen_emissions.ts";
-import type { Database } from "../../core/database.ts";
+import type { Database } from "../../db/database.ts";
 import { assert, assertEquals } from "../assert.ts";
 import { databaseTargets } from "../db_harness.ts";
 import { pollUntil } from "../poll.ts";

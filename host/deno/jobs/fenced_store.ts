@@ -8,7 +8,7 @@
  * @module
  */
 import { IngestError } from "../../../core/errors.ts";
-import type { Store } from "../../../core/store.ts";
+import type { Store } from "../../../core/ports.ts";
 
 /** A store that can be shut off. */
 export interface FencedStore {

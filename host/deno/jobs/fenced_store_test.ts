@@ -1,5 +1,5 @@
 import { IngestError } from "../../../core/errors.ts";
-import type { Store } from "../../../core/store.ts";
+import type { Store } from "../../../core/ports.ts";
 import { assert, assertEquals, assertRejects } from "../../../tests/assert.ts";
 import { fenceStore } from "./fenced_store.ts";
 

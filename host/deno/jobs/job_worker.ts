@@ -22,21 +22,21 @@
 import { type Context, context } from "@opentelemetry/api";
 import type { UploadTypeRegistry } from "../../../core/config/registry.ts";
 import type { ResolvedUploadType } from "../../../core/config/upload_type_schema.ts";
-import type { Database } from "../../../core/database.ts";
+import type { Database } from "../../../db/database.ts";
 import { IngestError, toIngestError } from "../../../core/errors.ts";
 import { startIngest } from "../../../core/pipeline.ts";
 import { fromTraceparent, parseTraceparent, toTraceparent } from "../../../core/trace_context.ts";
 import { RUN_HEARTBEAT_MS } from "../../../core/runs/heartbeat.ts";
 import { isActive, type Run, type RunMode } from "../../../core/runs/run.ts";
-import type { Store } from "../../../core/store.ts";
+import type { Store } from "../../../core/ports.ts";
 import { fileSpool } from "../file_spool.ts";
 import { nativeSha256 } from "../native_sha256.ts";
 import { log } from "../log.ts";
 import { within } from "../within.ts";
 import type { HostSettings } from "../settings.ts";
 import { type FencedStore, fenceStore } from "./fenced_store.ts";
-import { deleteInput, readInput, writeInput } from "../../../server/jobs/input_store.ts";
-import { type Job, JobQueue, type JobRequest } from "../../../server/jobs/job_queue.ts";
+import { deleteInput, storedInputSource, writeInput } from "../../../store/postgres/inputs.ts";
+import { type Job, JobQueue, type JobRequest } from "../../../store/postgres/jobs.ts";
 import { LeaseKeeper } from "./lease_keeper.ts";
 import { recoverJob, sweep } from "./recovery.ts";
 
@@ -381,8 +381,7 @@ export class JobWorker {
         fileName: run.fileName,
         contentType: run.contentType,
         actor: run.actor,
-        body: readInput(database, run.id, input),
-        reopen: () => Promise.resolve(readInput(database, run.id, input)),
+        source: storedInputSource(database, run.id, input),
         expectedBytes: input.bytes,
         encoding,
         format,

@@ -3,7 +3,7 @@ import { recordSpans } from "../../../tests/recorded_spans.ts";
 import { sql } from "kysely";
 import { generateEmissionsCsv } from "../../../bench/gen_emissions.ts";
 import { seedFacilities } from "../../../tests/seed_facilities.ts";
-import type { Database } from "../../../core/database.ts";
+import type { Database } from "../../../db/database.ts";
 import type { Run } from "../../../core/runs/run.ts";
 import { openPostgresDatabase } from "../../../db/postgres_database.ts";
 import { FACILITIES } from "../../../tests/api/fixtures.ts";
@@ -13,7 +13,7 @@ import { pollUntil } from "../../../tests/poll.ts";
 import { log } from "../log.ts";
 import { type HostServices, openHostServices } from "../services.ts";
 import { loadHostSettings } from "../settings.ts";
-import { JobQueue } from "../../../server/jobs/job_queue.ts";
+import { JobQueue } from "../../../store/postgres/jobs.ts";
 import { type JobWorker, type JobWorkerOptions, startJobWorker } from "./job_worker.ts";
 
 const exporter = recordSpans();

@@ -7,7 +7,7 @@
  * @module
  */
 import { log } from "../log.ts";
-import type { JobQueue } from "../../../server/jobs/job_queue.ts";
+import type { JobQueue } from "../../../store/postgres/jobs.ts";
 
 /** Renews the leases of the jobs held by one instance. */
 export class LeaseKeeper {

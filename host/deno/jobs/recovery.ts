@@ -13,13 +13,13 @@
  *
  * @module
  */
-import type { Database } from "../../../core/database.ts";
+import type { Database } from "../../../db/database.ts";
 import { IngestError } from "../../../core/errors.ts";
 import { emptyCounts, isActive, type Run, type RunStatus } from "../../../core/runs/run.ts";
-import type { Store } from "../../../core/store.ts";
+import type { Store } from "../../../core/ports.ts";
 import { log } from "../log.ts";
-import { deleteInput } from "../../../server/jobs/input_store.ts";
-import type { Job, JobQueue } from "../../../server/jobs/job_queue.ts";
+import { deleteInput } from "../../../store/postgres/inputs.ts";
+import type { Job, JobQueue } from "../../../store/postgres/jobs.ts";
 
 /** Claims of one job (retries included) before it fails with `interrupted`. */
 export const MAX_ATTEMPTS = 3;

@@ -4,7 +4,7 @@
  *
  * @module
  */
-import type { Database } from "../../../core/database.ts";
+import type { Database } from "../../../db/database.ts";
 import { onStageEnd } from "../../../core/stage_durations.ts";
 import type { Counter } from "./counter.ts";
 import type { Gauge } from "./gauge.ts";

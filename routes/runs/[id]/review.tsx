@@ -7,7 +7,7 @@ import { rememberMapping } from "../../../core/saved_mapping.ts";
 import { isChosenMapping, MappingUsed } from "../../../components/mapping_used.tsx";
 import { committer } from "../../../server/auth/committer.ts";
 import { ROW_ACTIONS, type RowAction, type Run, type RunError } from "../../../core/runs/run.ts";
-import type { ExcludedCounts, ReviewRow, Store } from "../../../core/store.ts";
+import type { ExcludedCounts, ReviewRow, Store } from "../../../core/ports.ts";
 import { CsrfField } from "../../../components/csrf_field.tsx";
 import { formatNumber, formatValue } from "../../../components/format.ts";
 import { RunErrorPanel } from "../../../components/run_error.tsx";

@@ -5,10 +5,10 @@
  * @module
  */
 import { sql } from "kysely";
-import type { Database } from "../database.ts";
-import type { NewSavedMapping, SavedMapping } from "../saved_mapping.ts";
-import type { ColumnMapping } from "../stages/map_headers/header_match.ts";
-import { json } from "./run_repository.ts";
+import type { Database } from "../../db/database.ts";
+import type { NewSavedMapping, SavedMapping } from "../../core/saved_mapping.ts";
+import type { ColumnMapping } from "../../core/stages/map_headers/header_match.ts";
+import { json } from "./runs.ts";
 
 type Row = {
   id: unknown;

@@ -5,18 +5,18 @@
  *
  * @module
  */
-import { type Kysely, sql } from "kysely";
-import { IngestError } from "../errors.ts";
-import type { ExcludedCounts, TargetTable } from "../store.ts";
+import { sql } from "kysely";
+import type { IntakeDb } from "./tables.ts";
+import { IngestError } from "../../core/errors.ts";
+import type { ExcludedCounts, TargetTable } from "../../core/ports.ts";
 import { dropRowIndex } from "./classify.ts";
 import { intArray, jsonbObject, keyJoin, targetScanGuard, typedValues } from "./sql_fragments.ts";
 import { changesOf, keyMatch, type StagedColumn } from "./staged_values.ts";
 import { insertFromStaging, updateFromStaging } from "./target_writes.ts";
-import { STAGE, stagingTable } from "./typed_staging.ts";
-import { undoReturning, writeWithUndo } from "./undo_log.ts";
+import { STAGE, stagingTable } from "./stage_tables.ts";
+import { undoReturning, writeWithUndo } from "./undo.ts";
 
-// deno-lint-ignore no-explicit-any
-type Db = Kysely<any>;
+type Db = IntakeDb;
 
 /** How many rows each action wrote, and how many rows `excludeRows` left out, by action. */
 export interface AppliedCounts {

@@ -19,18 +19,19 @@
  *
  * @module
  */
-import { type Kysely, sql } from "kysely";
-import type { BulkTransaction, Database } from "../database.ts";
-import { emptyCounts, type Run } from "../runs/run.ts";
-import type { FirstLoad, StagedRow, TargetTable } from "../store.ts";
+import { sql } from "kysely";
+import type { IntakeDb } from "./tables.ts";
+import type { BulkTransaction, Database } from "../../db/database.ts";
+import { emptyCounts, type Run } from "../../core/runs/run.ts";
+import type { FirstLoad, FirstLoadGiveUp, StagedRow, TargetTable } from "../../core/ports.ts";
+import { isDataError } from "./database_errors.ts";
 import { CopyBuffer } from "./copy_buffer.ts";
 import { commitLockKey } from "./sql_fragments.ts";
 import { targetLine } from "./staging_csv.ts";
 import { isUnknownReference } from "./unknown_references.ts";
-import { updateRunIf } from "./run_repository.ts";
+import { updateRunIf } from "./runs.ts";
 
-// deno-lint-ignore no-explicit-any
-type Db = Kysely<any>;
+type Db = IntakeDb;
 
 /** Starts the first load of `target` with `columns`, or returns null when it does not qualify. */
 export async function openFirstLoad(
@@ -92,10 +93,17 @@ class TargetCopy implements FirstLoad {
     return this.#lines.count;
   }
 
-  async flush(): Promise<void> {
+  async flush(): Promise<{ gaveUp: FirstLoadGiveUp } | void> {
     const count = this.#lines.count;
     if (count === 0) return;
-    await this.#bulk.copyCsv(this.target.table, this.#columns, this.#lines.take());
+    try {
+      await this.#bulk.copyCsv(this.target.table, this.#columns, this.#lines.take());
+    } catch (err) {
+      // The database refused a row (a repeated key, a value out of its range): the usual path
+      // finds which. Anything else (a lost connection) fails the run.
+      if (isDataError(err)) return { gaveUp: "database_refused_row" };
+      throw err;
+    }
     this.#rows += count;
   }
 

@@ -10,8 +10,9 @@
  *
  * @module
  */
-import { type Kysely, type RawBuilder, sql } from "kysely";
-import type { TargetReference, TargetTable } from "../store.ts";
+import { type RawBuilder, sql } from "kysely";
+import type { IntakeDb } from "./tables.ts";
+import type { TargetReference, TargetTable } from "../../core/ports.ts";
 import { idList } from "./sql_fragments.ts";
 import {
   rawCells,
@@ -20,10 +21,9 @@ import {
   typedValue,
   valuesObject,
 } from "./staged_values.ts";
-import { STAGE, stagingTable } from "./typed_staging.ts";
+import { STAGE, stagingTable } from "./stage_tables.ts";
 
-// deno-lint-ignore no-explicit-any
-type Db = Kysely<any>;
+type Db = IntakeDb;
 
 /** The references of `target` whose column the run's staging table has. */
 export function stagedReferences(

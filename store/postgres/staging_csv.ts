@@ -9,7 +9,7 @@
  *
  * @module
  */
-import type { StagedRow } from "../store.ts";
+import type { StagedRow } from "../../core/ports.ts";
 import { cellText } from "./staged_values.ts";
 
 // Characters that make COPY's CSV reader need quotes around a field.

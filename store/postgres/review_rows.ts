@@ -6,9 +6,9 @@
  * @module
  */
 import { type RawBuilder, sql } from "kysely";
-import type { Database } from "../database.ts";
-import { IngestError } from "../errors.ts";
-import type { RowAction } from "../runs/run.ts";
+import type { Database } from "../../db/database.ts";
+import { IngestError } from "../../core/errors.ts";
+import type { RowAction } from "../../core/runs/run.ts";
 import type {
   CellError,
   ExcludedCounts,
@@ -16,11 +16,11 @@ import type {
   Page,
   ReviewRow,
   RowQuery,
-} from "../store.ts";
-import { json } from "./run_repository.ts";
+} from "../../core/ports.ts";
+import { json } from "./runs.ts";
 import { intArray } from "./sql_fragments.ts";
 import { valuesObject } from "./staged_values.ts";
-import { describeStagingTable, STAGE, stagingTable } from "./typed_staging.ts";
+import { describeStagingTable, STAGE, stagingTable } from "./stage_tables.ts";
 
 const STAGED_ACTIONS: readonly RowAction[] = ["new", "changed", "unchanged"];
 

@@ -26,8 +26,8 @@
  *
  * @module
  */
-import type { ColumnType } from "../config/define_upload_type.ts";
-import type { CellValue } from "../store.ts";
+import type { ColumnType } from "../../core/config/define_upload_type.ts";
+import type { CellValue } from "../../core/ports.ts";
 
 const FIRST_BITS = 1 << 21;
 const LAST_BITS = 1 << 26;

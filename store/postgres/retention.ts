@@ -6,11 +6,11 @@
  *
  * @module
  */
-import { type Kysely, sql } from "kysely";
-import { dropStagingTable } from "./typed_staging.ts";
+import { sql } from "kysely";
+import type { IntakeDb } from "./tables.ts";
+import { dropStagingTable } from "./stage_tables.ts";
 
-// deno-lint-ignore no-explicit-any
-type Db = Kysely<any>;
+type Db = IntakeDb;
 
 /**
  * Drops the kept rows of runs committed (or reverted) more than `retentionMs` ago; returns the

@@ -4,11 +4,11 @@
  *
  * @module
  */
-import { type Kysely, sql } from "kysely";
-import type { CheckedTarget, TargetProblem } from "../target_readiness.ts";
+import { sql } from "kysely";
+import type { IntakeDb } from "./tables.ts";
+import type { CheckedTarget, TargetProblem } from "../../core/target_readiness.ts";
 
-// deno-lint-ignore no-explicit-any
-type Db = Kysely<any>;
+type Db = IntakeDb;
 
 /** What is missing for `target`, or null when its table and columns are all there. */
 export async function findTargetProblem(

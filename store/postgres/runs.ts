@@ -3,14 +3,20 @@
  *
  * @module
  */
-import { type Kysely, sql } from "kysely";
-import { IngestError } from "../errors.ts";
-import { boundDetails, boundText, MAX_MESSAGE_CHARS } from "../error_bounds.ts";
-import { isActive, type Run, RUN_STATUSES, type RunCounts, type RunStatus } from "../runs/run.ts";
-import type { NewRun, Page, RunPatch, RunQuery } from "../store.ts";
+import { sql } from "kysely";
+import type { IntakeDb } from "./tables.ts";
+import { IngestError } from "../../core/errors.ts";
+import { boundDetails, boundText, MAX_MESSAGE_CHARS } from "../../core/error_bounds.ts";
+import {
+  isActive,
+  type Run,
+  RUN_STATUSES,
+  type RunCounts,
+  type RunStatus,
+} from "../../core/runs/run.ts";
+import type { NewRun, Page, RunPatch, RunQuery } from "../../core/ports.ts";
 
-// deno-lint-ignore no-explicit-any
-type Db = Kysely<any>;
+type Db = IntakeDb;
 type Row = Record<string, unknown>;
 
 /** Inserts a run in status `receiving` (or `queued`: not started until a worker takes it). */

@@ -15,11 +15,11 @@
  * @module
  */
 import { sql } from "kysely";
-import type { Database } from "../../core/database.ts";
+import type { Database } from "../../db/database.ts";
 import type { Encoding } from "../../core/stages/decode.ts";
 import type { ColumnMapping } from "../../core/stages/map_headers/header_match.ts";
 import type { FileFormat } from "../../core/stages/parse.ts";
-import type { StoredInput } from "./input_store.ts";
+import type { StoredInput } from "./inputs.ts";
 
 /** Where a job is in the queue. */
 export type JobState = "receiving" | "queued" | "running" | "done";

@@ -7,6 +7,7 @@
  * @module
  */
 import type { Kysely } from "kysely";
+import type { IntakeTables } from "../store/postgres/tables.ts";
 
 /** Which engine sits behind a {@linkcode Database}. */
 export type DatabaseKind = "pglite" | "postgres";
@@ -16,8 +17,7 @@ export interface Database {
   /** The engine, for diagnostics and for choosing batch sizes. */
   readonly kind: DatabaseKind;
   /** Query builder over the pool (postgres) or the single embedded connection (PGlite). */
-  // deno-lint-ignore no-explicit-any
-  readonly kysely: Kysely<any>;
+  readonly kysely: Kysely<IntakeTables>;
   /**
    * Bulk-loads one batch of rows with `COPY table (columns) FROM STDIN (FORMAT csv)`.
    * `csv` holds complete CSV records without a header; identifiers are quoted by the driver.
@@ -46,8 +46,7 @@ export interface Database {
  */
 export interface BulkTransaction {
   /** Query builder bound to the transaction; one statement at a time. */
-  // deno-lint-ignore no-explicit-any
-  readonly kysely: Kysely<any>;
+  readonly kysely: Kysely<IntakeTables>;
   /** Bulk-loads one batch of rows in the transaction, as {@linkcode Database.copyCsv}. */
   copyCsv: Database["copyCsv"];
   /** Commits; the transaction is over whether or not that succeeds. */

@@ -1,16 +1,16 @@
 import { sql } from "kysely";
-import type { Database } from "../../core/database.ts";
-import { SqlStore } from "../../core/sql/sql_store.ts";
+import type { Database } from "../../db/database.ts";
+import { PostgresStore } from "./postgres_store.ts";
 import { openPostgresDatabase } from "../../db/postgres_database.ts";
 import { assert, assertEquals } from "../../tests/assert.ts";
 import { describeMigratedDatabases } from "../../tests/db_harness.ts";
-import { JobQueue } from "./job_queue.ts";
+import { JobQueue } from "./jobs.ts";
 
 const INPUT = { bytes: 3, sha256: "ab".repeat(32) };
 
 /** Creates `n` queued runs with jobs ready to claim, oldest first; returns their ids. */
 async function queueRuns(db: Database, n: number): Promise<string[]> {
-  const store = new SqlStore(db);
+  const store = new PostgresStore(db);
   const queue = new JobQueue(db);
   const ids: string[] = [];
   for (let i = 0; i < n; i++) {
@@ -115,7 +115,7 @@ describeMigratedDatabases(
 describeMigratedDatabases(
   "JobQueue abandonedRuns() finds active runs without a job whose heartbeat stopped",
   async (db) => {
-    const store = new SqlStore(db);
+    const store = new PostgresStore(db);
     const make = async () =>
       (await store.createRun({
         id: crypto.randomUUID(),

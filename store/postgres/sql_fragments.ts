@@ -5,7 +5,7 @@
  * @module
  */
 import { type RawBuilder, sql } from "kysely";
-import type { TargetTable } from "../store.ts";
+import type { TargetTable } from "../../core/ports.ts";
 
 /** `jsonb_populate_record(NULL::target, s.values)`: staged JSON cast through the target's row type. */
 export function typedValues(target: TargetTable, alias = "s"): RawBuilder<unknown> {

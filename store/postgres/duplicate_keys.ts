@@ -7,14 +7,14 @@
  *
  * @module
  */
-import { type Kysely, type RawBuilder, sql } from "kysely";
-import type { TargetTable } from "../store.ts";
+import { type RawBuilder, sql } from "kysely";
+import type { IntakeDb } from "./tables.ts";
+import type { TargetTable } from "../../core/ports.ts";
 import { idList, intArray } from "./sql_fragments.ts";
 import { rawCells, type StagedColumn, textValue, valuesObject } from "./staged_values.ts";
-import { STAGE, stagingTable } from "./typed_staging.ts";
+import { STAGE, stagingTable } from "./stage_tables.ts";
 
-// deno-lint-ignore no-explicit-any
-type Db = Kysely<any>;
+type Db = IntakeDb;
 
 /** Moves the later occurrences of each key to `ingest_rows`; returns how many it moved. */
 export async function markDuplicateKeys(

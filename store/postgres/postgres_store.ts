@@ -1,13 +1,13 @@
 /**
- * {@linkcode SqlStore}: the {@linkcode Store} on PostgreSQL (embedded PGlite or a server),
+ * {@linkcode PostgresStore}: the {@linkcode Store} on PostgreSQL (embedded PGlite or a server),
  * through Kysely and the driver's COPY.
  *
  * @module
  */
 import { type QueryResult, type RawBuilder, sql } from "kysely";
-import type { Database } from "../database.ts";
-import { IngestError } from "../errors.ts";
-import type { Run, RunCounts, RunMode, RunStatus } from "../runs/run.ts";
+import type { Database } from "../../db/database.ts";
+import { IngestError } from "../../core/errors.ts";
+import type { Run, RunCounts, RunMode, RunStatus } from "../../core/runs/run.ts";
 import type {
   CellError,
   ExcludedCounts,
@@ -25,20 +25,20 @@ import type {
   StagingWriter,
   Store,
   TargetTable,
-} from "../store.ts";
-import type { NewSavedMapping, SavedMapping } from "../saved_mapping.ts";
-import type { CheckedTarget, TargetProblem } from "../target_readiness.ts";
+} from "../../core/ports.ts";
+import type { NewSavedMapping, SavedMapping } from "../../core/saved_mapping.ts";
+import type { CheckedTarget, TargetProblem } from "../../core/target_readiness.ts";
 import { findTargetProblem } from "./target_check.ts";
 import { classifyRows } from "./classify.ts";
 import { applyReviewedRun } from "./commit.ts";
 import { importStagedRows } from "./direct_import.ts";
-import { countEdits, fixInvalidRows, selectEdits } from "./fixes.ts";
+import { countEdits, fixInvalidRows, selectEdits } from "./edits.ts";
 import { openFirstLoad } from "./first_load.ts";
 import { markDuplicateKeys, markRepeatedKeys } from "./duplicate_keys.ts";
 import { countExcluded, markExcluded, selectRows } from "./review_rows.ts";
 import { purgeCommittedRows } from "./retention.ts";
 import { revertRun } from "./revert.ts";
-import { selectMapping, upsertMapping } from "./saved_mappings.ts";
+import { selectMapping, upsertMapping } from "./mappings.ts";
 import {
   insertRun,
   selectRun,
@@ -46,10 +46,10 @@ import {
   touchActiveRun,
   updateProgress,
   updateRunIf,
-} from "./run_repository.ts";
+} from "./runs.ts";
 import { idList, lockTable, targetScanGuard } from "./sql_fragments.ts";
 import { stagedColumns } from "./staged_values.ts";
-import { countRows, deleteRows, selectInvalidRows, stagingWriter } from "./staging.ts";
+import { countRows, deleteRows, selectInvalidRows, stagingWriter } from "./rows.ts";
 import { markUnknownReferences, restoreUnknownReferences } from "./unknown_references.ts";
 import {
   createStagingTable,
@@ -57,23 +57,28 @@ import {
   dropStagingTable,
   stagingTable,
   sweepStagingTables,
-} from "./typed_staging.ts";
+} from "./stage_tables.ts";
 
 /**
  * The store on a {@linkcode Database}.
  *
  * @example Create a run
  * ```ts ignore
- * const store = new SqlStore(await openDatabase({}));
+ * const store = new PostgresStore(await openDatabase({}));
  * const run = await store.createRun({ id: crypto.randomUUID(), uploadType: "facilities",
  *   mode: "staged", fileName: "f.csv", contentType: "text/csv", actor: null, traceId: null });
  * ```
  */
-export class SqlStore implements Store {
+export class PostgresStore implements Store {
   readonly #db: Database;
 
   constructor(db: Database) {
     this.#db = db;
+  }
+
+  /** A first load needs a bulk transaction, which PGlite's one connection cannot spare. */
+  get firstLoads(): boolean {
+    return this.#db.beginBulk !== undefined;
   }
 
   /** The underlying database (for health checks). */
@@ -375,4 +380,9 @@ function nothingToCommit(runId: string, target: TargetTable, counts: RunCounts):
       "; discard it, or fix or include rows first",
     { runId, counts },
   );
+}
+
+/** The store on `db`: every port Intake's pipeline, API and worker use, on PostgreSQL. */
+export function createPostgresStore(db: Database): PostgresStore {
+  return new PostgresStore(db);
 }

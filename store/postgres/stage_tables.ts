@@ -25,12 +25,12 @@
  *
  * @module
  */
-import { type Kysely, sql } from "kysely";
-import { isUuid } from "./run_repository.ts";
+import { sql } from "kysely";
+import type { IntakeDb } from "./tables.ts";
+import { isUuid } from "./runs.ts";
 import type { StagedColumn } from "./staged_values.ts";
 
-// deno-lint-ignore no-explicit-any
-type Db = Kysely<any>;
+type Db = IntakeDb;
 
 /** Our columns of a staging table (config column names cannot contain `$`). */
 export const STAGE = Object.freeze({

@@ -10,9 +10,9 @@
  * @module
  */
 import { type RawBuilder, sql } from "kysely";
-import type { ColumnType } from "../config/define_upload_type.ts";
-import { sqlType } from "../config/sql_types.ts";
-import type { CellValue, TargetColumn, TargetTable } from "../store.ts";
+import type { ColumnType } from "../../core/config/define_upload_type.ts";
+import { sqlType } from "../../core/config/sql_types.ts";
+import type { CellValue, TargetColumn, TargetTable } from "../../core/ports.ts";
 
 /** A column of a staging table: its name and its PostgreSQL type there. */
 export interface StagedColumn {

@@ -25,11 +25,11 @@
  *
  * @module
  */
-import { type Kysely, type RawBuilder, sql } from "kysely";
-import type { TargetColumn, TargetTable } from "../store.ts";
+import { type RawBuilder, sql } from "kysely";
+import type { IntakeDb } from "./tables.ts";
+import type { TargetColumn, TargetTable } from "../../core/ports.ts";
 
-// deno-lint-ignore no-explicit-any
-type Db = Kysely<any>;
+type Db = IntakeDb;
 
 /** The columns an undo row keeps before and hashes after: every config column but the key. */
 export function undoColumns(target: TargetTable): TargetColumn[] {

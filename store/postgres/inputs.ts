@@ -9,8 +9,9 @@
  */
 import { sha256 } from "@noble/hashes/sha2.js";
 import { bytesToHex } from "@noble/hashes/utils.js";
-import type { Database } from "../../core/database.ts";
+import type { Database } from "../../db/database.ts";
 import { IngestError } from "../../core/errors.ts";
+import type { UploadSource } from "../../core/ports.ts";
 import { receive } from "../../core/stages/receive.ts";
 
 /** Bytes per stored chunk (one row of `ingest_inputs`). */
@@ -85,6 +86,18 @@ export async function writeInput(
 
 /** Bytes per piece handed to the pipeline; the event loop gets a turn between pieces. */
 const PIECE_BYTES = 64 * 1024;
+
+/** The stored upload of run `runId` as an upload source: it can be read as often as needed. */
+export function storedInputSource(
+  db: Database,
+  runId: string,
+  expected: StoredInput,
+): UploadSource {
+  return {
+    open: () => Promise.resolve(readInput(db, runId, expected)),
+    keepForRereading: () => Promise.resolve(true),
+  };
+}
 
 /**
  * Streams the stored upload of run `runId` back, a chunk per query in pieces of 64 KiB; errors

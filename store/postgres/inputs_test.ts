@@ -1,13 +1,13 @@
 import { sql } from "kysely";
-import type { Database } from "../../core/database.ts";
+import type { Database } from "../../db/database.ts";
 import { IngestError } from "../../core/errors.ts";
-import { SqlStore } from "../../core/sql/sql_store.ts";
+import { PostgresStore } from "./postgres_store.ts";
 import { assert, assertEquals, assertRejects } from "../../tests/assert.ts";
 import { describeMigratedDatabases } from "../../tests/db_harness.ts";
-import { deleteInput, readInput, writeInput } from "./input_store.ts";
+import { deleteInput, readInput, writeInput } from "./inputs.ts";
 
 async function queuedRun(db: Database): Promise<string> {
-  const run = await new SqlStore(db).createRun({
+  const run = await new PostgresStore(db).createRun({
     id: crypto.randomUUID(),
     uploadType: "facilities",
     mode: "direct",

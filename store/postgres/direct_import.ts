@@ -13,16 +13,16 @@
  *
  * @module
  */
-import { type Kysely, sql } from "kysely";
-import type { TargetTable } from "../store.ts";
+import { sql } from "kysely";
+import type { IntakeDb } from "./tables.ts";
+import type { TargetTable } from "../../core/ports.ts";
 import { intArray, targetScanGuard } from "./sql_fragments.ts";
 import { differs, keyMatch, type StagedColumn } from "./staged_values.ts";
 import { insertFromStaging, updateFromStaging } from "./target_writes.ts";
-import { STAGE, stagingTable } from "./typed_staging.ts";
-import { undoReturning, writeWithUndo } from "./undo_log.ts";
+import { STAGE, stagingTable } from "./stage_tables.ts";
+import { undoReturning, writeWithUndo } from "./undo.ts";
 
-// deno-lint-ignore no-explicit-any
-type Db = Kysely<any>;
+type Db = IntakeDb;
 
 /** What a direct write did, as run counts. */
 export interface DirectCounts {

@@ -16,8 +16,9 @@
  *
  * @module
  */
-import { type Kysely, sql } from "kysely";
-import { IngestError } from "../errors.ts";
+import { sql } from "kysely";
+import type { IntakeDb } from "./tables.ts";
+import { IngestError } from "../../core/errors.ts";
 import type {
   CellError,
   FixedRow,
@@ -26,18 +27,17 @@ import type {
   RowEdit,
   RowFixer,
   TargetTable,
-} from "../store.ts";
+} from "../../core/ports.ts";
 import { markFoundRows } from "./classify.ts";
 import { idList, intArray, targetScanGuard } from "./sql_fragments.ts";
-import { json, updateRunIf } from "./run_repository.ts";
+import { json, updateRunIf } from "./runs.ts";
 import { markRepeatedKeys } from "./duplicate_keys.ts";
 import { keyMatch, type StagedColumn } from "./staged_values.ts";
-import { countRows } from "./staging.ts";
-import { STAGE, stagingTable } from "./typed_staging.ts";
+import { countRows } from "./rows.ts";
+import { STAGE, stagingTable } from "./stage_tables.ts";
 import { markUnknownReferences } from "./unknown_references.ts";
 
-// deno-lint-ignore no-explicit-any
-type Db = Kysely<any>;
+type Db = IntakeDb;
 
 /** Applies `fix` to the run's invalid `rows` (all when null); see the module. */
 export async function fixInvalidRows(

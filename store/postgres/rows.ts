@@ -5,16 +5,17 @@
  *
  * @module
  */
-import { type Kysely, sql } from "kysely";
-import type { Database } from "../database.ts";
-import type { RowAction, RunCounts } from "../runs/run.ts";
-import type { CellError, StagedRow, StagingWriter } from "../store.ts";
-import { json } from "./run_repository.ts";
+import { sql } from "kysely";
+import type { IntakeDb } from "./tables.ts";
+import type { Database } from "../../db/database.ts";
+import type { RowAction, RunCounts } from "../../core/runs/run.ts";
+import type { CellError, StagedRow, StagingWriter } from "../../core/ports.ts";
+import { json } from "./runs.ts";
 import type { StagedColumn } from "./staged_values.ts";
 import { KeyFilter, keyText } from "./key_filter.ts";
 import { CopyBuffer } from "./copy_buffer.ts";
 import { stagingLine } from "./staging_csv.ts";
-import { dropStagingTable, STAGE, stagingCopyColumns, stagingTable } from "./typed_staging.ts";
+import { dropStagingTable, STAGE, stagingCopyColumns, stagingTable } from "./stage_tables.ts";
 
 const INVALID_COLUMNS = ["run_id", "row_number", "line", "action", "values", "raw", "errors"];
 
@@ -124,8 +125,7 @@ export async function deleteRows(db: Database, runId: string, keepInvalid: boole
  * reviewer excluded from the commit counts as `excluded`, not by its action.
  */
 export async function countRows(
-  // deno-lint-ignore no-explicit-any
-  db: Kysely<any>,
+  db: IntakeDb,
   runId: string,
   classified: boolean,
 ): Promise<RunCounts> {

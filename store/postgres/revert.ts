@@ -7,15 +7,15 @@
  *
  * @module
  */
-import { type Kysely, type RawBuilder, sql } from "kysely";
-import { sqlType } from "../config/sql_types.ts";
-import { IngestError } from "../errors.ts";
-import type { RevertCounts, TargetColumn, TargetTable } from "../store.ts";
+import { type RawBuilder, sql } from "kysely";
+import type { IntakeDb } from "./tables.ts";
+import { sqlType } from "../../core/config/sql_types.ts";
+import { IngestError } from "../../core/errors.ts";
+import type { RevertCounts, TargetColumn, TargetTable } from "../../core/ports.ts";
 import { idList, targetScanGuard } from "./sql_fragments.ts";
-import { keyColumns, rowHash, undoColumns, xminOf } from "./undo_log.ts";
+import { keyColumns, rowHash, undoColumns, xminOf } from "./undo.ts";
 
-// deno-lint-ignore no-explicit-any
-type Db = Kysely<any>;
+type Db = IntakeDb;
 
 /** How many conflicting keys a `revert_conflict` lists. */
 const SAMPLE = 20;

@@ -6,15 +6,15 @@
  *
  * @module
  */
-import { type Kysely, type RawBuilder, sql } from "kysely";
-import type { TargetTable } from "../store.ts";
+import { type RawBuilder, sql } from "kysely";
+import type { IntakeDb } from "./tables.ts";
+import type { TargetTable } from "../../core/ports.ts";
 import { idList } from "./sql_fragments.ts";
 import { keyMatch, type StagedColumn, typedValue } from "./staged_values.ts";
-import { stagingTable } from "./typed_staging.ts";
-import { undoReturning, writeWithUndo } from "./undo_log.ts";
+import { stagingTable } from "./stage_tables.ts";
+import { undoReturning, writeWithUndo } from "./undo.ts";
 
-// deno-lint-ignore no-explicit-any
-type Db = Kysely<any>;
+type Db = IntakeDb;
 
 /**
  * Sets the non-key `columns` of each target row from the staged row `s` of run `runId` with its

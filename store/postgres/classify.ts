@@ -10,14 +10,14 @@
  *
  * @module
  */
-import { type Kysely, type RawBuilder, sql } from "kysely";
-import type { TargetTable } from "../store.ts";
+import { type RawBuilder, sql } from "kysely";
+import type { IntakeDb } from "./tables.ts";
+import type { TargetTable } from "../../core/ports.ts";
 import { idList, jsonbObject, targetScanGuard } from "./sql_fragments.ts";
 import { changesOf, differs, keyMatch, type StagedColumn } from "./staged_values.ts";
-import { describeStagingTable, STAGE, stagingTable } from "./typed_staging.ts";
+import { describeStagingTable, STAGE, stagingTable } from "./stage_tables.ts";
 
-// deno-lint-ignore no-explicit-any
-type Db = Kysely<any>;
+type Db = IntakeDb;
 
 /**
  * Classifies every valid row of a staged run against the target as it is now (again, on a
