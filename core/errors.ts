@@ -83,67 +83,13 @@ export function isIngestError(err: unknown, type?: IngestErrorType): err is Inge
   return err instanceof IngestError && (type === undefined || err.type === type);
 }
 
-/** Wraps any thrown value as an {@linkcode IngestError}, keeping typed ones as they are. */
+/**
+ * Wraps any thrown value as an {@linkcode IngestError}, keeping typed ones as they are. Errors of
+ * the database arrive typed already (the drivers map SQLSTATEs: `db/database_errors.ts`); what is
+ * left is a defect, reported as `internal_error`.
+ */
 export function toIngestError(err: unknown): IngestError {
   if (err instanceof IngestError) return err;
-  if (isConnectionError(err)) {
-    return new IngestError("database_unavailable", "The database is unavailable", {}, {
-      cause: err,
-    });
-  }
-  const code = (err as { code?: unknown } | null)?.code;
-  if (typeof code === "string" && code.startsWith("23")) {
-    // SQLSTATE class 23: the target's own constraints refused the data (integrity violation).
-    const e = err as { message: string; constraint?: string; constraint_name?: string };
-    return new IngestError(
-      "constraint_violation",
-      `The target table refused the data: ${e.message}`,
-      { sqlState: code, constraint: e.constraint ?? e.constraint_name ?? null },
-      { cause: err },
-    );
-  }
-  if (code === "42P01" || code === "42703") {
-    // undefined_table, undefined_column: a target table dropped or changed since start (runs
-    // check before they read a file; this covers commits, reviews and exports of such a type).
-    const e = err as { message: string };
-    return new IngestError(
-      "type_not_ready",
-      `A table or column is missing: ${e.message} (see /health/ready)`,
-      { sqlState: code },
-      { cause: err },
-    );
-  }
-  if (code === "22021" || code === "22P05") {
-    // character_not_in_repertoire, untranslatable_character: a NUL (byte 0) reached a text or
-    // jsonb value. The readers refuse NULs with their place; this covers any other way in.
-    return new IngestError(
-      "encoding_error",
-      "The upload holds a character the database cannot store: a NUL (byte 0) in a name, a header, a mapping or a value",
-      { sqlState: code },
-      { cause: err },
-    );
-  }
   const message = err instanceof Error ? err.message : String(err);
   return new IngestError("internal_error", `Unexpected error: ${message}`, {}, { cause: err });
-}
-
-// Connection failures from postgres.js carry Node-style codes; PGlite never loses its connection.
-const CONNECTION_CODES = new Set([
-  "ECONNREFUSED",
-  "ECONNRESET",
-  "EPIPE",
-  "ETIMEDOUT",
-  "CONNECTION_CLOSED",
-  "CONNECTION_ENDED",
-  "CONNECTION_DESTROYED",
-  "CONNECT_TIMEOUT",
-  "57P01", // admin_shutdown
-  "57P02", // crash_shutdown
-  "57P03", // cannot_connect_now
-]);
-
-/** Returns true when `err` says the database connection was lost or refused. */
-export function isConnectionError(err: unknown): boolean {
-  const code = (err as { code?: unknown } | null)?.code;
-  return typeof code === "string" && CONNECTION_CODES.has(code);
 }

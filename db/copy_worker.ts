@@ -13,7 +13,7 @@
  *
  * @module
  */
-import { isConnectionError } from "../core/errors.ts";
+import { isConnectionError } from "./database_errors.ts";
 import { clientFactory, copyIn, guardAgainstNullSocketCrash } from "./postgres_client.ts";
 import { affectedRows, type Client, ClientPool, connectionClosed } from "./postgres_pool.ts";
 import type postgres from "postgres";

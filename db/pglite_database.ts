@@ -26,6 +26,7 @@ import {
 import type { IntakeTables } from "../store/postgres/tables.ts";
 import type { Database } from "./database.ts";
 import { copyStatement } from "./copy_statement.ts";
+import { typedErrors, typedErrorsDriver } from "./database_errors.ts";
 import { type DataDirLock, lockDataDir } from "./data_dir_lock.ts";
 import { parsersByOid, serializersByOid } from "./value_types.ts";
 
@@ -102,7 +103,7 @@ class PgliteDatabase implements Database {
     const statement = copyStatement(table, columns, "'/dev/blob'");
     // Holding Kysely's connection keeps the raw query from slipping into an open transaction.
     await this.kysely.connection().execute(async () => {
-      await this.#pglite.query(statement, [], { blob: new Blob([csv]) });
+      await typedErrors(this.#pglite.query(statement, [], { blob: new Blob([csv]) }));
     });
   }
 
@@ -183,7 +184,7 @@ class GatedPGliteDialect extends PGliteDialect {
   }
 
   override createDriver(): Driver {
-    return new GatedDriver(super.createDriver(), this.#gate);
+    return typedErrorsDriver(new GatedDriver(super.createDriver(), this.#gate));
   }
 }
 

@@ -14,6 +14,7 @@ import type { BulkTransaction, Database } from "./database.ts";
 import { IngestError } from "../core/errors.ts";
 import { BackgroundCopy } from "./background_copy.ts";
 import { copyStatement } from "./copy_statement.ts";
+import { typedErrors } from "./database_errors.ts";
 import { sessionDialect } from "./session_dialect.ts";
 import { clientFactory, guardAgainstNullSocketCrash } from "./postgres_client.ts";
 import { type Client, ClientPool, clientPoolDialect } from "./postgres_pool.ts";
@@ -90,18 +91,19 @@ class PostgresDatabase implements Database {
     columns: readonly string[],
     csv: string | Uint8Array<ArrayBuffer>,
   ): Promise<void> {
-    return this.#copies.copy(copyStatement(table, columns, "STDIN"), csv);
+    return typedErrors(this.#copies.copy(copyStatement(table, columns, "STDIN"), csv));
   }
 
   async beginBulk(): Promise<BulkTransaction> {
-    const session = await this.#copies.begin();
+    const session = await typedErrors(this.#copies.begin());
     let ended = false;
     return {
       kysely: new Kysely<IntakeTables>({ dialect: sessionDialect(session.query) }),
-      copyCsv: (table, columns, csv) => session.copy(copyStatement(table, columns, "STDIN"), csv),
+      copyCsv: (table, columns, csv) =>
+        typedErrors(session.copy(copyStatement(table, columns, "STDIN"), csv)),
       commit: () => {
         ended = true;
-        return session.end(true);
+        return typedErrors(session.end(true));
       },
       rollback: async () => {
         if (ended) return;

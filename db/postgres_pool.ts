@@ -25,7 +25,7 @@ import {
   type TransactionSettings,
 } from "kysely";
 import type postgres from "postgres";
-import { isConnectionError } from "../core/errors.ts";
+import { isConnectionError, typedErrorsDriver } from "./database_errors.ts";
 import { quoteIdentifier } from "./copy_statement.ts";
 
 /** One postgres.js client limited to a single connection. */
@@ -131,7 +131,7 @@ export class ClientPool {
 export function postgresDialect(createDriver: () => Driver): Dialect {
   return {
     createAdapter: () => new PostgresAdapter(),
-    createDriver,
+    createDriver: () => typedErrorsDriver(createDriver()),
     createIntrospector: (db: Kysely<unknown>) => new PostgresIntrospector(db),
     createQueryCompiler: () => new PostgresQueryCompiler(),
   };

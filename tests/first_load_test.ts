@@ -6,6 +6,7 @@ import { recordSpans } from "./recorded_spans.ts";
 import { sql } from "kysely";
 import { assert, assertEquals } from "./assert.ts";
 import { describeMigratedDatabases, type TestDatabase } from "./db_harness.ts";
+import { pollUntil } from "./poll.ts";
 import { seedFacilities } from "./seed_facilities.ts";
 import { type IngestRequest, startIngest } from "../core/pipeline.ts";
 import { revertRun } from "../core/runs/revert.ts";
@@ -161,7 +162,13 @@ describeMigratedDatabases(
     assertEquals(await store.openFirstLoad(emissions, ["facility_id"]), null);
     // Another direct import meanwhile takes the usual path, whose commit waits for the lock.
     const waiting = importDirect(db, emissionsCsv());
-    await new Promise((resolve) => setTimeout(resolve, 500));
+    // It must be waiting on the lock before the first load lets go, or it could take a first load.
+    await pollUntil("the second import to wait for the table's commit lock", async () => {
+      const { rows } = await sql<{ n: number }>`
+        select count(*)::int as n from pg_locks where locktype = 'advisory' and not granted`
+        .execute(db.kysely);
+      return rows[0].n > 0 || undefined;
+    });
     assertEquals(await targetRows(db), 0);
     await held.abandon();
     const { run, reopened } = await waiting;

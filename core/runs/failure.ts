@@ -9,7 +9,7 @@
  *
  * @module
  */
-import { type IngestError, isConnectionError } from "../errors.ts";
+import { type IngestError, isIngestError } from "../errors.ts";
 import type { Run, RunStatus } from "./run.ts";
 import type { RunLog, RunPatch, Staging } from "../ports.ts";
 
@@ -61,7 +61,7 @@ export async function markRunFailed(
     } catch (err) {
       // Anything but a lost connection is final: a conflict means the run moved on (and its
       // rows are no longer ours to drop), a closed store that the process is stopping.
-      return !isConnectionError(err);
+      return !isIngestError(err, "database_unavailable");
     }
   };
 

@@ -4,9 +4,13 @@
  *
  * @module
  */
+import { IngestError } from "../../core/errors.ts";
 
 /** True for an error of PostgreSQL's classes 22 (data exception) and 23 (integrity constraint). */
 export function isDataError(err: unknown): boolean {
-  const code = (err as { code?: unknown } | null)?.code;
+  // The drivers type class 23 and some of class 22 (db/database_errors.ts), keeping the SQLSTATE.
+  const code = err instanceof IngestError
+    ? err.details.sqlState
+    : (err as { code?: unknown } | null)?.code;
   return typeof code === "string" && /^2[23][0-9A-Z]{3}$/.test(code);
 }

@@ -1,6 +1,7 @@
 import { sql } from "kysely";
 import postgres from "postgres";
-import { isConnectionError, isIngestError } from "../../core/errors.ts";
+import { isIngestError } from "../../core/errors.ts";
+import { isConnectionError } from "../../db/database_errors.ts";
 import { openDatabase } from "../../db/open_database.ts";
 import { assert, assertEquals, assertMatch, assertRejects } from "../assert.ts";
 import { describeDatabases, type TestDatabase } from "../db_harness.ts";
