@@ -165,3 +165,32 @@ suggestTest("applying a suggestion the run does not have is not_found", async (a
   assertEquals(discard.status, 200);
   assertEquals((await apply(app, run.id, 1)).status, 409);
 });
+
+suggestTest("the review page offers the suggestion and shows written → stored", async (app) => {
+  const run = await staged(app, STOCKS);
+  let page = await (await app.fetch(`/runs/${run.id}/review`)).text();
+  assert(page.includes("Read dates as MMM d yyyy"), "the suggestion above the grid");
+  assert(page.includes("formats: [&quot;MMM d yyyy&quot;]"), "the config line");
+  assert(page.includes('name="intent" value="suggestion"'), "a one-click form");
+  const res = await app.fetch(`/runs/${run.id}/review`, {
+    method: "POST",
+    body: new URLSearchParams([["intent", "suggestion"], ["suggestion", "1"]]),
+    redirect: "manual",
+  });
+  assertEquals(res.status, 303);
+  await res.body?.cancel();
+  page = await (await app.fetch(`/runs/${run.id}/review?action=new`)).text();
+  assert(page.includes("(applied to this run)"), "marked applied");
+  assert(!page.includes('value="suggestion"'), "no button once applied");
+  assert(
+    /<span class="written"[^>]*>Jan 1 2000<\/span> → 2000-01-01/.test(page),
+    "the date as written and as stored",
+  );
+  // A bad suggestion number is a page with the error, not a 5xx.
+  const bad = await app.fetch(`/runs/${run.id}/review`, {
+    method: "POST",
+    body: new URLSearchParams([["intent", "suggestion"], ["suggestion", "7"]]),
+  });
+  assertEquals(bad.status, 404);
+  await bad.body?.cancel();
+});
