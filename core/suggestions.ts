@@ -149,7 +149,7 @@ function candidatesFor(column: ResolvedColumn, sample: readonly string[]): Candi
         column: name,
         formats,
         label: `Read dates as ${pattern}`,
-        config: `formats: ${JSON.stringify(formats)}`,
+        config: `formats: ${list(formats)}`,
       });
     }
   }
@@ -177,7 +177,7 @@ function candidatesFor(column: ResolvedColumn, sample: readonly string[]): Candi
         column: name,
         nullValues,
         label: `Treat ${markers.join(", ")} as empty`,
-        config: `nullValues: ${JSON.stringify(nullValues)}`,
+        config: `nullValues: ${list(nullValues)}`,
       });
     }
   }
@@ -216,4 +216,9 @@ function sameReadings(
       ? b[i] instanceof CellFailure
       : !(b[i] instanceof CellFailure) && v === b[i]
   );
+}
+
+// A list as a config file writes it: `["", "NA"]`.
+function list(values: readonly string[]): string {
+  return `[${values.map((v) => JSON.stringify(v)).join(", ")}]`;
 }

@@ -119,7 +119,7 @@ suggestTest("NA in an optional column suggests treating it as empty", async (app
     "symbol,date,price,volume\nA,2000-01-01,1,NA\nB,2000-01-01,2,NA\nC,2000-01-01,3,7\n",
   );
   assertEquals(run.suggestions.map((s: Json) => [s.kind, s.column, s.nullValues, s.config]), [
-    ["nullValues", "volume", ["", "NA"], 'nullValues: ["","NA"]'],
+    ["nullValues", "volume", ["", "NA"], 'nullValues: ["", "NA"]'],
   ]);
   assertEquals(run.suggestions[0].label, "Treat NA as empty");
   const applied = await app.json<Json>(await apply(app, run.id, 1));
