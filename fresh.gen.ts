@@ -20,6 +20,7 @@ import * as $api_v1_runs_id_refresh from "./routes/api/v1/runs/[id]/refresh.ts";
 import * as $api_v1_runs_id_revert from "./routes/api/v1/runs/[id]/revert.ts";
 import * as $api_v1_runs_id_rows from "./routes/api/v1/runs/[id]/rows.ts";
 import * as $api_v1_runs_id_rows_row_ from "./routes/api/v1/runs/[id]/rows/[row].ts";
+import * as $api_v1_runs_id_suggestions_n_apply from "./routes/api/v1/runs/[id]/suggestions/[n]/apply.ts";
 import * as $api_v1_runs_index from "./routes/api/v1/runs/index.ts";
 import * as $api_v1_upload_types_type_export_csv from "./routes/api/v1/upload-types/[type]/export.csv.ts";
 import * as $api_v1_upload_types_type_index from "./routes/api/v1/upload-types/[type]/index.ts";
@@ -64,6 +65,7 @@ const manifest = {
     "./routes/api/v1/runs/[id]/revert.ts": $api_v1_runs_id_revert,
     "./routes/api/v1/runs/[id]/rows.ts": $api_v1_runs_id_rows,
     "./routes/api/v1/runs/[id]/rows/[row].ts": $api_v1_runs_id_rows_row_,
+    "./routes/api/v1/runs/[id]/suggestions/[n]/apply.ts": $api_v1_runs_id_suggestions_n_apply,
     "./routes/api/v1/runs/index.ts": $api_v1_runs_index,
     "./routes/api/v1/upload-types/[type]/export.csv.ts": $api_v1_upload_types_type_export_csv,
     "./routes/api/v1/upload-types/[type]/index.ts": $api_v1_upload_types_type_index,

@@ -3,7 +3,9 @@
  * with a bulk operation), and each edited row is validated again with the validator the pipeline
  * compiled for the run's columns. A row that now passes joins the run's valid rows, checked for
  * repeated keys and classified against the target like the others; one that still fails keeps
- * its new errors. Every changed cell is recorded with who changed it.
+ * its new errors. Every changed cell is recorded with who changed it. A suggestion the run's
+ * failing values made (`suggestions.ts`), once applied, extends its column's options for this
+ * run: its invalid rows are validated again with them, and so is every row fixed afterwards.
  *
  * This module is runtime agnostic: the store does the writing, in one transaction.
  *
@@ -15,6 +17,7 @@ import { requireRun } from "./runs/require_run.ts";
 import type { Run, RunCounts } from "./runs/run.ts";
 import type { HeaderMapping } from "./stages/map_headers/header_match.ts";
 import { compileRowValidator } from "./stages/validate.ts";
+import { type Suggestion, withSuggestions } from "./suggestions.ts";
 import type {
   CellEdit,
   CellValue,
@@ -75,8 +78,10 @@ function fixer(
   run: Run,
   change: (column: string, old: string | null) => string | undefined,
 ): RowFixer {
-  const mapping = runMapping(type, run);
-  const validate = compileRowValidator(type, mapping);
+  // The run's applied suggestions read its cells from now on, for this run only.
+  const read = withSuggestions(type, run.suggestions);
+  const mapping = runMapping(read, run);
+  const validate = compileRowValidator(read, mapping);
   return (row: InvalidRow): FixedRow | null => {
     const raw = [...row.raw];
     const edits: CellEdit[] = [];
@@ -192,4 +197,37 @@ export async function applyBulkFix(
   const fix = fixer(type, run, change);
   const result = await store.fixRows(runId, type, run.columns, bulk.rows ?? null, fix, actor);
   return { updated: result.updated.length, counts: result.counts };
+}
+
+/**
+ * Applies suggestion `id` of a staged run (`core/suggestions.ts`) by `actor`: marks it applied
+ * and validates every invalid row again with its column's options extended by it. `not_found`
+ * for a suggestion the run does not have, `conflict` when the run is not staged.
+ */
+export async function applySuggestion(
+  store: RunLog & ReviewReader & ReviewEditor,
+  type: ResolvedUploadType,
+  runId: string,
+  id: number,
+  actor: string | null,
+): Promise<{ suggestion: Suggestion; updated: number; counts: RunCounts }> {
+  const run = await requireRun(store, runId);
+  requireStaged(run);
+  const found = run.suggestions.find((s) => s.id === id);
+  if (!found) {
+    throw new IngestError("not_found", `Run "${runId}" has no suggestion ${id}`, {
+      runId,
+      suggestion: id,
+      suggestions: run.suggestions.map((s) => s.id),
+    });
+  }
+  const suggestions = run.suggestions.map((s) => s.id === id ? { ...s, applied: true } : s);
+  const marked = await store.updateRun(runId, ["staged"], { suggestions });
+  const fix = fixer(type, marked, () => undefined);
+  const result = await store.fixRows(runId, type, run.columns, null, fix, actor);
+  return {
+    suggestion: { ...found, applied: true },
+    updated: result.updated.length,
+    counts: result.counts,
+  };
 }

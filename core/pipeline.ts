@@ -24,6 +24,7 @@ import type { ColumnMapping, HeaderMapping } from "./stages/map_headers/header_m
 import { mapHeaderRow } from "./stages/map_headers.ts";
 import { rememberMapping } from "./saved_mapping.ts";
 import { compileRowValidator, validateSpan } from "./stages/validate.ts";
+import { FailureSampler } from "./suggestions.ts";
 import {
   countStaged,
   expectedRows,
@@ -358,6 +359,7 @@ class IngestRun {
       sha256: stats.sha256,
       fileComplete: true,
       progress: { bytes: stats.bytes, rows: staged.rows },
+      suggestions: staged.suggestions,
     });
 
     this.#stage = "stage";
@@ -453,6 +455,7 @@ class IngestRun {
     let writer: StagingWriter | undefined;
     let rows = 0;
     let invalid = 0;
+    const failures = new FailureSampler();
     let validateMs = 0;
     let writeMs = 0;
     let writing: Promise<void> = Promise.resolve();
@@ -510,6 +513,7 @@ class IngestRun {
         const result = validate!(record.fields);
         if (!result.ok) {
           invalid++;
+          failures.add(result.errors);
           if (writer === this.#firstLoad) {
             this.#gaveUp = "invalid_row";
             break;
@@ -546,6 +550,7 @@ class IngestRun {
     return {
       rows,
       invalid,
+      suggestions: failures.suggestions(type),
       validateMs,
       writeMs,
       columns: mapping.columns.map((c) => c.column.name),

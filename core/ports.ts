@@ -14,6 +14,7 @@
 import type { ColumnType } from "./config/define_upload_type.ts";
 import type { RowAction, Run, RunCounts, RunError, RunMode, RunStatus } from "./runs/run.ts";
 import type { NewSavedMapping, RunMapping, SavedMapping } from "./saved_mapping.ts";
+import type { Suggestion } from "./suggestions.ts";
 import type { CheckedTarget, TargetProblem } from "./target_readiness.ts";
 
 /** A cell value after validation: text, number, boolean or null (dates are ISO strings). */
@@ -57,6 +58,12 @@ export interface ReviewRow {
   changes: FieldChange[];
   errors: CellError[];
   excluded: boolean;
+  /**
+   * The record's cells as the file had them, in file column order, when a valid row's stored
+   * values differ from them (null when they are the same, or the row is invalid: its values
+   * are its cells).
+   */
+  raw: string[] | null;
 }
 
 /** A column of an upload type as storage sees it: its name and how its values are typed. */
@@ -159,6 +166,7 @@ export interface RunPatch {
   columns?: string[];
   ignoredColumns?: string[];
   mapping?: RunMapping;
+  suggestions?: Suggestion[];
   counts?: Partial<RunCounts>;
   progress?: { bytes: number; rows: number };
   error?: RunError | null;

@@ -21,6 +21,7 @@ export function sampleRun(patch: Partial<Run> = {}): Run {
     columns: [],
     ignoredColumns: [],
     mapping: null,
+    suggestions: [],
     counts: { rows: 14, new: 3, changed: 3, unchanged: 4, invalid: 4, deleted: 0, excluded: 0 },
     progress: { bytes: 975, rows: 14 },
     error: null,

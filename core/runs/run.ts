@@ -21,6 +21,7 @@
  */
 import { IngestError, type IngestErrorType } from "../errors.ts";
 import type { RunMapping } from "../saved_mapping.ts";
+import type { Suggestion } from "../suggestions.ts";
 
 /** Where a run is in its lifecycle. */
 export type RunStatus =
@@ -96,6 +97,8 @@ export interface Run {
   ignoredColumns: string[];
   /** Which config column each file column fed and why; null before the header was read. */
   mapping: RunMapping | null;
+  /** What the failing values suggest (`core/suggestions.ts`), found at the end of validation. */
+  suggestions: Suggestion[];
   counts: RunCounts;
   progress: { bytes: number; rows: number };
   error: RunError | null;

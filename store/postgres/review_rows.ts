@@ -41,7 +41,7 @@ export async function selectRows(
       select ${row} as row_number, ${sql.ref(`s.${STAGE.line}`)} as line,
         ${sql.ref(`s.${STAGE.action}`)} as action, ${valuesObject(info.columns, "s")} as values,
         ${sql.ref(`s.${STAGE.changes}`)} as changes, null::jsonb as errors,
-        ${sql.ref(`s.${STAGE.excluded}`)} as excluded
+        ${sql.ref(`s.${STAGE.excluded}`)} as excluded, ${sql.ref(`s.${STAGE.raw}`)}::jsonb as raw
       from ${sql.table(stagingTable(runId))} s
       where true
         ${query.action ? sql`and ${sql.ref(`s.${STAGE.action}`)} = ${query.action}` : sql``}
@@ -51,7 +51,8 @@ export async function selectRows(
   }
   if (query.action === undefined || !STAGED_ACTIONS.includes(query.action) || !info?.classified) {
     parts.push(sql`(
-      select row_number, line, action, values, changes, errors, excluded from ingest_rows
+      select row_number, line, action, values, changes, errors, excluded, null::jsonb as raw
+      from ingest_rows
       where run_id = ${runId}
         ${query.action ? sql`and action = ${query.action}` : sql``}
         ${after === null ? sql`` : sql`and row_number > ${after}`}
@@ -59,7 +60,7 @@ export async function selectRows(
     )`);
   }
   const { rows } = await sql<Record<string, unknown>>`
-    select row_number, line, action, values, changes, errors, excluded
+    select row_number, line, action, values, changes, errors, excluded, raw
     from (${sql.join(parts, sql` union all `)}) r
     order by row_number limit ${limit}
   `.execute(db.kysely);
@@ -71,6 +72,7 @@ export async function selectRows(
     changes: json<FieldChange[]>(r.changes) ?? [],
     errors: json<CellError[]>(r.errors) ?? [],
     excluded: Boolean(r.excluded),
+    raw: json<string[]>(r.raw) ?? null,
   }));
   const nextCursor = rows.length > query.limit ? String(items[items.length - 1].rowNumber) : null;
   return { items, nextCursor };

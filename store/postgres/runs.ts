@@ -82,6 +82,7 @@ const PLAIN_COLUMNS = [
   "columns",
   "ignored_columns",
   "mapping",
+  "suggestions",
   "row_count",
   "new_count",
   "changed_count",
@@ -197,6 +198,7 @@ function toColumns(patch: RunPatch): Row {
   if (patch.columns) set.columns = JSON.stringify(patch.columns);
   if (patch.ignoredColumns) set.ignored_columns = JSON.stringify(patch.ignoredColumns);
   if (patch.mapping) set.mapping = JSON.stringify(patch.mapping);
+  if (patch.suggestions) set.suggestions = JSON.stringify(patch.suggestions);
   if (patch.progress) {
     set.progress_bytes = patch.progress.bytes;
     set.progress_rows = patch.progress.rows;
@@ -247,6 +249,7 @@ export function toRun(r: Row): Run {
     columns: json<string[]>(r.columns) ?? [],
     ignoredColumns: json<string[]>(r.ignored_columns) ?? [],
     mapping: json<Run["mapping"]>(r.mapping) ?? null,
+    suggestions: json<Run["suggestions"]>(r.suggestions) ?? [],
     counts: {
       rows: Number(r.row_count),
       new: Number(r.new_count),

@@ -65,6 +65,7 @@ export interface RunsTable {
   columns: JsonDefault;
   ignored_columns: JsonDefault;
   mapping: Json;
+  suggestions: Json;
   row_count: Count;
   new_count: Count;
   changed_count: Count;

@@ -87,6 +87,16 @@ valuesTest("a date no pattern reads is refused, naming the patterns", async (app
     code: "type",
     message: "Must be a real date written YYYY-MM-DD or MMM d yyyy",
     value: "2000/01/01",
+    // The run suggests the pattern that reads it (tests/api/suggestions_test.ts).
+    suggestion: {
+      id: 1,
+      kind: "formats",
+      column: "date",
+      formats: ["MMM d yyyy", "yyyy/MM/dd"],
+      label: "Read dates as yyyy/MM/dd",
+      config: 'formats: ["MMM d yyyy", "yyyy/MM/dd"]',
+      applied: false,
+    },
   }]]]);
 });
 

@@ -1,13 +1,15 @@
 import type { Handlers, PageProps } from "$fresh/server.ts";
 import { toIngestError } from "../../../core/errors.ts";
-import { applyBulkFix, type BulkFix, editRow } from "../../../core/fixes.ts";
+import { applyBulkFix, applySuggestion, type BulkFix, editRow } from "../../../core/fixes.ts";
+import { type ShownRow, showRows } from "../../../core/runs/review_rows.ts";
+import { Suggestions } from "../../../components/suggestions.tsx";
 import { commitRun } from "../../../core/stages/commit.ts";
 import { discardRun, refreshRun, setExcluded } from "../../../core/runs/review.ts";
 import { rememberMapping } from "../../../core/saved_mapping.ts";
 import { isChosenMapping, MappingUsed } from "../../../components/mapping_used.tsx";
 import { committer } from "../../../server/auth/committer.ts";
 import { ROW_ACTIONS, type RowAction, type Run, type RunError } from "../../../core/runs/run.ts";
-import type { ExcludedCounts, ReviewRow, Store } from "../../../core/ports.ts";
+import type { ExcludedCounts, Store } from "../../../core/ports.ts";
 import { CsrfField } from "../../../components/csrf_field.tsx";
 import { formatNumber, formatValue } from "../../../components/format.ts";
 import { RunErrorPanel } from "../../../components/run_error.tsx";
@@ -28,7 +30,7 @@ export const query = { action: choice(ROW_ACTIONS), cursor: rowCursor };
 interface Review {
   run: Run;
   action: RowAction | null;
-  rows: ReviewRow[];
+  rows: ShownRow[];
   nextCursor: string | null;
   columns: string[];
   excluded: ExcludedCounts;
@@ -45,7 +47,7 @@ async function load(
   ctx: { state: AppState; params: Record<string, string>; url: URL },
   error?: RunError,
 ): Promise<Review> {
-  const { store } = ctx.state.services;
+  const { store, uploadTypes } = ctx.state.services;
   const q = readQuery(ctx.url, query);
   const run = await requireVisibleRun(ctx.state, ctx.params.id);
   const action = q.action ?? null;
@@ -57,7 +59,7 @@ async function load(
   return {
     run,
     action,
-    rows: page.items,
+    rows: showRows(uploadTypes.get(run.uploadType), run, page.items),
     nextCursor: page.nextCursor,
     columns: run.columns,
     excluded: await store.countExcluded(run.id),
@@ -71,7 +73,8 @@ async function load(
 /**
  * Shows staged rows page by page; POST commits (minus excluded rows), discards, refreshes or
  * (`intent=fix`, `row`, `cell:<column>` fields) fixes an invalid row in place; `intent=bulk`
- * (`op`, `column`, `value`) applies a bulk fix to every invalid row.
+ * (`op`, `column`, `value`) applies a bulk fix to every invalid row; `intent=suggestion`
+ * (`suggestion`) applies one of the run's suggestions to it.
  */
 export const handler: Handlers<Review, AppState> = {
   async GET(_req, ctx) {
@@ -101,6 +104,10 @@ export const handler: Handlers<Review, AppState> = {
           ? { op, column: column ?? "", value: String(form.get("value") ?? "") }
           : { op: op === "upper" ? "upper" : "trim", column };
         await applyBulkFix(store, type, run.id, bulk, principal.name);
+        return new Response(null, { status: 303, headers: { location: ctx.url.href } });
+      }
+      if (intent === "suggestion") {
+        await applySuggestion(store, type, run.id, Number(form.get("suggestion")), principal.name);
         return new Response(null, { status: 303, headers: { location: ctx.url.href } });
       }
       if (intent === "commit" || intent === "select") await saveTicks(store, run.id, form);
@@ -169,6 +176,11 @@ export default function ReviewPage({ data }: PageProps<Review>) {
         </form>
       )}
       {isChosenMapping(run.mapping) && <MappingUsed mapping={run.mapping} />}
+      <Suggestions
+        suggestions={run.suggestions}
+        canApply={staged && data.canReview}
+        csrfToken={data.csrfToken}
+      />
       <nav class="tabs" aria-label="Rows by outcome">
         <a href="?" aria-current={action === null ? "page" : undefined}>
           All ({formatNumber(run.counts.rows)})
@@ -271,13 +283,13 @@ function listed(run: Run, excluded: ExcludedCounts, action: RowAction): number {
 }
 
 /** An invalid row with at least one cell error a reviewer can fix in place. */
-function isEditable(row: ReviewRow): boolean {
+function isEditable(row: ShownRow): boolean {
   return row.action === "invalid" && row.errors.some((e) => e.column !== null);
 }
 
 function ReviewLine(
   { row, columns, readOnly, editable }: {
-    row: ReviewRow;
+    row: ShownRow;
     columns: string[];
     readOnly: boolean;
     editable: boolean;
@@ -336,6 +348,14 @@ function ReviewLine(
                   aria-label={`Row ${row.rowNumber}, ${c}`}
                 />
               )
+              : c in row.written
+              ? (
+                <>
+                  <span class="written" title="As written in the file">{row.written[c]}</span>
+                  {" → "}
+                  {formatValue(row.values[c])}
+                </>
+              )
               : formatValue(row.values[c])}
             {error && <div class="cell-error">{error.message}</div>}
           </td>
@@ -349,7 +369,7 @@ function ReviewLine(
 function Pager(
   { action, rows, total, paged, nextCursor }: {
     action: RowAction | null;
-    rows: ReviewRow[];
+    rows: ShownRow[];
     total: number;
     paged: boolean;
     nextCursor: string | null;

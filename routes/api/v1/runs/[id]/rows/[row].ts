@@ -2,6 +2,7 @@ import type { Handlers } from "$fresh/server.ts";
 import { z } from "zod";
 import { editRow } from "../../../../../../core/fixes.ts";
 import { IngestError } from "../../../../../../core/errors.ts";
+import { showRows } from "../../../../../../core/runs/review_rows.ts";
 import { requireRunAction } from "../../../../../../server/auth/guards.ts";
 import { readJsonBody } from "../../../../../../server/json_body.ts";
 import type { AppState } from "../../../../../../server/services.ts";
@@ -29,6 +30,7 @@ export const handler: Handlers<unknown, AppState> = {
     const body = await readJsonBody(req, EditBody, '{"cells": {"column": "new value"}}');
     const type = uploadTypes.get(run.uploadType);
     const result = await editRow(store, type, run.id, rowNumber, body.cells, principal.name);
-    return Response.json({ ...result.row, counts: result.counts });
+    const [row] = showRows(type, run, [result.row]);
+    return Response.json({ ...row, counts: result.counts });
   },
 };
