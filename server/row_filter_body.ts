@@ -12,5 +12,7 @@ export const RowFilterBody = z.object({
   action: z.enum(ROW_ACTIONS as [RowAction, ...RowAction[]]).optional(),
   column: z.string().min(1).max(200).optional(),
   code: z.string().min(1).max(100).optional(),
-  q: z.string().min(1).max(200).optional(),
+  // As the query parameter: no control characters (the search joins cells with one).
+  // deno-lint-ignore no-control-regex
+  q: z.string().min(1).max(200).regex(/^[^\u0000-\u001f\u007f]*$/).optional(),
 }).strict();

@@ -61,6 +61,10 @@ appTest("rows filter by action, column, code, text and start row", async (app) =
     ["q=KENT", [2, 4, ...range(5, 23, 2), 26, 27]],
     ["q=plant%20ii", [3]],
     ["q=2023-13", [26]],
+    // Text, not a pattern: no cell holds a % or an _.
+    ["q=%25", []],
+    ["q=_", []],
+    ["q=depot%20_", []],
     ["fromRow=20", range(20, 27)],
     ["action=new&q=surrey&fromRow=10", range(10, 24, 2)],
     ["column=county&action=new", []],
