@@ -11,6 +11,7 @@ import * as $api__middleware from "./routes/api/_middleware.ts";
 import * as $api_v1_runs_id_commit from "./routes/api/v1/runs/[id]/commit.ts";
 import * as $api_v1_runs_id_discard from "./routes/api/v1/runs/[id]/discard.ts";
 import * as $api_v1_runs_id_edits from "./routes/api/v1/runs/[id]/edits.ts";
+import * as $api_v1_runs_id_error_summary from "./routes/api/v1/runs/[id]/error-summary.ts";
 import * as $api_v1_runs_id_errors_csv from "./routes/api/v1/runs/[id]/errors.csv.ts";
 import * as $api_v1_runs_id_events from "./routes/api/v1/runs/[id]/events.ts";
 import * as $api_v1_runs_id_exclusions from "./routes/api/v1/runs/[id]/exclusions.ts";
@@ -56,6 +57,7 @@ const manifest = {
     "./routes/api/v1/runs/[id]/commit.ts": $api_v1_runs_id_commit,
     "./routes/api/v1/runs/[id]/discard.ts": $api_v1_runs_id_discard,
     "./routes/api/v1/runs/[id]/edits.ts": $api_v1_runs_id_edits,
+    "./routes/api/v1/runs/[id]/error-summary.ts": $api_v1_runs_id_error_summary,
     "./routes/api/v1/runs/[id]/errors.csv.ts": $api_v1_runs_id_errors_csv,
     "./routes/api/v1/runs/[id]/events.ts": $api_v1_runs_id_events,
     "./routes/api/v1/runs/[id]/exclusions.ts": $api_v1_runs_id_exclusions,

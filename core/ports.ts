@@ -194,12 +194,47 @@ export interface RunQuery {
   cursor?: string;
 }
 
-/** Filters and paging for the review rows. */
-export interface RowQuery {
+/**
+ * Which rows of a run the review (and a bulk action) means; every filter given must hold. With
+ * both `column` and `code`, one error must have both.
+ */
+export interface RowFilter {
   action?: RowAction;
+  /** Rows with an error or a change in this column. */
+  column?: string;
+  /** Rows with an error of this code. */
+  code?: string;
+  /** Rows with a cell that contains this text, case-insensitive. */
+  q?: string;
+}
+
+/** A sort of the review rows by a column's stored value (rows without one last). */
+export interface RowSort {
+  column: string;
+  descending: boolean;
+}
+
+/** Filters, order and paging for the review rows. */
+export interface RowQuery extends RowFilter {
   limit: number;
+  /** Rows from this file row number on. */
+  fromRow?: number;
+  /** By a column's value, then row number; in row order when absent. */
+  sort?: RowSort;
   /** Opaque cursor from the previous page. */
   cursor?: string;
+}
+
+/** One kind of error of a run's invalid rows: how many there are and the first one's row. */
+export interface ErrorSummaryLine {
+  /** Null for errors of the whole row. */
+  column: string | null;
+  code: string;
+  /** The first such error's message. */
+  message: string;
+  count: number;
+  /** The first row with it, and its cell value there. */
+  example: { row: number; value: string | null };
 }
 
 /** What a revert did to the target table. */
@@ -351,6 +386,10 @@ export interface Staging {
 export interface ReviewReader {
   /** Returns a page of staged rows in row order. */
   listRows(runId: string, query: RowQuery): Promise<Page<ReviewRow>>;
+  /** Returns the row numbers of the rows `filter` picks, in row order. */
+  listRowNumbers(runId: string, filter: RowFilter): Promise<number[]>;
+  /** Counts the errors of the run's invalid rows by column and code, largest first. */
+  errorSummary(runId: string): Promise<ErrorSummaryLine[]>;
   /** Returns one staged row as the review shows it, or null. */
   getRow(runId: string, rowNumber: number): Promise<ReviewRow | null>;
   /** The run's recorded cell edits, oldest first. */

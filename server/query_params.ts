@@ -111,10 +111,31 @@ export const flag: QueryParam<boolean> = {
   parse: (value) => value === "1" ? true : value === "0" ? false : undefined,
 };
 
-/** The paging cursor of a run's rows: a row number (a PostgreSQL `integer`; negative for rows a replace would delete). */
+/**
+ * The paging cursor of a run's rows: a row number (a PostgreSQL `integer`; negative for rows a
+ * replace would delete), or a sorted page's `k…` (the store checks what it holds).
+ */
 export const rowCursor: QueryParam<string> = {
-  expects: "a row number from a previous page's nextCursor",
-  parse: (value) => integer(-(2 ** 31), 2 ** 31 - 1).parse(value) === undefined ? undefined : value,
+  expects: "a cursor from a previous page's nextCursor",
+  parse: (value) =>
+    integer(-(2 ** 31), 2 ** 31 - 1).parse(value) !== undefined ||
+      /^k[A-Za-z0-9_-]{1,1400}$/.test(value)
+      ? value
+      : undefined,
+};
+
+/** A file row number (`fromRow`): 1 to a PostgreSQL `integer`'s largest. */
+export const rowNumber: QueryParam<number> = integer(1, 2 ** 31 - 1);
+
+/** `?sort=`: a column name, descending when it starts with `-` (the route checks the name). */
+export const sortOrder: QueryParam<{ column: string; descending: boolean }> = {
+  expects: "a column name, or - and a column name",
+  parse(value) {
+    const descending = value.startsWith("-");
+    const column = descending ? value.slice(1) : value;
+    if (column === "" || column.length > 200 || CONTROL.test(column)) return undefined;
+    return { column, descending };
+  },
 };
 
 /** The paging cursor of the run history: the last run's id. */

@@ -14,7 +14,8 @@ import { IngestError } from "../errors.ts";
 import type { Run } from "./run.ts";
 import { keepRunAlive } from "./heartbeat.ts";
 import { requireRun } from "./require_run.ts";
-import type { ExcludedCounts, Store } from "../ports.ts";
+import type { ExcludedCounts, RowFilter, Store } from "../ports.ts";
+import { rowsMatching } from "./row_filter.ts";
 import { runSpanAttributes, withSpan } from "../telemetry.ts";
 
 /** Discards a staged run; its invalid rows stay for the error report. */
@@ -46,18 +47,36 @@ export async function setExcluded(
   excluded: boolean,
 ): Promise<ExcludedCounts> {
   const run = await requireRun(store, runId);
+  requireStagedForExclusion(run);
+  await store.setExcluded(runId, rows, excluded);
+  return await store.countExcluded(runId);
+}
+
+function requireStagedForExclusion(run: Run): void {
   if (run.status !== "staged") {
     throw new IngestError(
       "conflict",
-      `Run "${runId}" is ${run.status}: only staged rows can be excluded`,
-      {
-        runId,
-        status: run.status,
-      },
+      `Run "${run.id}" is ${run.status}: only staged rows can be excluded`,
+      { runId: run.id, status: run.status },
     );
   }
-  await store.setExcluded(runId, rows, excluded);
-  return await store.countExcluded(runId);
+}
+
+/**
+ * Excludes from the commit (or includes again) every row `filter` picks, as
+ * {@linkcode setExcluded}; returns how many rows changed and the excluded counts afterwards.
+ */
+export async function setExcludedByFilter(
+  store: Store,
+  runId: string,
+  filter: RowFilter,
+  excluded: boolean,
+): Promise<{ affected: number; excluded: ExcludedCounts }> {
+  const run = await requireRun(store, runId);
+  requireStagedForExclusion(run);
+  const rows = await rowsMatching(store, run, filter);
+  const affected = await store.setExcluded(runId, rows, excluded);
+  return { affected, excluded: await store.countExcluded(runId) };
 }
 
 /**

@@ -12,6 +12,7 @@
 import type { Run, RunCounts, RunMode, RunStatus } from "../../core/runs/run.ts";
 import type {
   CellError,
+  ErrorSummaryLine,
   ExcludedCounts,
   FirstLoad,
   FixResult,
@@ -20,6 +21,7 @@ import type {
   RevertCounts,
   ReviewRow,
   RowEdit,
+  RowFilter,
   RowFixer,
   RowQuery,
   RunPatch,
@@ -173,6 +175,14 @@ export class ObservedStore implements Store {
 
   listRows(runId: string, query: RowQuery): Promise<Page<ReviewRow>> {
     return this.#store.listRows(runId, query);
+  }
+
+  listRowNumbers(runId: string, filter: RowFilter): Promise<number[]> {
+    return this.#store.listRowNumbers(runId, filter);
+  }
+
+  errorSummary(runId: string): Promise<ErrorSummaryLine[]> {
+    return this.#store.errorSummary(runId);
   }
 
   getRow(runId: string, rowNumber: number): Promise<ReviewRow | null> {

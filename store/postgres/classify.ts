@@ -49,9 +49,15 @@ export async function classifyRows(
   await markFoundRows(db, runId, target, columns, sql`true`);
   await targetScanGuard(false).execute(db);
   if (target.writeMode === "replace") await addDeletedRows(db, runId, target, columns);
-  // The review pages through rows in file order.
+  // The review pages through rows in file order, and through the changed rows alone when it
+  // filters by a column (a change in it): without their own index a rare change meant reading
+  // every row (1.3 s per million).
   await sql`
     create index ${sql.id(rowIndex(runId))} on ${staged} (${sql.id(STAGE.row)})
+  `.execute(db);
+  await sql`
+    create index ${sql.id(changedIndex(runId))} on ${staged} (${sql.id(STAGE.row)})
+    where ${sql.ref(STAGE.action)} = 'changed'
   `.execute(db);
 }
 
@@ -78,15 +84,20 @@ export async function markFoundRows(
 }
 
 /**
- * Drops the review's index on a staging table: set-based steps read the whole table, and with
+ * Drops the review's indexes on a staging table: set-based steps read the whole table, and with
  * sequential scans ruled out (`targetScanGuard`) they would read it through the index instead.
  */
 export async function dropRowIndex(db: Db, runId: string): Promise<void> {
   await sql`drop index if exists ${sql.id(rowIndex(runId))}`.execute(db);
+  await sql`drop index if exists ${sql.id(changedIndex(runId))}`.execute(db);
 }
 
 function rowIndex(runId: string): string {
   return `${stagingTable(runId)}_row`;
+}
+
+function changedIndex(runId: string): string {
+  return `${stagingTable(runId)}_changed`;
 }
 
 async function resetClassification(db: Db, runId: string): Promise<void> {

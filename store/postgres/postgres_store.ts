@@ -10,6 +10,7 @@ import { IngestError } from "../../core/errors.ts";
 import type { Run, RunCounts, RunMode, RunStatus } from "../../core/runs/run.ts";
 import type {
   CellError,
+  ErrorSummaryLine,
   ExcludedCounts,
   FirstLoad,
   FixResult,
@@ -18,6 +19,7 @@ import type {
   RevertCounts,
   ReviewRow,
   RowEdit,
+  RowFilter,
   RowFixer,
   RowQuery,
   RunPatch,
@@ -35,7 +37,13 @@ import { importStagedRows } from "./direct_import.ts";
 import { countEdits, fixInvalidRows, selectEdits } from "./edits.ts";
 import { openFirstLoad } from "./first_load.ts";
 import { markDuplicateKeys, markRepeatedKeys } from "./duplicate_keys.ts";
-import { countExcluded, markExcluded, selectRows } from "./review_rows.ts";
+import {
+  countExcluded,
+  markExcluded,
+  selectRowNumbers,
+  selectRows,
+  summarizeErrors,
+} from "./review_rows.ts";
 import { purgeCommittedRows } from "./retention.ts";
 import { revertRun } from "./revert.ts";
 import { selectMapping, upsertMapping } from "./mappings.ts";
@@ -189,6 +197,14 @@ export class PostgresStore implements Store {
 
   listRows(runId: string, query: RowQuery): Promise<Page<ReviewRow>> {
     return selectRows(this.#db, runId, query);
+  }
+
+  listRowNumbers(runId: string, filter: RowFilter): Promise<number[]> {
+    return selectRowNumbers(this.#db, runId, filter);
+  }
+
+  errorSummary(runId: string): Promise<ErrorSummaryLine[]> {
+    return summarizeErrors(this.#db, runId);
   }
 
   async getRow(runId: string, rowNumber: number): Promise<ReviewRow | null> {

@@ -9,7 +9,7 @@ import { rememberMapping } from "../../../core/saved_mapping.ts";
 import { isChosenMapping, MappingUsed } from "../../../components/mapping_used.tsx";
 import { committer } from "../../../server/auth/committer.ts";
 import { ROW_ACTIONS, type RowAction, type Run, type RunError } from "../../../core/runs/run.ts";
-import type { ExcludedCounts, Store } from "../../../core/ports.ts";
+import type { ErrorSummaryLine, ExcludedCounts, Store } from "../../../core/ports.ts";
 import { CsrfField } from "../../../components/csrf_field.tsx";
 import { formatNumber, formatValue } from "../../../components/format.ts";
 import { RunErrorPanel } from "../../../components/run_error.tsx";
@@ -18,18 +18,28 @@ import ReviewActions from "../../../islands/ReviewActions.tsx";
 import { requirePermission, requireVisibleRun } from "../../../server/auth/guards.ts";
 import { can } from "../../../server/auth/principal.ts";
 import { STATUS_OF } from "../../../server/http_errors.ts";
-import { choice, readQuery, rowCursor } from "../../../server/query_params.ts";
+import { readQuery } from "../../../server/query_params.ts";
+import { rowFilterQuery, toRowQuery } from "../../../server/row_query.ts";
+import { checkRowQuery } from "../../../core/runs/row_filter.ts";
+import { ErrorSummary } from "../../../components/error_summary.tsx";
+import { RowFilterBar } from "../../../components/row_filter_bar.tsx";
+import { RowPager } from "../../../components/row_pager.tsx";
+import { type ReviewFilter, reviewHref } from "../../../components/review_query.ts";
 import { readFormBody } from "../../../server/form_body.ts";
 import type { AppState } from "../../../server/services.ts";
 
 const PAGE_SIZE = 100;
 
 /** The query parameters this page reads. */
-export const query = { action: choice(ROW_ACTIONS), cursor: rowCursor };
+export const query = rowFilterQuery;
 
 interface Review {
   run: Run;
   action: RowAction | null;
+  /** The filters and order of the rows shown (the URL's). */
+  filter: ReviewFilter;
+  /** The run's errors by column and code. */
+  summary: ErrorSummaryLine[];
   rows: ShownRow[];
   nextCursor: string | null;
   columns: string[];
@@ -51,14 +61,14 @@ async function load(
   const q = readQuery(ctx.url, query);
   const run = await requireVisibleRun(ctx.state, ctx.params.id);
   const action = q.action ?? null;
-  const page = await store.listRows(run.id, {
-    action: q.action,
-    limit: PAGE_SIZE,
-    cursor: q.cursor,
-  });
+  const { limit: _, cursor: __, ...filter } = toRowQuery(q, PAGE_SIZE);
+  checkRowQuery(run, filter);
+  const page = await store.listRows(run.id, toRowQuery(q, PAGE_SIZE));
   return {
     run,
     action,
+    filter,
+    summary: run.counts.invalid > 0 ? await store.errorSummary(run.id) : [],
     rows: showRows(uploadTypes.get(run.uploadType), run, page.items),
     nextCursor: page.nextCursor,
     columns: run.columns,
@@ -182,11 +192,18 @@ export default function ReviewPage({ data }: PageProps<Review>) {
         csrfToken={data.csrfToken}
       />
       <nav class="tabs" aria-label="Rows by outcome">
-        <a href="?" aria-current={action === null ? "page" : undefined}>
+        <a
+          href={reviewHref({ ...data.filter, action: undefined, fromRow: undefined })}
+          aria-current={action === null ? "page" : undefined}
+        >
           All ({formatNumber(run.counts.rows)})
         </a>
         {ROW_ACTIONS.filter((a) => a !== "deleted" || run.counts.deleted > 0).map((a) => (
-          <a key={a} href={`?action=${a}`} aria-current={action === a ? "page" : undefined}>
+          <a
+            key={a}
+            href={reviewHref({ ...data.filter, action: a, fromRow: undefined })}
+            aria-current={action === a ? "page" : undefined}
+          >
             {a} ({formatNumber(listed(run, data.excluded, a))})
           </a>
         ))}
@@ -214,6 +231,8 @@ export default function ReviewPage({ data }: PageProps<Review>) {
           <button type="submit" name="intent" value="bulk">Apply</button>
         </form>
       )}
+      <ErrorSummary lines={data.summary} filter={data.filter} />
+      <RowFilterBar filter={data.filter} columns={columns} summary={data.summary} />
       <form method="post" id="review">
         <CsrfField token={data.csrfToken} />
         <div class="table-wrap">
@@ -239,14 +258,18 @@ export default function ReviewPage({ data }: PageProps<Review>) {
             </tbody>
           </table>
         </div>
-        <Pager
-          action={action}
+        <RowPager
+          filter={data.filter}
           rows={rows}
-          total={action
+          total={isNarrowed(data.filter)
+            ? null
+            : action
             ? listed(run, data.excluded, action)
             : run.counts.rows + run.counts.deleted + data.excluded.deleted}
           paged={data.paged}
           nextCursor={data.nextCursor}
+          pageSize={PAGE_SIZE}
+          lastRow={run.counts.rows + 1}
         />
         {staged && data.canReview && (
           <ReviewActions
@@ -365,35 +388,8 @@ function ReviewLine(
   );
 }
 
-/** Where this page is in the tab's rows, with links to the first and the next page. */
-function Pager(
-  { action, rows, total, paged, nextCursor }: {
-    action: RowAction | null;
-    rows: ShownRow[];
-    total: number;
-    paged: boolean;
-    nextCursor: string | null;
-  },
-) {
-  if (rows.length === 0) return <p class="muted">No rows here.</p>;
-  // Rows a replace-mode commit would delete have negative numbers: they are not file rows.
-  const [first, last] = [rows[0].rowNumber, rows[rows.length - 1].rowNumber];
-  const query = (cursor?: string) => {
-    const params = new URLSearchParams({
-      ...(action ? { action } : {}),
-      ...(cursor ? { cursor } : {}),
-    });
-    // The page's own path, relative, when there is no query left.
-    return params.size ? `?${params}` : "review";
-  };
-  return (
-    <nav class="pager" aria-label="Pages of rows">
-      <span class="muted">
-        {formatNumber(rows.length)} of {formatNumber(total)} rows
-        {first > 0 && ` (file rows ${first}–${last})`}
-      </span>
-      {paged && <a href={query()}>First rows</a>}
-      {nextCursor && <a href={query(nextCursor)}>Next {PAGE_SIZE} rows</a>}
-    </nav>
-  );
+/** True when the view picks rows beyond its tab, so the tab's count is not its size. */
+function isNarrowed(filter: ReviewFilter): boolean {
+  return filter.column !== undefined || filter.code !== undefined || filter.q !== undefined ||
+    filter.fromRow !== undefined;
 }

@@ -1,18 +1,22 @@
 import type { Handlers } from "$fresh/server.ts";
 import { z } from "zod";
-import { setExcluded } from "../../../../../core/runs/review.ts";
+import { setExcluded, setExcludedByFilter } from "../../../../../core/runs/review.ts";
+import { RowFilterBody } from "../../../../../server/row_filter_body.ts";
 import { requireRunAction, requireVisibleRun } from "../../../../../server/auth/guards.ts";
 import { readJsonBody } from "../../../../../server/json_body.ts";
 import type { AppState } from "../../../../../server/services.ts";
 
-const ExclusionsBody = z.object({
-  rows: z.array(z.number().int()).min(1).max(1_000_000),
-  excluded: z.boolean().default(true),
-}).strict();
+const excluded = z.boolean().default(true);
+const ExclusionsBody = z.union([
+  z.object({ rows: z.array(z.number().int()).min(1).max(1_000_000), excluded }).strict(),
+  z.object({ filter: RowFilterBody, excluded }).strict(),
+]);
 
 /**
  * `GET /api/v1/runs/{id}/exclusions`: the rows left out of the commit, counted by action.
- * `POST` with `{"rows": [rowNumber, …], "excluded": true|false}` saves a reviewer's choice.
+ * `POST` with `{"rows": [rowNumber, …], "excluded": true|false}` saves a reviewer's choice;
+ * with `{"filter": {action?, column?, code?, q?}}` in place of `rows`, for every row it picks
+ * (answering `affected`, how many rows changed).
  */
 export const handler: Handlers<unknown, AppState> = {
   async GET(_req, ctx) {
@@ -29,8 +33,14 @@ export const handler: Handlers<unknown, AppState> = {
     const body = await readJsonBody(
       req,
       ExclusionsBody,
-      '{"rows": [row numbers], "excluded": true or false}',
+      '{"rows": [row numbers] or "filter": {"action"?, "column"?, "code"?, "q"?}, ' +
+        '"excluded": true or false}',
     );
+    if ("filter" in body) {
+      return Response.json(
+        await setExcludedByFilter(store, ctx.params.id, body.filter, body.excluded),
+      );
+    }
     const counts = await setExcluded(store, ctx.params.id, body.rows, body.excluded);
     return Response.json({ excluded: counts });
   },
