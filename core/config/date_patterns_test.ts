@@ -40,6 +40,11 @@ const DATE_PATTERNS = [
   "'Day' d 'of' MMMM, yyyy",
   "d'/'M''yy",
   "dd_MM_yyyy",
+  // Digits against digits: each token takes what its expression takes, never giving any back.
+  "Mdyy",
+  "dMyyyy",
+  "yyMd",
+  "d/Myyyy",
 ];
 const DATETIME_PATTERNS = [
   "dd.MM.yyyy HH:mm",
@@ -54,6 +59,10 @@ const DATETIME_PATTERNS = [
   "yyyyMMddHHmmss",
   "d/M/yyyy h.mm aaa",
   "a",
+  "Hmm",
+  "hmma",
+  "Hms d.M.y",
+  "hms",
 ];
 /** Reference years around the two-digit pivot (date-fns reads `yy` within ±50 years of it). */
 const REFERENCE_YEARS = [2026, 2050, 2051, 1999];
