@@ -57,7 +57,9 @@ if (mode === "parse" || mode === "validate") {
       validate = compileRowValidator(type, mapHeaders(type, batch[0].fields));
       i = 1;
     }
-    if (mode === "validate") { for (; i < batch.length; i++) validate(batch[i].fields); }
+    if (mode === "validate") {
+      for (; i < batch.length; i++) validate(batch[i].fields, batch[i].numbers);
+    }
     rows += batch.length - (i === 0 ? 0 : 1);
   }
   result.rows = rows;

@@ -18,7 +18,7 @@
  *   dioxide` for CO2), `case: "upper"` on facility_id and `case: "lower"` on unit;
  * - `… and date formats`: also `reported_on` written `MMM d yyyy` (`Mar 31 2025`) and read with
  *   `formats: ["MMM d yyyy", "dd.MM.yyyy"]`: about 20,000 distinct dates in a million rows, each
- *   read by date-fns `parse` once per pattern while the column's cache holds it.
+ *   value tried with both patterns' compiled readers (core/config/date_patterns.ts).
  *
  * @module
  */

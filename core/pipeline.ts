@@ -510,7 +510,7 @@ class IngestRun {
       // A first load that gave up only reads the rest of the file, to read it again.
       for (let i = this.#gaveUp ? batch.length : start; i < batch.length; i++) {
         const record = batch[i];
-        const result = validate!(record.fields);
+        const result = validate!(record.fields, record.numbers);
         if (!result.ok) {
           invalid++;
           failures.add(result.errors);

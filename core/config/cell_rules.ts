@@ -52,18 +52,24 @@ const REQUIRED_FAILURE = new CellFailure("required", "A value is required");
  * or one equal to a `nullValues` marker, becomes the column's default, else null, and fails with
  * `required` when the column is required. A column that declares none of the value options
  * (markers, formats, separators, words, `valueMap`) gets today's rule unchanged: the options
- * cost nothing where they are not used.
+ * cost nothing where they are not used. With `typedNumbers`, the rule for cells that came typed
+ * as numbers (a workbook's number cells, JSON numbers): a number column reads them as plain
+ * numbers, whatever its separators, `percent` or `currency`.
  */
-export function compileCellRule(column: ResolvedColumn): CellRule {
+export function compileCellRule(column: ResolvedColumn, typedNumbers = false): CellRule {
   const normalize = compileNormalize(column);
-  const parse = compileTypeParser(column);
+  const textParse = compileTypeParser(column);
+  // A cell that came typed as a number is no text in the file's locale (see RowValidator).
+  const parse = typedNumbers && (column.type === "number" || column.type === "integer")
+    ? compileTypeParser(plainNumbers(column))
+    : textParse;
   const trims = column.normalize.includes("trim");
   let fallback: Value | CellFailure = column.required ? REQUIRED_FAILURE : null;
   if (column.default !== undefined) {
     // A number in the config is a number, not text in the file's locale.
     const parseDefault = typeof column.default === "number"
       ? compileTypeParser(plainNumbers(column))
-      : parse;
+      : textParse;
     const value = parseDefault(normalize(String(column.default)));
     // The config schema refuses invalid defaults; a failure here would be a bug in that check.
     if (value instanceof CellFailure) throw new TypeError(`Invalid default of "${column.name}"`);

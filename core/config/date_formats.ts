@@ -4,9 +4,11 @@
  * Every pattern is tried, so a value two patterns read differently (`01/02/2000` under both
  * `dd/MM/yyyy` and `MM/dd/yyyy`) is refused as ambiguous instead of taking the first reading.
  *
- * date-fns tokenises the pattern on every call (~14 µs a value here), and real files repeat
- * their dates (a reporting date per batch, a day per many trades), so readings are cached per
- * column in a bounded map.
+ * Each pattern is compiled once into a fast reader (date_patterns.ts) that reads values exactly
+ * as date-fns' `parse` does; a pattern using a token the fast reader does not cover is read by
+ * `parse` itself (~14 µs a value), and a column with such a pattern caches its readings in a
+ * bounded map, since real files repeat their dates (a reporting date per batch, a day per many
+ * trades).
  *
  * This module is browser compatible.
  *
@@ -14,6 +16,7 @@
  */
 import { format as formatDate, isValid, parse } from "date-fns";
 import { CellFailure } from "./cell_failure.ts";
+import { compileDatePattern, type WallTime } from "./date_patterns.ts";
 import { parseIsoDate, parseIsoDateTime } from "./iso_dates.ts";
 import { wallTimeToUtc } from "./time_zones.ts";
 
@@ -57,7 +60,11 @@ export function compileDateFormats(
     "type",
     `Must be a real date written YYYY-MM-DD or ${formats.join(" or ")}`,
   );
-  return cached((text) => parseIsoDate(text) ?? readPatterns(text, formats, isoDate) ?? failure);
+  const readers = compileReaders(formats, false);
+  return trimmed(
+    readers,
+    (text) => parseIsoDate(text) ?? readPatterns(text, formats, readers, isoDate) ?? failure,
+  );
 }
 
 /**
@@ -75,13 +82,14 @@ export function compileDateTimeFormats(
       ? `Must be a date and time in ISO 8601 or ${formats.join(" or ")}`
       : `Must be a date and time in ISO 8601, e.g. 2024-01-31T12:00:00`,
   );
-  const toInstant = (date: Date, pattern: string) =>
-    patternHasOffset(pattern)
-      ? isoInstant(date.getTime())
+  const readers = compileReaders(formats, true);
+  const toInstant = (reading: Reading) =>
+    reading.instant !== undefined
+      ? isoInstant(reading.instant)
       : timezone === undefined
       ? null
-      : isoInstant(wallTimeToUtc(wallMillis(date), timezone));
-  return cached((text) => {
+      : isoInstant(wallTimeToUtc(wallMillis(reading), timezone));
+  return trimmed(readers, (text) => {
     const iso = parseIsoDateTime(text);
     if (iso !== null) return iso;
     if (timezone !== undefined) {
@@ -89,7 +97,44 @@ export function compileDateTimeFormats(
       const wall = parseIsoDateTime(`${text}Z`);
       if (wall !== null) return shiftIso(wall, timezone) ?? failure;
     }
-    return readPatterns(text, formats, toInstant) ?? failure;
+    return readPatterns(text, formats, readers, toInstant) ?? failure;
+  });
+}
+
+/** A pattern's reading: wall-clock fields, and the instant when the pattern reads an offset. */
+type Reading = WallTime & { instant?: number };
+
+interface Reader {
+  read: (text: string) => Reading | null;
+  /** Whether this is the compiled reader rather than date-fns' `parse`. */
+  fast: boolean;
+}
+
+/** One reader per pattern: the compiled fast reader, or date-fns' `parse` where it has none. */
+function compileReaders(formats: readonly string[], instants: boolean): Reader[] {
+  // A fixed reference makes two-digit years and missing fields the same all run long.
+  const reference = new Date(new Date().getFullYear(), 0, 1);
+  return formats.map((pattern) => {
+    const fast = compileDatePattern(pattern, reference.getFullYear());
+    if (fast !== null) return { read: fast, fast: true };
+    const offset = instants && patternHasOffset(pattern);
+    const read = (text: string): Reading | null => {
+      const date = parse(text, pattern, reference);
+      if (!isValid(date)) return null;
+      // date-fns builds the reading in the process's local time: its local fields are the value
+      // as written.
+      const fields = {
+        year: date.getFullYear(),
+        month: date.getMonth() + 1,
+        day: date.getDate(),
+        hour: date.getHours(),
+        minute: date.getMinutes(),
+        second: date.getSeconds(),
+        millisecond: date.getMilliseconds(),
+      };
+      return offset ? { ...fields, instant: date.getTime() } : fields;
+    };
+    return { read, fast: false };
   });
 }
 
@@ -97,34 +142,40 @@ export function compileDateTimeFormats(
 function readPatterns(
   text: string,
   formats: readonly string[],
-  convert: (date: Date, pattern: string) => string | null,
+  readers: readonly Reader[],
+  convert: (reading: Reading) => string | null,
 ): string | CellFailure | null {
-  // A fixed reference makes two-digit years and missing fields the same on every run of a year.
-  const reference = new Date(new Date().getFullYear(), 0, 1);
   let found: string | null = null;
   let foundPattern = "";
-  for (const pattern of formats) {
-    const date = parse(text, pattern, reference);
-    if (!isValid(date)) continue;
-    const reading = convert(date, pattern);
+  for (let i = 0; i < readers.length; i++) {
+    const read = readers[i].read(text);
+    if (read === null) continue;
+    const reading = convert(read);
     if (reading === null) continue;
     if (found === null) {
       found = reading;
-      foundPattern = pattern;
+      foundPattern = formats[i];
     } else if (reading !== found) {
       return new CellFailure(
         "type",
         `Ambiguous date "${text}": it reads as ${found} (${foundPattern}) and as ${reading} ` +
-          `(${pattern}); write it YYYY-MM-DD`,
+          `(${formats[i]}); write it YYYY-MM-DD`,
       );
     }
   }
   return found;
 }
 
-function cached(
+/**
+ * The column's reader on trimmed text. When a pattern is read by date-fns, readings are cached
+ * in a bounded map, sparing a file that repeats its dates its ~14 µs a value; the compiled
+ * readers cost less than the cache's own upkeep, so a column of those alone has none.
+ */
+function trimmed(
+  readers: readonly Reader[],
   read: (text: string) => string | CellFailure,
 ): (text: string) => string | CellFailure {
+  if (readers.every((r) => r.fast)) return (raw) => read(raw.trim());
   const cache = new Map<string, string | CellFailure>();
   return (raw) => {
     const text = raw.trim();
@@ -139,20 +190,18 @@ function cached(
   };
 }
 
-// date-fns builds the reading in the process's local time; its fields are the date as written.
-function isoDate(date: Date): string | null {
-  const year = date.getFullYear();
+function isoDate(fields: WallTime): string | null {
+  const { year, month, day } = fields;
   if (year < 1 || year > 9999) return null;
   const y = String(year).padStart(4, "0");
-  const m = String(date.getMonth() + 1).padStart(2, "0");
-  const d = String(date.getDate()).padStart(2, "0");
-  return `${y}-${m}-${d}`;
+  return `${y}-${month < 10 ? "0" : ""}${month}-${day < 10 ? "0" : ""}${day}`;
 }
 
-function wallMillis(date: Date): number {
+/** The wall time's fields read as UTC, in epoch milliseconds (`wallTimeToUtc`'s input). */
+function wallMillis(fields: WallTime): number {
   const utc = new Date(0);
-  utc.setUTCFullYear(date.getFullYear(), date.getMonth(), date.getDate());
-  utc.setUTCHours(date.getHours(), date.getMinutes(), date.getSeconds(), date.getMilliseconds());
+  utc.setUTCFullYear(fields.year, fields.month - 1, fields.day);
+  utc.setUTCHours(fields.hour, fields.minute, fields.second, fields.millisecond);
   return utc.getTime();
 }
 

@@ -55,8 +55,14 @@ export type RowResult =
   | { ok: true; values: Record<string, Value> }
   | { ok: false; values: Record<string, Value>; errors: RowError[] };
 
-/** A compiled row validator: the fields of one record in, typed values or errors out. */
-export type RowValidator = (fields: readonly string[]) => RowResult;
+/**
+ * A compiled row validator: the fields of one record in, typed values or errors out. `numbers`
+ * marks the fields that came typed as numbers (a workbook's number cells, JSON numbers): those
+ * are read as plain numbers, since a number option (`decimalSeparator`, `thousandsSeparator`,
+ * `percent`, `currency`) describes how text writes a number, and a typed number is no text:
+ * under thousands dots a workbook's 1.234 is 1.234, not 1234.
+ */
+export type RowValidator = (fields: readonly string[], numbers?: readonly boolean[]) => RowResult;
 
 /**
  * Compiles the validator for one run, once, from the upload type and the file's header mapping.
@@ -74,10 +80,13 @@ export function compileRowValidator(
   const names = mapping.columns.map((c) => c.column.name);
   const indexes = mapping.columns.map((c) => c.index);
   const rules = mapping.columns.map(({ column }) => compileCellRule(column));
+  const numberRules = mapping.columns.map(({ column }, i) =>
+    column.type === "number" || column.type === "integer" ? compileCellRule(column, true) : rules[i]
+  );
   const width = mapping.headerCount;
   const count = names.length;
 
-  return (fields) => {
+  return (fields, numbers) => {
     let errors: RowError[] | null = null;
     if (fields.length !== width) {
       const ragged = raggedError(fields, width);
@@ -89,7 +98,9 @@ export function compileRowValidator(
     const values: Record<string, Value> = {};
     for (let i = 0; i < count; i++) {
       const raw = fields[indexes[i]];
-      const value = rules[i](raw);
+      const value = numbers !== undefined && numbers[indexes[i]] === true
+        ? numberRules[i](raw)
+        : rules[i](raw);
       if (!(value instanceof CellFailure)) values[names[i]] = value;
       else {
         (errors ??= []).push({
@@ -113,7 +124,7 @@ export function validateBatch(
   validator: RowValidator,
   records: readonly SourceRecord[],
 ): Array<RowResult & { row: number; line: number }> {
-  return records.map((r) => ({ ...validator(r.fields), row: r.row, line: r.line }));
+  return records.map((r) => ({ ...validator(r.fields, r.numbers), row: r.row, line: r.line }));
 }
 
 function assertMapped(type: ResolvedUploadType, mapping: HeaderMapping): void {

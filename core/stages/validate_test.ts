@@ -142,3 +142,46 @@ test("a mapping made for another type is refused", () => {
   assert(err instanceof TypeError);
   assertMatch(err.message, /not a column of "emissions"/);
 });
+
+test("fields that came typed as numbers are plain numbers whatever the column's separators", () => {
+  const type = resolveUploadType({
+    name: "amounts",
+    label: "Amounts",
+    table: "amounts",
+    key: ["id"],
+    decimalSeparator: ",",
+    thousandsSeparator: ".",
+    columns: [
+      { name: "id", type: "integer", required: true },
+      { name: "amount", type: "number", currency: ["€"] },
+      { name: "share", type: "number", percent: true, default: "50 %" },
+      { name: "note", type: "text" },
+    ],
+  }, "amounts.ts");
+  const validate = compileRowValidator(type, mapHeaders(type, ["id", "amount", "share", "note"]));
+  const typed = [true, true, true, true];
+  // As text, 1.234 is 1234 under thousands dots; typed, it is 1.234.
+  assertEquals(validate(["1.234", "1.234,5", "12,5 %", "1.5"]), {
+    ok: true,
+    values: { id: 1234, amount: "1234.5", share: "0.125", note: "1.5" },
+  });
+  assertEquals(validate(["1234", "1.234", "0.125", "1.5"], typed), {
+    ok: true,
+    values: { id: 1234, amount: "1.234", share: "0.125", note: "1.5" },
+  });
+  // Only the flagged fields: a text field beside a typed one keeps the locale.
+  assertEquals(validate(["7", "1234.5", "", "x"], [true, false, true, false]), {
+    ok: false,
+    values: { id: 7, share: "0.50", note: "x" },
+    errors: [{
+      column: "amount",
+      code: "type",
+      message: "Must be a number written like 1.234,5",
+      value: "1234.5",
+    }],
+  });
+  assertEquals(failed(validate(["1.5", "€ 1", "", ""], typed)).errors.map((e) => e.code), [
+    "type",
+    "type",
+  ]);
+});

@@ -4,31 +4,15 @@
  * `currency`, `trueValues`/`falseValues`, `valueMap`, `case`): through the API on both databases,
  * with what is stored checked in `export.csv` and what was written in `errors.csv`.
  */
-import { sql } from "kysely";
 import { assertEquals } from "../assert.ts";
 import { appTest, type TestApp } from "../app_harness.ts";
-import type { TestDatabase } from "../db_harness.ts";
+import { createValueTables, VALUE_TYPES } from "../value_types.ts";
 
 // deno-lint-ignore no-explicit-any
 type Json = Record<string, any>;
 
-const TYPES = new URL("../fixtures/upload_types_values/", import.meta.url);
-
-/** The tables of the types in `tests/fixtures/upload_types_values/`. */
-async function createTables(db: TestDatabase): Promise<void> {
-  const k = db.kysely;
-  await sql`create table test_stocks (symbol text, date date, price numeric,
-    primary key (symbol, date))`.execute(k);
-  await sql`create table test_airports (iata text primary key, name text, city text, state text,
-    country text, country_code text, latitude numeric, longitude numeric)`.execute(k);
-  await sql`create table test_register (nummer bigint primary key, betrag numeric, anteil numeric,
-    aktiv boolean, datum date, stoff text, gemeldet timestamptz)`.execute(k);
-  await sql`create table test_readings (meter text, read_on date, kwh bigint,
-    note text, primary key (meter, read_on))`.execute(k);
-}
-
 function valuesTest(name: string, fn: (app: TestApp) => Promise<void>): void {
-  appTest(name, fn, {}, TYPES, createTables);
+  appTest(name, fn, {}, VALUE_TYPES, createValueTables);
 }
 
 async function committed(app: TestApp, type: string, csv: string): Promise<Json> {

@@ -70,7 +70,7 @@ export async function summarize(
         start = 1;
       }
       for (const record of batch.slice(start)) {
-        const result = validate!(record.fields);
+        const result = validate!(record.fields, record.numbers);
         rows++;
         values.update(encoder.encode(JSON.stringify([record.row, result.values]) + "\n"));
         if (result.ok) continue;

@@ -83,6 +83,7 @@ export async function* parseJsonRecords(
 
   const toRecord = (object: Record<string, Json>, line: number): SourceRecord => {
     const fields = new Array<string>(header!.length).fill("");
+    let numbers: boolean[] | undefined;
     for (const key in object) {
       const at = index.get(key);
       if (at === undefined) {
@@ -101,8 +102,14 @@ export async function* parseJsonRecords(
         );
       }
       fields[at] = text;
+      const value = object[key];
+      if (typeof value === "number" || rawNumberText(value) !== undefined) {
+        (numbers ??= new Array<boolean>(fields.length).fill(false))[at] = true;
+      }
     }
-    return { row: ++row, line, fields };
+    const record: SourceRecord = { row: ++row, line, fields };
+    if (numbers) record.numbers = numbers;
+    return record;
   };
   const addKeys = (object: Record<string, Json>, line: number) => {
     for (const key in object) {

@@ -32,8 +32,18 @@ const ARRAY = `[
 test("parseJsonRecords() reads an array of objects, wherever the chunks are cut", async () => {
   const expected = [
     { row: 1, line: 2, fields: ["id", "amount", "active", "note", "tags", "meta"] },
-    { row: 2, line: 2, fields: ["A-1", "12.5", "true", 'say "hi" [ok] {x}', "", ""] },
-    { row: 3, line: 3, fields: ["A-2", "-300", "false", "", '["a","b"]', '{"k":null}'] },
+    {
+      row: 2,
+      line: 2,
+      fields: ["A-1", "12.5", "true", 'say "hi" [ok] {x}', "", ""],
+      numbers: [false, true, false, false, false, false],
+    },
+    {
+      row: 3,
+      line: 3,
+      fields: ["A-2", "-300", "false", "", '["a","b"]', '{"k":null}'],
+      numbers: [false, true, false, false, false, false],
+    },
     { row: 4, line: 4, fields: ["A-3", "", "", "", "", ""] },
   ];
   assertEquals(await records([ARRAY]), expected);
@@ -45,9 +55,9 @@ test("parseJsonRecords() reads NDJSON, skipping blank lines, CRLF or LF", async 
   const text = '{"id": 1, "name": "a"}\r\n\r\n{"id": 2}\n{"name": "c", "id": 3}';
   const expected = [
     { row: 1, line: 1, fields: ["id", "name"] },
-    { row: 2, line: 1, fields: ["1", "a"] },
-    { row: 3, line: 3, fields: ["2", ""] },
-    { row: 4, line: 4, fields: ["3", "c"] },
+    { row: 2, line: 1, fields: ["1", "a"], numbers: [true, false] },
+    { row: 3, line: 3, fields: ["2", ""], numbers: [true, false] },
+    { row: 4, line: 4, fields: ["3", "c"], numbers: [true, false] },
   ];
   assertEquals(await records([text]), expected);
   assertEquals(await records(bytewise(text)), expected);

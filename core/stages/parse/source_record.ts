@@ -13,4 +13,10 @@ export interface SourceRecord {
   /** Line of the file where the record starts. */
   line: number;
   fields: string[];
+  /**
+   * Which fields came typed as numbers (a workbook's number cells, JSON numbers), one flag a
+   * field; absent when none did (CSV never does): they are read as numbers, not as text in the
+   * type's locale.
+   */
+  numbers?: boolean[];
 }

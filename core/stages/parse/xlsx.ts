@@ -160,6 +160,8 @@ class SheetReader {
   ready: SourceRecord[] = [];
   #row = 0;
   #cells: string[] = [];
+  /** The row's number cells (not dates), by column; null while it has none. */
+  #numbers: boolean[] | null = null;
   #rowLength = 0;
   #column = -1;
   #type = "";
@@ -188,6 +190,7 @@ class SheetReader {
     if (name === "row") {
       this.#row = attrs.r ? Number(attrs.r) : this.#row + 1;
       this.#cells = [];
+      this.#numbers = null;
       this.#rowLength = 0;
       this.#column = -1;
     } else if (name === "c") {
@@ -232,6 +235,9 @@ class SheetReader {
   #endCell(): void {
     const cell = this.#cell();
     this.#cells[this.#column] = cell;
+    if (this.#type === "n" && cell !== "" && !this.#dateStyles.has(this.#style)) {
+      (this.#numbers ??= [])[this.#column] = true;
+    }
     // Counted in UTF-16 code units, what the row takes in memory.
     this.#rowLength += cell.length;
     const max = this.#limits.maxRecordBytes;
@@ -289,7 +295,10 @@ class SheetReader {
       // Excel leaves trailing empty cells out; a short row is not a ragged one.
       while (fields.length < this.#headerLength) fields.push("");
     }
-    this.ready.push({ row: this.#row, line: this.#row, fields });
+    const record: SourceRecord = { row: this.#row, line: this.#row, fields };
+    const numbers = this.#numbers;
+    if (numbers) record.numbers = Array.from(fields, (_, i) => numbers[i] === true);
+    this.ready.push(record);
   }
 }
 

@@ -42,8 +42,19 @@ test("parseXlsxRecords() reads typed cells as text people would type", async () 
       line: 1,
       fields: ["facility_id", "latitude", "opened_on", "active", "total", "note"],
     },
-    { row: 2, line: 2, fields: ["ABC-000001", "51.5", "2001-02-03", "true", "103", "a & <b>"] },
-    { row: 3, line: 3, fields: ["ABC-000002", "-0.125", "2020-06-01T12:30:00", "false", "", ""] },
+    {
+      row: 2,
+      line: 2,
+      fields: ["ABC-000001", "51.5", "2001-02-03", "true", "103", "a & <b>"],
+      // Number cells (a formula's value too), not dates, booleans or text.
+      numbers: [false, true, false, false, true, false],
+    },
+    {
+      row: 3,
+      line: 3,
+      fields: ["ABC-000002", "-0.125", "2020-06-01T12:30:00", "false", "", ""],
+      numbers: [false, true, false, false, false, false],
+    },
     { row: 5, line: 5, fields: ["ABC-000003", "", "", "", "", ""] },
   ]);
 });
