@@ -12,7 +12,7 @@ const JUMPS = 10;
 export function RowPager(
   { filter, rows, total, paged, nextCursor, pageSize, lastRow }: {
     filter: ReviewFilter;
-    rows: ReviewRow[];
+    rows: Pick<ReviewRow, "rowNumber">[];
     /** How many rows the view has, when known (not when filtered). */
     total: number | null;
     paged: boolean;

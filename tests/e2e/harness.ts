@@ -71,7 +71,7 @@ export function e2eTest(
           await browser.close();
         }
         if (problems.length) throw new Error(`Errors in the page: ${problems.join("; ")}`);
-      }, env);
+      }, { env });
     },
   });
 }
