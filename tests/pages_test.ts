@@ -26,7 +26,7 @@ appTest("pages render on the server and ship no script without islands", async (
   const upload = await page(app, "/upload/facilities");
   assert(upload.includes('enctype="multipart/form-data"'), "the island renders a real form");
   assertMatch(upload, /<!--frsh-uploadprogress_default:0:-->/);
-  assert(upload.includes("<td>Facility ID, facility</td>"), "label and aliases listed once");
+  assert(upload.includes("<td>facility_id, facility</td>"), "name and aliases listed once");
   assert((await page(app, "/runs")).includes("No runs yet"));
   await page(app, "/upload/nope", 404);
   await page(app, "/runs/00000000-0000-0000-0000-000000000000", 404);
@@ -134,10 +134,17 @@ appTest("the upload page describes a patterned column in plain words", async (ap
   const upload = await page(app, "/upload/facilities");
   const start = upload.indexOf("<h2>Expected columns</h2>");
   const table = upload.slice(start, upload.indexOf("</table>", start));
-  assert(table.includes("<td>Three capital letters, a dash and six digits, e.g. ABC-000123</td>"));
+  assert(
+    table.includes(
+      '<td class="rules">Three capital letters, a dash and six digits, e.g. ABC-000123</td>',
+    ),
+  );
   assert(!table.includes("[A-Z]{3}"), "no regular expression in the expected columns");
   // A column without a description lists the rules read from its config (none for County).
-  assertMatch(table, /<code>county<\/code><\/td><td>text<\/td><td>—<\/td>/);
+  assertMatch(
+    table,
+    /<th scope="row" title="county">County<\/th><td>text<\/td><td class="rules">—<\/td>/,
+  );
 });
 
 appTest("the history shows processing and waiting for review apart", async (app) => {

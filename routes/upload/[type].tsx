@@ -117,7 +117,7 @@ export default function Upload(
       )}
       <h2>Expected columns</h2>
       <div class="table-wrap">
-        <table>
+        <table class="columns">
           <thead>
             <tr>
               <th scope="col">Column</th>
@@ -129,15 +129,15 @@ export default function Upload(
           <tbody>
             {type.columns.map((c) => (
               <tr key={c.name}>
-                <td>
-                  <code>{c.name}</code>
+                <th scope="row" title={c.name}>
+                  {c.label}
                   {c.required && <span class="badge badge-required">required</span>}
                   {type.key.includes(c.name) && <span class="badge badge-key">key</span>}
-                </td>
+                </th>
                 <td>{c.type}</td>
-                <td>{rules(c)}</td>
+                <td class="rules">{rules(c)}</td>
                 <td>
-                  {[...new Set([c.label, ...c.aliases])].filter((a) => a !== c.name).join(", ")}
+                  {[...new Set([c.name, ...c.aliases])].filter((a) => a !== c.label).join(", ")}
                 </td>
               </tr>
             ))}
@@ -156,7 +156,12 @@ function rules(c: ResolvedUploadType["columns"][number]): string {
   if (c.min !== undefined) parts.push(`at least ${c.min}`);
   if (c.max !== undefined) parts.push(`at most ${c.max}`);
   if (c.maxLength !== undefined) parts.push(`up to ${c.maxLength} characters`);
-  if (c.pattern !== undefined) parts.push(`matches ${c.pattern}`);
+  // A pattern is for the config's author; a person sees the shape it wants by example.
+  if (c.pattern !== undefined) {
+    parts.push(
+      c.example !== undefined ? `written like ${c.example}` : "in a set form (see the template)",
+    );
+  }
   if (c.type === "date") parts.push(["YYYY-MM-DD", ...c.formats ?? []].join(" or "));
   if (c.type === "datetime" && c.formats) parts.push(["ISO 8601", ...c.formats].join(" or "));
   if (c.timezone !== undefined) parts.push(`times in ${c.timezone} unless they give an offset`);

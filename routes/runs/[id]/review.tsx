@@ -31,6 +31,8 @@ interface Review {
   rows: ReviewRow[];
   nextCursor: string | null;
   columns: string[];
+  /** Column name → its label in the upload type (a column the type no longer has: its name). */
+  labels: Record<string, string>;
   excluded: ExcludedCounts;
   /** True past the first page. */
   paged: boolean;
@@ -45,9 +47,12 @@ async function load(
   ctx: { state: AppState; params: Record<string, string>; url: URL },
   error?: RunError,
 ): Promise<Review> {
-  const { store } = ctx.state.services;
+  const { store, uploadTypes } = ctx.state.services;
   const q = readQuery(ctx.url, query);
   const run = await requireVisibleRun(ctx.state, ctx.params.id);
+  const labels = Object.fromEntries(
+    uploadTypes.get(run.uploadType).columns.map((c) => [c.name, c.label]),
+  );
   const action = q.action ?? null;
   const page = await store.listRows(run.id, {
     action: q.action,
@@ -60,6 +65,7 @@ async function load(
     rows: page.items,
     nextCursor: page.nextCursor,
     columns: run.columns,
+    labels,
     excluded: await store.countExcluded(run.id),
     paged: q.cursor !== undefined,
     error,
@@ -136,6 +142,7 @@ async function saveTicks(store: Store, runId: string, form: FormData): Promise<v
 /** `/runs/[id]/review`: new / changed / unchanged / invalid rows with diffs and cell errors. */
 export default function ReviewPage({ data }: PageProps<Review>) {
   const { run, rows, columns, action } = data;
+  const label = (c: string) => data.labels[c] ?? c;
   const staged = run.status === "staged";
   return (
     <>
@@ -196,7 +203,7 @@ export default function ReviewPage({ data }: PageProps<Review>) {
             in{" "}
             <select name="column">
               <option value="">every column</option>
-              {columns.map((c) => <option key={c} value={c}>{c}</option>)}
+              {columns.map((c) => <option key={c} value={c}>{label(c)}</option>)}
             </select>
           </label>{" "}
           <button type="submit" name="intent" value="bulk">Apply</button>
@@ -204,14 +211,15 @@ export default function ReviewPage({ data }: PageProps<Review>) {
       )}
       <form method="post" id="review">
         <CsrfField token={data.csrfToken} />
-        <div class="table-wrap">
+        {/* The grid scrolls in its own box, both ways, so the page never does sideways. */}
+        <div class="table-wrap grid" tabIndex={0} role="region" aria-label="Staged rows">
           <table class="review">
             <thead>
               <tr>
                 <th scope="col">Exclude</th>
-                <th scope="col">Row</th>
-                <th scope="col">Outcome</th>
-                {columns.map((c) => <th key={c} scope="col">{c}</th>)}
+                <th scope="col" class="num">Row</th>
+                <th scope="col" class="outcome">Outcome</th>
+                {columns.map((c) => <th key={c} scope="col" title={c}>{label(c)}</th>)}
               </tr>
             </thead>
             <tbody>
@@ -220,6 +228,7 @@ export default function ReviewPage({ data }: PageProps<Review>) {
                   key={row.rowNumber}
                   row={row}
                   columns={columns}
+                  label={label}
                   readOnly={!staged || !data.canReview}
                   editable={staged && data.canReview}
                 />
@@ -276,9 +285,10 @@ function isEditable(row: ReviewRow): boolean {
 }
 
 function ReviewLine(
-  { row, columns, readOnly, editable }: {
+  { row, columns, label, readOnly, editable }: {
     row: ReviewRow;
     columns: string[];
+    label: (column: string) => string;
     readOnly: boolean;
     editable: boolean;
   },
@@ -305,7 +315,7 @@ function ReviewLine(
         )}
       </td>
       <td class="num">{row.rowNumber > 0 ? row.rowNumber : "—"}</td>
-      <td>
+      <td class="outcome">
         <span class={`badge badge-${row.action}`}>{row.action}</span>
         {rowError && <div class="cell-error">{rowError.message}</div>}
         {fixable && (
@@ -333,7 +343,7 @@ function ReviewLine(
                   name={`cell:${c}`}
                   form={`fix-${row.rowNumber}`}
                   value={error.value ?? String(row.values[c] ?? "")}
-                  aria-label={`Row ${row.rowNumber}, ${c}`}
+                  aria-label={`Row ${row.rowNumber}, ${label(c)}`}
                 />
               )
               : formatValue(row.values[c])}
