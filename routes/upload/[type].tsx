@@ -105,14 +105,7 @@ export default function Upload(
           confirmMapping={error?.type === "mapping_required"
             ? JSON.stringify(error.details.mapping)
             : undefined}
-          columns={type.columns.map((c) => ({
-            name: c.name,
-            label: c.label,
-            required: c.required,
-            aliases: c.aliases,
-            ...(c.values ? { values: c.values } : {}),
-            ...(c.pattern ? { pattern: c.pattern } : {}),
-          }))}
+          columns={type.columns}
         />
       )}
       <h2>Expected columns</h2>
