@@ -90,7 +90,9 @@ export function choiceProblems(columns: readonly MapperColumn[], choice: Choice)
   for (const { column, headers } of sharedTargets(columns, choice)) {
     const names = headers.map((h) => `"${h}"`);
     problems.push(
-      `${names.slice(0, -1).join(", ")} and ${names.at(-1)} all go to ${column.label}: ` +
+      `${names.slice(0, -1).join(", ")} and ${names.at(-1)} ${
+        names.length === 2 ? "both" : "all"
+      } go to ${column.label}: ` +
         "one column of the file per column",
     );
   }
