@@ -81,6 +81,15 @@ e2eTest("with JavaScript the mapping is shown and checked before the file is sen
   assertEquals(await third.locator("td.cell-invalid").count(), 2, "amount below 0, no 30 Feb");
   assertMatch(await third.locator("td.cell-invalid").nth(1).textContent() ?? "", /real date/);
   await t.shot("mapping-preview");
+  // At phone width the step's tables scroll in their boxes; the page does not.
+  await page.setViewportSize({ width: 390, height: 844 });
+  await t.shot("mapping-preview-390");
+  const { scroll, client } = await page.evaluate(() => ({
+    scroll: document.documentElement.scrollWidth,
+    client: document.documentElement.clientWidth,
+  }));
+  assert(scroll <= client, `the mapping step is ${scroll}px wide at ${client}px`);
+  await page.setViewportSize({ width: 1280, height: 800 });
   assertEquals(sent, 0, "nothing sent before the mapping is confirmed");
 
   await confirm.click();
