@@ -6,6 +6,7 @@ import type { RunError } from "../../core/runs/run.ts";
 import { RunErrorPanel } from "../../components/run_error.tsx";
 import { type Choice, choiceProblems, suggest } from "../../components/column_mapper.tsx";
 import { ChosenColumns, MappingStep } from "../../components/mapping_step.tsx";
+import { headerKey } from "../../core/config/header_key.ts";
 import { checkMapping } from "../../core/stages/map_headers/header_match.ts";
 import { readFormBody } from "../../server/form_body.ts";
 import UploadProgress from "../../islands/UploadProgress.tsx";
@@ -106,7 +107,8 @@ export const handler: Handlers<UploadPage, AppState> = {
 
 /**
  * The mapping step for a run refused for its header row, when choosing columns can fix it
- * (missing or doubly matched columns, not blank headers); undefined otherwise.
+ * (missing or doubly matched columns, not blank headers nor headers read alike); undefined
+ * otherwise.
  */
 function stepFor(
   type: ResolvedUploadType,
@@ -117,6 +119,8 @@ function stepFor(
   const { found, blank } = error.details as { found?: unknown; blank?: unknown[] };
   if (!Array.isArray(found) || found.length === 0 || found.length > MAX_STEP_HEADERS) return;
   if (!found.every((h) => typeof h === "string") || (blank?.length ?? 0) > 0) return undefined;
+  // A mapping names headers by their text: two headers read alike cannot be told apart by one.
+  if (new Set(found.map(headerKey)).size < found.length) return undefined;
   const choice = suggest(type.columns, { header: found, rows: [] });
   return { headers: found, choice, problems: choiceProblems(type.columns, choice), fileName };
 }
