@@ -65,15 +65,72 @@ appTest("the upload form works without JavaScript: 303 to the run, review, commi
 });
 
 appTest("a file with a missing required column shows the missing column", async (app) => {
+  // The form answers with the page's mapping step, naming what is missing…
   const res = await app.fetch("/upload/facilities", {
     method: "POST",
     body: formUpload("county\nKent\n", "direct"),
     redirect: "manual",
   });
-  assertEquals(res.status, 303);
-  const run = await page(app, res.headers.get("location")!);
+  assertEquals(res.status, 422);
+  const step = await res.text();
+  assert(step.includes("Match the columns of plants.csv"));
+  assertMatch(step, /role="alert"><p>Still missing: Facility ID, Name<\/p>/);
+  // …and the refused run's page lists it.
+  const failed = (await (await app.fetch("/api/v1/runs?status=failed")).json()).runs[0];
+  const run = await page(app, `/runs/${failed.id}`);
   assert(run.includes("The header row does not match this upload type"));
   assertMatch(run, /Missing required columns<\/h3><ul class="chips"><li><code>facility_id<\/code>/);
+});
+
+appTest("the upload page's mapping step checks the columns chosen", async (app) => {
+  const choose = (pairs: string[][]) =>
+    app.fetch("/upload/facilities", {
+      method: "POST",
+      body: new URLSearchParams([["intent", "columns"], ...pairs]),
+    });
+  // Not a column of the type, or a header without its column: a readable 400 page.
+  for (
+    const pairs of [
+      [["header", "Site"], ["column", "nope"]],
+      [["header", "Site"], ["header", "Name"], ["column", "name"]],
+      [],
+    ]
+  ) {
+    const res = await choose(pairs);
+    assertEquals(res.status, 400, JSON.stringify(pairs));
+    assertMatch(res.headers.get("content-type")!, /^text\/html/);
+    await res.body?.cancel();
+  }
+  // Two file columns for one column: the step again, with why.
+  const twice = await choose([
+    ["header", "Site"],
+    ["column", "facility_id"],
+    ["header", "Plant"],
+    ["column", "facility_id"],
+    ["header", "Title"],
+    ["column", "name"],
+  ]);
+  assertEquals(twice.status, 422);
+  assertMatch(
+    await twice.text(),
+    /&quot;Site&quot; and &quot;Plant&quot; both go to Facility ID: one column of the file per column/,
+  );
+  // A good choice goes into the upload form's hidden mapping field.
+  const good = await choose([
+    ["header", "Site"],
+    ["column", "facility_id"],
+    ["header", "Title"],
+    ["column", "name"],
+    ["header", "Extra"],
+    ["column", ""],
+  ]);
+  assertEquals(good.status, 200);
+  const html = await good.text();
+  const field = html.match(/<input type="hidden" name="mapping" value="([^"]+)"/)?.[1];
+  assertEquals(
+    JSON.parse(field!.replaceAll("&quot;", '"')),
+    { Site: "facility_id", Title: "name", Extra: null },
+  );
 });
 
 appTest(
