@@ -1,15 +1,14 @@
-import { useState } from "preact/hooks";
+import { useMemo, useState } from "preact/hooks";
+import { CellFailure, compileCellRule } from "../core/config/cell_rules.ts";
 import { headerKey } from "../core/config/header_key.ts";
+import type { ResolvedColumn } from "../core/config/upload_type_schema.ts";
+import { formatValue } from "./format.ts";
 
-/** What the mapper needs to know about a config column. */
-export interface MapperColumn {
-  name: string;
-  label: string;
-  required: boolean;
-  aliases: readonly string[];
-  values?: readonly string[];
-  pattern?: string;
-}
+/**
+ * What the mapper needs to know about a config column: the resolved column itself (plain data),
+ * so the preview can run the column's own cell rule in the browser.
+ */
+export type MapperColumn = ResolvedColumn;
 
 /** The first rows of a file: its header and a few records. */
 export interface FilePreview {
@@ -25,7 +24,7 @@ export type Choice = Record<string, string | null>;
  * contains one of them (or the other way round), then by the sampled values fitting a column's
  * allowed values or pattern. A column is suggested once at most.
  */
-export function suggest(columns: MapperColumn[], preview: FilePreview): Choice {
+export function suggest(columns: readonly MapperColumn[], preview: FilePreview): Choice {
   const taken = new Set<string>();
   const choice: Choice = {};
   const keysOf = (c: MapperColumn) =>
@@ -67,18 +66,76 @@ export function suggest(columns: MapperColumn[], preview: FilePreview): Choice {
 }
 
 /** Required columns no file column is mapped to. */
-export function missingColumns(columns: MapperColumn[], choice: Choice): MapperColumn[] {
+export function missingColumns(columns: readonly MapperColumn[], choice: Choice): MapperColumn[] {
   const chosen = new Set(Object.values(choice));
   return columns.filter((c) => c.required && !chosen.has(c.name));
 }
 
+/** The columns two or more file columns are mapped to, each with those file headers. */
+export function sharedTargets(
+  columns: readonly MapperColumn[],
+  choice: Choice,
+): Array<{ column: MapperColumn; headers: string[] }> {
+  return columns.map((column) => ({
+    column,
+    headers: Object.keys(choice).filter((h) => choice[h] === column.name),
+  })).filter((t) => t.headers.length > 1);
+}
+
+/** What keeps a choice from being used, in words: missing required and doubly mapped columns. */
+export function choiceProblems(columns: readonly MapperColumn[], choice: Choice): string[] {
+  const problems: string[] = [];
+  const missing = missingColumns(columns, choice);
+  if (missing.length) problems.push(`Still missing: ${missing.map((c) => c.label).join(", ")}`);
+  for (const { column, headers } of sharedTargets(columns, choice)) {
+    const names = headers.map((h) => `"${h}"`);
+    problems.push(
+      `${names.slice(0, -1).join(", ")} and ${names.at(-1)} ${
+        names.length === 2 ? "both" : "all"
+      } go to ${column.label}: ` +
+        "one column of the file per column",
+    );
+  }
+  return problems;
+}
+
+/** Whether a header matches a column by its name, label or an alias. */
+export function matchesByName(columns: readonly MapperColumn[], header: string): boolean {
+  const key = headerKey(header);
+  return key !== "" &&
+    columns.some((c) => [c.name, c.label, ...c.aliases].some((k) => headerKey(k) === key));
+}
+
+/** A preview cell: the value as it will be stored, or why it will be refused. */
+type PreviewCell = { value: string } | { raw: string; error: string };
+
+/** The first rows' cells under each used column, read by the column's own cell rule. */
+function previewCells(
+  used: readonly MapperColumn[],
+  rows: string[][],
+  indexOf: (name: string) => number,
+): PreviewCell[][] {
+  const rules = used.map((column) => compileCellRule(column));
+  return rows.map((row) =>
+    used.map((c, i) => {
+      const raw = row[indexOf(c.name)] ?? "";
+      const value = rules[i](raw);
+      return value instanceof CellFailure
+        ? { raw, error: value.message }
+        : { value: formatValue(value) };
+    })
+  );
+}
+
 /**
- * The mapping step: each file column with example values and the column it imports into, the
- * required columns still unmapped, and a preview of the first rows as they would be imported.
+ * The mapping step: each file column with example values and the column it imports into (an
+ * unknown header says so), the required columns still unmapped, two file columns sent to one
+ * column refused, and the first rows as they will be stored: each value read by its column's own
+ * cell rule, a value the rule refuses shown with why.
  */
 export function ColumnMapper(
   { columns, preview, initial, saved, fileName, onConfirm, onCancel }: {
-    columns: MapperColumn[];
+    columns: readonly MapperColumn[];
     preview: FilePreview;
     initial: Choice;
     /** The saved mapping `initial` starts from, to say so. */
@@ -89,9 +146,11 @@ export function ColumnMapper(
   },
 ) {
   const [choice, setChoice] = useState(initial);
-  const missing = missingColumns(columns, choice);
+  const problems = choiceProblems(columns, choice);
   const used = columns.filter((c) => Object.values(choice).includes(c.name));
   const indexOf = (name: string) => preview.header.findIndex((h) => choice[h] === name);
+  const rows = preview.rows.slice(0, 5);
+  const cells = useMemo(() => previewCells(used, rows, indexOf), [choice, preview]);
   return (
     <section class="mapper" aria-labelledby="mapper-title">
       <h2 id="mapper-title">Match the columns of {fileName}</h2>
@@ -124,6 +183,7 @@ export function ColumnMapper(
               <tr key={h}>
                 <td>
                   <strong>{h}</strong>
+                  {!matchesByName(columns, h) && <div class="muted small">unknown header</div>}
                 </td>
                 <td class="muted small">
                   {preview.rows.slice(0, 3).map((r) => r[i]).filter(Boolean).join(", ") || "—"}
@@ -151,26 +211,39 @@ export function ColumnMapper(
           </tbody>
         </table>
       </div>
-      {missing.length > 0 && (
-        <p class="form-error" role="alert">
-          Still missing: {missing.map((c) => c.label).join(", ")}
-        </p>
+      {problems.length > 0 && (
+        <div class="form-error" role="alert">
+          {problems.map((p) => <p key={p}>{p}</p>)}
+        </div>
       )}
-      <h3>How the first rows will be imported</h3>
+      <h3>How the first rows will be stored</h3>
       <div class="table-wrap">
         <table class="preview">
           <thead>
-            <tr>{used.map((c) => <th key={c.name} scope="col">{c.label}</th>)}</tr>
+            <tr>
+              {used.map((c) => <th key={c.name} scope="col" title={c.name}>{c.label}</th>)}
+            </tr>
           </thead>
           <tbody>
-            {preview.rows.slice(0, 5).map((row, r) => (
-              <tr key={r}>{used.map((c) => <td key={c.name}>{row[indexOf(c.name)] ?? ""}</td>)}</tr>
+            {cells.map((row, r) => (
+              <tr key={r}>
+                {row.map((cell, i) =>
+                  "error" in cell
+                    ? (
+                      <td key={used[i].name} class="cell-invalid">
+                        {cell.raw}
+                        <div class="cell-error">{cell.error}</div>
+                      </td>
+                    )
+                    : <td key={used[i].name}>{cell.value}</td>
+                )}
+              </tr>
             ))}
           </tbody>
         </table>
       </div>
       <p class="actions">
-        <button type="button" disabled={missing.length > 0} onClick={() => onConfirm(choice)}>
+        <button type="button" disabled={problems.length > 0} onClick={() => onConfirm(choice)}>
           Import with these columns
         </button>
         <button type="button" class="secondary" onClick={onCancel}>Cancel</button>

@@ -18,7 +18,7 @@ interface Props {
   uploadType: string;
   maxFileBytes: number;
   /** The type's columns, to match a file's headers before sending it. */
-  columns: MapperColumn[];
+  columns: readonly MapperColumn[];
   /** The session's anti-CSRF token, for browsers that send no `Origin` with the plain form. */
   csrfToken?: string | null;
   /**
@@ -85,8 +85,10 @@ export default function UploadProgress(
   const update = (key: number, change: Partial<Item>) =>
     setItems((all) => all.map((item) => item.key === key ? { ...item, ...change } : item));
 
-  const start = async (files: File[], choice?: Choice) => {
+  const start = async (files: File[], chosen?: Choice) => {
     if (files.length === 0) return;
+    // Columns chosen in the page's own mapping step (without JavaScript) go with the file.
+    const choice = chosen ?? (confirmMapping ? safeJson(confirmMapping) ?? undefined : undefined);
     const mode = mapping?.mode ?? String(new FormData(form.current!).get("mode") ?? "staged");
     setMapping(null);
     if (files.length === 1 && !choice && !refusal(files[0], maxFileBytes)) {
@@ -354,13 +356,13 @@ async function inspect(uploadType: string, file: File): Promise<Preview | undefi
 }
 
 /**
- * The choice to start the mapping step with, or undefined when the headers match by name and the
- * file can go as it is. A saved mapping that applies is never used unasked: the step starts from
+ * The choice to start the mapping step with, or undefined when every header matches a column by
+ * name and the file can go as it is. A saved mapping that applies is never used unasked: the step starts from
  * it, for the uploader to check and confirm (the server refuses it otherwise, `mapping_required`).
  */
 async function mappingToAsk(
   uploadType: string,
-  columns: MapperColumn[],
+  columns: readonly MapperColumn[],
   preview: Preview,
 ): Promise<{ initial: Choice; saved?: SavedInfo } | undefined> {
   const byName: Choice = {};
@@ -384,7 +386,9 @@ async function mappingToAsk(
     saved = found?.mapping ?? null;
     savedMapping = found?.savedMapping ?? null;
   }
-  if (!saved || !savedMapping) return missing ? { initial: suggest(columns, preview) } : undefined;
+  // Headers that match no column are shown before anything is sent: the uploader sees what
+  // would be left out, and may send them somewhere.
+  if (!saved || !savedMapping) return { initial: suggest(columns, preview) };
   // Start from what was saved; suggestions only for the other headers and columns.
   const taken = new Set(Object.values(saved));
   const suggested = Object.entries(suggest(columns, preview))

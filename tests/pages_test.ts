@@ -26,7 +26,7 @@ appTest("pages render on the server and ship no script without islands", async (
   const upload = await page(app, "/upload/facilities");
   assert(upload.includes('enctype="multipart/form-data"'), "the island renders a real form");
   assertMatch(upload, /<!--frsh-uploadprogress_default:0:-->/);
-  assert(upload.includes("<td>Facility ID, facility</td>"), "label and aliases listed once");
+  assert(upload.includes("<td>facility_id, facility</td>"), "name and aliases listed once");
   assert((await page(app, "/runs")).includes("No runs yet"));
   await page(app, "/upload/nope", 404);
   await page(app, "/runs/00000000-0000-0000-0000-000000000000", 404);
@@ -65,15 +65,72 @@ appTest("the upload form works without JavaScript: 303 to the run, review, commi
 });
 
 appTest("a file with a missing required column shows the missing column", async (app) => {
+  // The form answers with the page's mapping step, naming what is missing…
   const res = await app.fetch("/upload/facilities", {
     method: "POST",
     body: formUpload("county\nKent\n", "direct"),
     redirect: "manual",
   });
-  assertEquals(res.status, 303);
-  const run = await page(app, res.headers.get("location")!);
+  assertEquals(res.status, 422);
+  const step = await res.text();
+  assert(step.includes("Match the columns of plants.csv"));
+  assertMatch(step, /role="alert"><p>Still missing: Facility ID, Name<\/p>/);
+  // …and the refused run's page lists it.
+  const failed = (await (await app.fetch("/api/v1/runs?status=failed")).json()).runs[0];
+  const run = await page(app, `/runs/${failed.id}`);
   assert(run.includes("The header row does not match this upload type"));
   assertMatch(run, /Missing required columns<\/h3><ul class="chips"><li><code>facility_id<\/code>/);
+});
+
+appTest("the upload page's mapping step checks the columns chosen", async (app) => {
+  const choose = (pairs: string[][]) =>
+    app.fetch("/upload/facilities", {
+      method: "POST",
+      body: new URLSearchParams([["intent", "columns"], ...pairs]),
+    });
+  // Not a column of the type, or a header without its column: a readable 400 page.
+  for (
+    const pairs of [
+      [["header", "Site"], ["column", "nope"]],
+      [["header", "Site"], ["header", "Name"], ["column", "name"]],
+      [],
+    ]
+  ) {
+    const res = await choose(pairs);
+    assertEquals(res.status, 400, JSON.stringify(pairs));
+    assertMatch(res.headers.get("content-type")!, /^text\/html/);
+    await res.body?.cancel();
+  }
+  // Two file columns for one column: the step again, with why.
+  const twice = await choose([
+    ["header", "Site"],
+    ["column", "facility_id"],
+    ["header", "Plant"],
+    ["column", "facility_id"],
+    ["header", "Title"],
+    ["column", "name"],
+  ]);
+  assertEquals(twice.status, 422);
+  assertMatch(
+    await twice.text(),
+    /&quot;Site&quot; and &quot;Plant&quot; both go to Facility ID: one column of the file per column/,
+  );
+  // A good choice goes into the upload form's hidden mapping field.
+  const good = await choose([
+    ["header", "Site"],
+    ["column", "facility_id"],
+    ["header", "Title"],
+    ["column", "name"],
+    ["header", "Extra"],
+    ["column", ""],
+  ]);
+  assertEquals(good.status, 200);
+  const html = await good.text();
+  const field = html.match(/<input type="hidden" name="mapping" value="([^"]+)"/)?.[1];
+  assertEquals(
+    JSON.parse(field!.replaceAll("&quot;", '"')),
+    { Site: "facility_id", Title: "name", Extra: null },
+  );
 });
 
 appTest(
@@ -134,10 +191,17 @@ appTest("the upload page describes a patterned column in plain words", async (ap
   const upload = await page(app, "/upload/facilities");
   const start = upload.indexOf("<h2>Expected columns</h2>");
   const table = upload.slice(start, upload.indexOf("</table>", start));
-  assert(table.includes("<td>Three capital letters, a dash and six digits, e.g. ABC-000123</td>"));
+  assert(
+    table.includes(
+      '<td class="rules">Three capital letters, a dash and six digits, e.g. ABC-000123</td>',
+    ),
+  );
   assert(!table.includes("[A-Z]{3}"), "no regular expression in the expected columns");
   // A column without a description lists the rules read from its config (none for County).
-  assertMatch(table, /<code>county<\/code><\/td><td>text<\/td><td>—<\/td>/);
+  assertMatch(
+    table,
+    /<th scope="row" title="county">County<\/th><td>text<\/td><td class="rules">—<\/td>/,
+  );
 });
 
 appTest("the history shows processing and waiting for review apart", async (app) => {

@@ -4,6 +4,11 @@ import type { ResolvedUploadType } from "../../core/config/upload_type_schema.ts
 import { IngestError, toIngestError } from "../../core/errors.ts";
 import type { RunError } from "../../core/runs/run.ts";
 import { RunErrorPanel } from "../../components/run_error.tsx";
+import { type Choice, choiceProblems, suggest } from "../../components/column_mapper.tsx";
+import { ChosenColumns, MappingStep } from "../../components/mapping_step.tsx";
+import { headerKey } from "../../core/config/header_key.ts";
+import { checkMapping } from "../../core/stages/map_headers/header_match.ts";
+import { readFormBody } from "../../server/form_body.ts";
 import UploadProgress from "../../islands/UploadProgress.tsx";
 import { acceptUpload, runFailure } from "../../server/accept_upload.ts";
 import { limitUploads, requirePermission, requirePrincipal } from "../../server/auth/guards.ts";
@@ -25,7 +30,14 @@ interface UploadPage {
   canUpload: boolean;
   /** The session's anti-CSRF token for the form, when signed in with a cookie. */
   csrfToken: string | null;
+  /** The mapping step without JavaScript: a file's headers and the columns chosen so far. */
+  step?: { headers: string[]; choice: Choice; problems: string[]; fileName: string | null };
+  /** Columns chosen in that step, for the next upload of the file to send. */
+  chosen?: Choice;
 }
+
+/** Most file columns the mapping step takes (a form field each). */
+const MAX_STEP_HEADERS = 2000;
 
 /** The upload form; a plain multipart POST works without JavaScript (303 to the run page). */
 export const handler: Handlers<UploadPage, AppState> = {
@@ -54,6 +66,20 @@ export const handler: Handlers<UploadPage, AppState> = {
     const { services } = ctx.state;
     const type = services.uploadTypes.get(ctx.params.type);
     const principal = requirePrincipal(ctx.state);
+    const base = {
+      type,
+      maxFileBytes: limit(type, services.settings.maxFileBytes),
+      canUpload: can(principal, "upload"),
+      csrfToken: principal.csrfToken,
+    };
+    // The mapping step's own form (no file): its choice is checked and handed to the upload form.
+    if (req.headers.get("content-type")?.startsWith("application/x-www-form-urlencoded")) {
+      requirePermission(ctx.state, "upload");
+      const step = readStep(type, await readFormBody(req));
+      if (step.problems.length) return ctx.render({ ...base, step }, { status: 422 });
+      return ctx.render({ ...base, chosen: step.choice });
+    }
+    let fileName: string | null = null;
     try {
       requirePermission(ctx.state, "upload");
       limitUploads(ctx.state, ctx.remoteAddr);
@@ -61,27 +87,65 @@ export const handler: Handlers<UploadPage, AppState> = {
         actor: principal.name,
         shareMapping: can(principal, "share_settings"),
       });
-      // The uploader confirms a saved mapping here, on the form, not on the failed run's page.
-      if (run.error?.type === "mapping_required") throw runFailure(run);
+      fileName = run.fileName;
+      // The uploader confirms a saved mapping, or matches the columns of a file whose headers do
+      // not match, here on the form, not on the failed run's page.
+      if (run.error?.type === "mapping_required" || stepFor(type, run.error, null)) {
+        throw runFailure(run);
+      }
       return new Response(null, { status: 303, headers: { location: `/runs/${run.id}` } });
     } catch (err) {
       await req.body?.cancel().catch(() => {});
       const error = toIngestError(err);
-      const page = {
-        type,
-        maxFileBytes: limit(type, services.settings.maxFileBytes),
-        error: error.toJSON(),
-        canUpload: can(principal, "upload"),
-        csrfToken: principal.csrfToken,
-      };
+      const json = error.toJSON();
+      const step = base.canUpload ? stepFor(type, json, fileName) : undefined;
+      const page = { ...base, error: json, step };
       return ctx.render(page, { status: STATUS_OF[error.type], headers: errorHeaders(error) });
     }
   },
 };
 
+/**
+ * The mapping step for a run refused for its header row, when choosing columns can fix it
+ * (missing or doubly matched columns, not blank headers nor headers read alike); undefined
+ * otherwise.
+ */
+function stepFor(
+  type: ResolvedUploadType,
+  error: RunError | null | undefined,
+  fileName: string | null,
+): UploadPage["step"] {
+  if (error?.type !== "header_error") return undefined;
+  const { found, blank } = error.details as { found?: unknown; blank?: unknown[] };
+  if (!Array.isArray(found) || found.length === 0 || found.length > MAX_STEP_HEADERS) return;
+  if (!found.every((h) => typeof h === "string") || (blank?.length ?? 0) > 0) return undefined;
+  // A mapping names headers by their text: two headers read alike cannot be told apart by one.
+  if (new Set(found.map(headerKey)).size < found.length) return undefined;
+  const choice = suggest(type.columns, { header: found, rows: [] });
+  return { headers: found, choice, problems: choiceProblems(type.columns, choice), fileName };
+}
+
+/** The mapping step's form: a `header` and a `column` field per file column, in order. */
+function readStep(type: ResolvedUploadType, form: FormData): NonNullable<UploadPage["step"]> {
+  const headers = form.getAll("header").map(String);
+  const columns = form.getAll("column").map(String);
+  if (!headers.length || headers.length !== columns.length || headers.length > MAX_STEP_HEADERS) {
+    throw new IngestError("bad_request", "Expected a column for each header of the file", {
+      headers: headers.length,
+      columns: columns.length,
+    });
+  }
+  const choice: Choice = Object.fromEntries(headers.map((h, i) => [h, columns[i] || null]));
+  checkMapping(type, choice);
+  const fileName = String(form.get("fileName") ?? "") || null;
+  return { headers, choice, problems: choiceProblems(type.columns, choice), fileName };
+}
+
 /** `/upload/[type]`: choose a file and a mode, see the expected columns. */
 export default function Upload(
-  { data: { type, maxFileBytes, error, canUpload, csrfToken } }: PageProps<UploadPage>,
+  { data: { type, maxFileBytes, error, canUpload, csrfToken, step, chosen } }: PageProps<
+    UploadPage
+  >,
 ) {
   return (
     <>
@@ -90,34 +154,40 @@ export default function Upload(
       </p>
       <h1>Upload {type.label.toLowerCase()}</h1>
       <p>{type.description}</p>
-      {error && <RunErrorPanel error={error} />}
+      {error && !step && <RunErrorPanel error={error} />}
+      {step && (
+        <MappingStep
+          columns={type.columns}
+          headers={step.headers}
+          choice={step.choice}
+          problems={step.problems}
+          fileName={step.fileName}
+          csrfToken={csrfToken}
+        />
+      )}
+      {chosen && <ChosenColumns columns={type.columns} choice={chosen} />}
       {error?.type === "mapping_required" && canUpload && (
         <p class="mapper-saved">
           To import with this mapping, choose the file again and upload it: the form below sends the
           mapping with it.
         </p>
       )}
-      {canUpload && (
+      {canUpload && !step && (
         <UploadProgress
           uploadType={type.name}
           maxFileBytes={maxFileBytes}
           csrfToken={csrfToken}
-          confirmMapping={error?.type === "mapping_required"
+          confirmMapping={chosen
+            ? JSON.stringify(chosen)
+            : error?.type === "mapping_required"
             ? JSON.stringify(error.details.mapping)
             : undefined}
-          columns={type.columns.map((c) => ({
-            name: c.name,
-            label: c.label,
-            required: c.required,
-            aliases: c.aliases,
-            ...(c.values ? { values: c.values } : {}),
-            ...(c.pattern ? { pattern: c.pattern } : {}),
-          }))}
+          columns={type.columns}
         />
       )}
       <h2>Expected columns</h2>
       <div class="table-wrap">
-        <table>
+        <table class="columns">
           <thead>
             <tr>
               <th scope="col">Column</th>
@@ -129,15 +199,15 @@ export default function Upload(
           <tbody>
             {type.columns.map((c) => (
               <tr key={c.name}>
-                <td>
-                  <code>{c.name}</code>
+                <th scope="row" title={c.name}>
+                  {c.label}
                   {c.required && <span class="badge badge-required">required</span>}
                   {type.key.includes(c.name) && <span class="badge badge-key">key</span>}
-                </td>
+                </th>
                 <td>{c.type}</td>
-                <td>{rules(c)}</td>
+                <td class="rules">{rules(c)}</td>
                 <td>
-                  {[...new Set([c.label, ...c.aliases])].filter((a) => a !== c.name).join(", ")}
+                  {[...new Set([c.name, ...c.aliases])].filter((a) => a !== c.label).join(", ")}
                 </td>
               </tr>
             ))}
@@ -156,7 +226,12 @@ function rules(c: ResolvedUploadType["columns"][number]): string {
   if (c.min !== undefined) parts.push(`at least ${c.min}`);
   if (c.max !== undefined) parts.push(`at most ${c.max}`);
   if (c.maxLength !== undefined) parts.push(`up to ${c.maxLength} characters`);
-  if (c.pattern !== undefined) parts.push(`matches ${c.pattern}`);
+  // A pattern is for the config's author; a person sees the shape it wants by example.
+  if (c.pattern !== undefined) {
+    parts.push(
+      c.example !== undefined ? `written like ${c.example}` : "in a set form (see the template)",
+    );
+  }
   if (c.type === "date") parts.push(["YYYY-MM-DD", ...c.formats ?? []].join(" or "));
   if (c.type === "datetime" && c.formats) parts.push(["ISO 8601", ...c.formats].join(" or "));
   if (c.timezone !== undefined) parts.push(`times in ${c.timezone} unless they give an offset`);

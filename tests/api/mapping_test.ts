@@ -107,6 +107,22 @@ appTest("a malformed mapping is a bad_request that says what a mapping is", asyn
 });
 
 appTest(
+  "a mapping that sends two file columns to one column is refused before a run",
+  async (app) => {
+    const res = await send(app, OWN_HEADERS, { ...MAPPING, "Notes": "facility_id" });
+    const error = (await app.json<Json>(res)).error;
+    assertEquals([res.status, error.type], [400, "bad_request"]);
+    assertEquals(error.details, { column: "facility_id", headers: ["Site", "Notes"] });
+    assertEquals(
+      error.message,
+      'The mapping sends "Site" and "Notes" to the one column "facility_id": map one file column to each column',
+    );
+    const runs = await app.json<Json>(await app.fetch("/api/v1/runs"));
+    assertEquals(runs.runs.length, 0, "no run was created");
+  },
+);
+
+appTest(
   "without JavaScript the upload page asks to confirm a saved mapping, then uses it",
   async (app) => {
     const mapped = await app.json<Json>(await send(app, OWN_HEADERS, MAPPING));

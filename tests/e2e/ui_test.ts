@@ -136,11 +136,23 @@ e2eTest("a file with a missing required column shows the missing column", async 
   assert(await mapper.locator("button", { hasText: "Import" }).isDisabled());
   await t.shot("upload-missing-column");
 
-  // Sent anyway (no JavaScript), the server refuses it and the run page lists the column.
+  // Sent without JavaScript, the page's own mapping step names it (tests/e2e/mapping_test.ts).
   const context = await t.context({ javaScriptEnabled: false });
   const plain = await context.newPage();
   await plain.goto(t.url("/upload/emissions"));
-  await upload(plain, [example("emissions_missing_column.csv")], "direct", RUN_PAGE);
+  await plain.setInputFiles("input[type=file]", example("emissions_missing_column.csv"));
+  await plain.click("button[type=submit]");
+  const step = plain.locator("form.mapper [role=alert]");
+  await step.waitFor();
+  assertEquals(await step.textContent(), "Still missing: Amount");
+
+  // Sent through the API, the server refuses it and the run page lists the column.
+  const res = await t.app.upload(
+    "emissions",
+    await Deno.readFile(example("emissions_missing_column.csv")),
+  );
+  const runId = (await res.json()).error.details.runId;
+  await plain.goto(t.url(`/runs/${runId}`));
   assertEquals(await plain.locator("h1 .badge").textContent(), "Failed");
   const panel = plain.locator(".error-panel");
   assertEquals(await panel.locator("h3").first().textContent(), "Missing required columns");

@@ -43,6 +43,8 @@ interface Review {
   rows: ShownRow[];
   nextCursor: string | null;
   columns: string[];
+  /** Column name → its label in the upload type (a column the type no longer has: its name). */
+  labels: Record<string, string>;
   excluded: ExcludedCounts;
   /** True past the first page. */
   paged: boolean;
@@ -60,6 +62,9 @@ async function load(
   const { store, uploadTypes } = ctx.state.services;
   const q = readQuery(ctx.url, query);
   const run = await requireVisibleRun(ctx.state, ctx.params.id);
+  const labels = Object.fromEntries(
+    uploadTypes.get(run.uploadType).columns.map((c) => [c.name, c.label]),
+  );
   const action = q.action ?? null;
   const { limit: _, cursor: __, ...filter } = toRowQuery(q, PAGE_SIZE);
   checkRowQuery(run, filter);
@@ -72,6 +77,7 @@ async function load(
     rows: showRows(uploadTypes.get(run.uploadType), run, page.items),
     nextCursor: page.nextCursor,
     columns: run.columns,
+    labels,
     excluded: await store.countExcluded(run.id),
     paged: q.cursor !== undefined,
     error,
@@ -153,6 +159,7 @@ async function saveTicks(store: Store, runId: string, form: FormData): Promise<v
 /** `/runs/[id]/review`: new / changed / unchanged / invalid rows with diffs and cell errors. */
 export default function ReviewPage({ data }: PageProps<Review>) {
   const { run, rows, columns, action } = data;
+  const label = (c: string) => data.labels[c] ?? c;
   const staged = run.status === "staged";
   return (
     <>
@@ -225,7 +232,7 @@ export default function ReviewPage({ data }: PageProps<Review>) {
             in{" "}
             <select name="column">
               <option value="">every column</option>
-              {columns.map((c) => <option key={c} value={c}>{c}</option>)}
+              {columns.map((c) => <option key={c} value={c}>{label(c)}</option>)}
             </select>
           </label>{" "}
           <button type="submit" name="intent" value="bulk">Apply</button>
@@ -235,14 +242,15 @@ export default function ReviewPage({ data }: PageProps<Review>) {
       <RowFilterBar filter={data.filter} columns={columns} summary={data.summary} />
       <form method="post" id="review">
         <CsrfField token={data.csrfToken} />
-        <div class="table-wrap">
+        {/* The grid scrolls in its own box, both ways, so the page never does sideways. */}
+        <div class="table-wrap grid" tabIndex={0} role="region" aria-label="Staged rows">
           <table class="review">
             <thead>
               <tr>
                 <th scope="col">Exclude</th>
-                <th scope="col">Row</th>
-                <th scope="col">Outcome</th>
-                {columns.map((c) => <th key={c} scope="col">{c}</th>)}
+                <th scope="col" class="num">Row</th>
+                <th scope="col" class="outcome">Outcome</th>
+                {columns.map((c) => <th key={c} scope="col" title={c}>{label(c)}</th>)}
               </tr>
             </thead>
             <tbody>
@@ -251,6 +259,7 @@ export default function ReviewPage({ data }: PageProps<Review>) {
                   key={row.rowNumber}
                   row={row}
                   columns={columns}
+                  label={label}
                   readOnly={!staged || !data.canReview}
                   editable={staged && data.canReview}
                 />
@@ -311,9 +320,10 @@ function isEditable(row: ShownRow): boolean {
 }
 
 function ReviewLine(
-  { row, columns, readOnly, editable }: {
+  { row, columns, label, readOnly, editable }: {
     row: ShownRow;
     columns: string[];
+    label: (column: string) => string;
     readOnly: boolean;
     editable: boolean;
   },
@@ -340,7 +350,7 @@ function ReviewLine(
         )}
       </td>
       <td class="num">{row.rowNumber > 0 ? row.rowNumber : "—"}</td>
-      <td>
+      <td class="outcome">
         <span class={`badge badge-${row.action}`}>{row.action}</span>
         {rowError && <div class="cell-error">{rowError.message}</div>}
         {fixable && (
@@ -368,7 +378,7 @@ function ReviewLine(
                   name={`cell:${c}`}
                   form={`fix-${row.rowNumber}`}
                   value={error.value ?? String(row.values[c] ?? "")}
-                  aria-label={`Row ${row.rowNumber}, ${c}`}
+                  aria-label={`Row ${row.rowNumber}, ${label(c)}`}
                 />
               )
               : c in row.written
