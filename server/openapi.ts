@@ -27,7 +27,7 @@ export interface MediaAnswer {
 /** One method of a route, as the document describes it. */
 export interface ApiOperation {
   readonly summary: string;
-  /** The JSON body's schema (what `readJsonBody` validates), or a body's media types as OpenAPI writes them. */
+  /** The JSON body's schema (what `readJsonBody` validates), or other bodies' media types. */
   readonly body?: z.ZodType | { readonly content: Readonly<Record<string, unknown>> };
   /** Answers by status: a JSON body's schema, or a media type. */
   readonly responses: Readonly<Record<number, z.ZodType | MediaAnswer>>;

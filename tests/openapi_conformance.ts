@@ -20,7 +20,7 @@ interface Operation {
 export const document: Json = openApiDocument(manifest.routes);
 
 const DOC_ID = "openapi.json";
-// strict: false, since the document's other keys (`openapi`, `paths`…) are not JSON Schema keywords.
+// Not strict: the document's other keys (`openapi`, `paths`…) are not JSON Schema keywords.
 const ajv = new Ajv2020({ strict: false, allErrors: true });
 ajv.addSchema(document, DOC_ID);
 const validators = new Map<string, ValidateFunction>();
@@ -49,7 +49,9 @@ export async function checkAnswer(method: string, url: string, res: Response): P
   const operation = template ? paths[template][method.toLowerCase()] : undefined;
   // An endpoint the document does not have may only answer the API's error shape.
   const ref = operation
-    ? `${DOC_ID}#/${pointer("paths", template!, method.toLowerCase(), "responses", `${res.status}`)}`
+    ? `${DOC_ID}#/${
+      pointer("paths", template!, method.toLowerCase(), "responses", `${res.status}`)
+    }`
     : `${DOC_ID}#/components/schemas/Error`;
   if (operation && !operation.responses[res.status]) {
     const listed = Object.keys(operation.responses).join(", ");

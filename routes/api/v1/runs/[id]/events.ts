@@ -10,8 +10,7 @@ const encoder = new TextEncoder();
 /** What this route answers, for the OpenAPI document. */
 export const api = {
   GET: {
-    summary:
-      "The run (`event: run`, its JSON as `data`) each time it changes, until it is staged or final",
+    summary: "The run (`event: run`) each time it changes, until it is staged or final",
     responses: { 200: { media: "text/event-stream", description: "Server-Sent Events" } },
   },
 } satisfies ApiRoute;
