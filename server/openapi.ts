@@ -90,9 +90,8 @@ export function errorTypes(
  */
 export function openApiDocument(routes: Readonly<Record<string, object>>): JsonSchema {
   const schemas: Record<string, JsonSchema> = { Error: errorSchema(Object.keys(STATUS_OF)) };
-  const toSchema = (schema: z.ZodType, io: "input" | "output") => {
-    const json = z.toJSONSchema(schema, { io, unrepresentable: "any" }) as JsonSchema;
-    const { $schema: _, $defs, ...rest } = json;
+  const toSchema: ToSchema = (schema, io) => {
+    const { $schema: _, $defs, ...rest } = z.toJSONSchema(schema, { io, unrepresentable: "any" });
     // Shared shapes (`.meta({id})`) become components, referenced from every operation.
     const text = JSON.stringify({ rest, $defs: $defs ?? {} })
       .replaceAll('"#/$defs/', '"#/components/schemas/');
@@ -101,57 +100,16 @@ export function openApiDocument(routes: Readonly<Record<string, object>>): JsonS
     return out.rest;
   };
   const paths: Record<string, Record<string, unknown>> = {};
-  const files = Object.keys(routes).filter((file) => file.startsWith(V1)).sort();
-  for (const file of files) {
+  for (const file of Object.keys(routes).filter((file) => file.startsWith(V1)).sort()) {
     const { api, query } = routes[file] as RouteModule;
     if (!api) continue;
     const path = apiPath(file);
-    const item: Record<string, unknown> = {};
-    for (const [method, operation] of Object.entries(api) as [string, ApiOperation][]) {
-      const parameters = [
-        ...[...path.matchAll(/\{(\w+)\}/g)].map(([, name]) => ({
-          name,
-          in: "path",
-          required: true,
-          description: PATH_PARAMS[name]?.description,
-          schema: { type: "string" },
-        })),
-        ...Object.entries(query ?? {}).map(([name, param]) => ({
-          name,
-          in: "query",
-          description: `${param.expects[0].toUpperCase()}${param.expects.slice(1)}`,
-          schema: param.schema,
-        })),
-      ];
-      const body = operation.body;
-      item[method.toLowerCase()] = {
-        operationId: operationId(method, path),
-        summary: operation.summary,
-        ...(parameters.length > 0 ? { parameters } : {}),
-        ...(body
-          ? {
-            requestBody: "content" in body
-              ? { required: true, content: body.content }
-              : { content: { "application/json": { schema: toSchema(body, "input") } } },
-          }
-          : {}),
-        responses: {
-          ...Object.fromEntries(
-            Object.entries(operation.responses).map(([status, answer]) => [
-              status,
-              "media" in answer
-                ? { description: answer.description, content: { [answer.media]: {} } }
-                : {
-                  description: answer.description ?? "OK",
-                  content: { "application/json": { schema: toSchema(answer, "output") } },
-                },
-            ]),
-          ),
-          ...errorResponses(errorTypes(path, method, operation, query)),
-        },
-      };
-    }
-    paths[path] = item;
+    paths[path] = Object.fromEntries(
+      (Object.entries(api) as [string, ApiOperation][]).map(([method, operation]) => [
+        method.toLowerCase(),
+        describeOperation(path, method, operation, query, toSchema),
+      ]),
+    );
   }
   return {
     openapi: "3.1.0",
@@ -168,6 +126,55 @@ export function openApiDocument(routes: Readonly<Record<string, object>>): JsonS
         bearer: { type: "http", scheme: "bearer", description: "An API token (scripts)" },
         session: { type: "apiKey", in: "cookie", name: SESSION_COOKIE },
       },
+    },
+  };
+}
+
+type ToSchema = (schema: z.ZodType, io: "input" | "output") => JsonSchema;
+
+/** One operation: its parameters, body and answers, errors included. */
+function describeOperation(
+  path: string,
+  method: string,
+  operation: ApiOperation,
+  query: QuerySpec | undefined,
+  toSchema: ToSchema,
+): JsonSchema {
+  const parameters = [
+    ...[...path.matchAll(/\{(\w+)\}/g)].map(([, name]) => ({
+      name,
+      in: "path",
+      required: true,
+      description: PATH_PARAMS[name]?.description,
+      schema: { type: "string" },
+    })),
+    ...Object.entries(query ?? {}).map(([name, param]) => ({
+      name,
+      in: "query",
+      description: `${param.expects[0].toUpperCase()}${param.expects.slice(1)}`,
+      schema: param.schema,
+    })),
+  ];
+  const body = operation.body;
+  const answers = Object.entries(operation.responses).map(([status, answer]) => [
+    status,
+    "media" in answer ? { description: answer.description, content: { [answer.media]: {} } } : {
+      description: answer.description ?? "OK",
+      content: { "application/json": { schema: toSchema(answer, "output") } },
+    },
+  ]);
+  return {
+    operationId: operationId(method, path),
+    summary: operation.summary,
+    ...(parameters.length > 0 ? { parameters } : {}),
+    ...(body && {
+      requestBody: "content" in body
+        ? { required: true, content: body.content }
+        : { content: { "application/json": { schema: toSchema(body, "input") } } },
+    }),
+    responses: {
+      ...Object.fromEntries(answers),
+      ...errorResponses(errorTypes(path, method, operation, query)),
     },
   };
 }
