@@ -34,6 +34,20 @@ export const RunCountsSchema = z.object({
   excluded: count,
 }).meta({ id: "RunCounts" });
 
+/** What a column's failing values suggest (`core/suggestions.ts`). */
+export const SuggestionSchema = z.object({
+  id: z.number().int(),
+  kind: z.enum(["formats", "nullValues", "numberFormat"]),
+  column: z.string(),
+  label: z.string(),
+  config: z.string(),
+  applied: z.boolean(),
+  formats: z.array(z.string()).optional(),
+  nullValues: z.array(z.string()).optional(),
+  decimalSeparator: z.literal(",").optional(),
+  thousandsSeparator: z.enum([".", ",", " "]).optional(),
+}).meta({ id: "Suggestion" });
+
 /** An error as the API and a failed run carry it. */
 export const ErrorObjectSchema = z.object({
   type: z.enum(ERROR_TYPES),
@@ -78,6 +92,7 @@ export const RunSchema = z.object({
   revertedAt: timestamp.nullable(),
   revertedBy: z.string().nullable(),
   rowsPurgedAt: timestamp.nullable(),
+  suggestions: z.array(SuggestionSchema),
 }).meta({ id: "Run" });
 
 /** An upload type as the listing describes it (`describeUploadType`). */
@@ -108,7 +123,7 @@ export const UploadTypeSchema = z.object({
   })),
 }).meta({ id: "UploadType" });
 
-/** A staged row as the review lists it, with its diffs and errors. */
+/** A staged row as the review lists it (`showRows`), with its diffs and errors. */
 export const ReviewRowSchema = z.object({
   rowNumber: z.number().int(),
   line: z.number().int().nullable(),
@@ -121,8 +136,10 @@ export const ReviewRowSchema = z.object({
     message: z.string(),
     value: z.string().nullable(),
     firstRow: z.number().int().optional(),
+    suggestion: SuggestionSchema.optional(),
   })),
   excluded: z.boolean(),
+  written: z.record(z.string(), z.string()),
 }).meta({ id: "ReviewRow" });
 
 /** The saved mapping that applies to a header for the caller, or both null. */

@@ -52,6 +52,10 @@ const PATH_PARAMS: Record<string, { description: string; errors: IngestErrorType
     description: "A row number of the run (header = 1)",
     errors: ["bad_request", "not_found"],
   },
+  n: {
+    description: "A suggestion's number (`run.suggestions[].id`)",
+    errors: ["bad_request", "not_found"],
+  },
 };
 /** Every route may refuse a caller, lose its database or fail. */
 const ALWAYS: IngestErrorType[] = [

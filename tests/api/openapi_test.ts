@@ -63,16 +63,15 @@ Deno.test("openApiDocument() has every v1 route file, with the methods its handl
 
 Deno.test("openApiDocument() reads the routes' query parameters and body schemas", () => {
   const rows = paths["/api/v1/runs/{id}/rows"].get.parameters as Json[];
-  assertEquals(rows.map((p) => `${p.in}:${p.name}`), [
-    "path:id",
-    "query:action",
-    "query:limit",
-    "query:cursor",
-  ]);
-  assertEquals(rows[2].schema, { type: "integer", minimum: 1, maximum: 1000 });
-  const body = paths["/api/v1/runs/{id}/exclusions"].post.requestBody as Json;
+  assertEquals(rows[0].in, "path");
+  const limit = rows.find((p) => p.name === "limit");
+  assertEquals(limit?.in, "query");
+  assertEquals(limit?.schema, { type: "integer", minimum: 1, maximum: 1000 });
+  const action = rows.find((p) => p.name === "action")?.schema as Json;
+  assertEquals(action.enum, ["new", "changed", "unchanged", "invalid", "deleted"]);
+  const body = paths["/api/v1/runs/{id}/rows/{row}"].patch.requestBody as Json;
   const schema = (body.content as Record<string, Json>)["application/json"].schema as Json;
-  assertEquals(schema.required, ["rows"]);
+  assertEquals(schema.required, ["cells"]);
   assertEquals(schema.additionalProperties, false);
   const commit = paths["/api/v1/runs/{id}/commit"].post.responses as Record<string, Json>;
   assertEquals(Object.keys(commit), ["200", "400", "401", "403", "404", "409", "500", "503"]);

@@ -30,7 +30,12 @@ export const api = {
   POST: {
     summary: "Leave rows out of the commit, or include them again",
     body: ExclusionsBody,
-    responses: { 200: z.object({ excluded: ExcludedCounts }) },
+    responses: {
+      200: z.object({
+        affected: z.number().int().optional().describe("With `filter`: how many rows changed"),
+        excluded: ExcludedCounts,
+      }),
+    },
     errors: ["conflict"],
   },
 } satisfies ApiRoute;
