@@ -8,6 +8,7 @@ import * as $_app from "./routes/_app.tsx";
 import * as $_middleware from "./routes/_middleware.ts";
 import * as $api_rest_ from "./routes/api/[...rest].ts";
 import * as $api__middleware from "./routes/api/_middleware.ts";
+import * as $api_v1_openapi_json from "./routes/api/v1/openapi.json.ts";
 import * as $api_v1_runs_id_commit from "./routes/api/v1/runs/[id]/commit.ts";
 import * as $api_v1_runs_id_discard from "./routes/api/v1/runs/[id]/discard.ts";
 import * as $api_v1_runs_id_edits from "./routes/api/v1/runs/[id]/edits.ts";
@@ -54,6 +55,7 @@ const manifest = {
     "./routes/_middleware.ts": $_middleware,
     "./routes/api/[...rest].ts": $api_rest_,
     "./routes/api/_middleware.ts": $api__middleware,
+    "./routes/api/v1/openapi.json.ts": $api_v1_openapi_json,
     "./routes/api/v1/runs/[id]/commit.ts": $api_v1_runs_id_commit,
     "./routes/api/v1/runs/[id]/discard.ts": $api_v1_runs_id_discard,
     "./routes/api/v1/runs/[id]/edits.ts": $api_v1_runs_id_edits,

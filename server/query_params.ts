@@ -23,6 +23,8 @@ import { isUuid } from "../store/postgres/runs.ts";
 export interface QueryParam<T> {
   /** What the parameter takes, for the error message ("an integer from 1 to 500"). */
   readonly expects: string;
+  /** What the parameter takes as a JSON Schema, for the OpenAPI document (`server/openapi.ts`). */
+  readonly schema: Readonly<Record<string, unknown>>;
   /** The value, or `undefined` when the text is not one. */
   parse(text: string): T | undefined;
 }
@@ -75,6 +77,7 @@ export function readQuery<S extends QuerySpec>(url: URL, spec: S): QueryValues<S
 export function integer(min: number, max: number): QueryParam<number> {
   return {
     expects: `an integer from ${min} to ${max}`,
+    schema: { type: "integer", minimum: min, maximum: max },
     parse(text) {
       if (!/^-?\d{1,16}$/.test(text)) return undefined;
       const n = Number(text);
@@ -87,6 +90,7 @@ export function integer(min: number, max: number): QueryParam<number> {
 export function choice<T extends string>(choices: readonly T[]): QueryParam<T> {
   return {
     expects: `one of ${choices.join(", ")}`,
+    schema: { type: "string", enum: [...choices] },
     parse: (text) => (choices as readonly string[]).includes(text) ? text as T : undefined,
   };
 }
@@ -95,6 +99,7 @@ export function choice<T extends string>(choices: readonly T[]): QueryParam<T> {
 export function text(maxLength: number): QueryParam<string> {
   return {
     expects: `text of at most ${maxLength} characters`,
+    schema: { type: "string", maxLength, pattern: "^[^\\u0000-\\u001f\\u007f]*$" },
     parse: (value) => value.length <= maxLength && !CONTROL.test(value) ? value : undefined,
   };
 }
@@ -102,12 +107,14 @@ export function text(maxLength: number): QueryParam<string> {
 /** A UUID (run ids, and the runs listing's cursor). */
 export const uuid: QueryParam<string> = {
   expects: "a run id (a UUID)",
+  schema: { type: "string", format: "uuid" },
   parse: (value) => isUuid(value) ? value.toLowerCase() : undefined,
 };
 
 /** `1` (true) or `0` (false). */
 export const flag: QueryParam<boolean> = {
   expects: "1 or 0",
+  schema: { type: "string", enum: ["1", "0"] },
   parse: (value) => value === "1" ? true : value === "0" ? false : undefined,
 };
 
@@ -117,6 +124,7 @@ export const flag: QueryParam<boolean> = {
  */
 export const rowCursor: QueryParam<string> = {
   expects: "a cursor from a previous page's nextCursor",
+  schema: { type: "string", pattern: "^(-?[0-9]{1,10}|k[A-Za-z0-9_-]{1,1400})$" },
   parse: (value) =>
     integer(-(2 ** 31), 2 ** 31 - 1).parse(value) !== undefined ||
       /^k[A-Za-z0-9_-]{1,1400}$/.test(value)
@@ -130,6 +138,7 @@ export const rowNumber: QueryParam<number> = integer(1, 2 ** 31 - 1);
 /** `?sort=`: a column name, descending when it starts with `-` (the route checks the name). */
 export const sortOrder: QueryParam<{ column: string; descending: boolean }> = {
   expects: "a column name, or - and a column name",
+  schema: { type: "string", minLength: 1, maxLength: 201 },
   parse(value) {
     const descending = value.startsWith("-");
     const column = descending ? value.slice(1) : value;
@@ -141,6 +150,7 @@ export const sortOrder: QueryParam<{ column: string; descending: boolean }> = {
 /** The paging cursor of the run history: the last run's id. */
 export const runCursor: QueryParam<string> = {
   expects: "a run id from a previous page's nextCursor",
+  schema: uuid.schema,
   parse: uuid.parse,
 };
 

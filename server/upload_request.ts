@@ -65,6 +65,26 @@ const SUPPORTED = [
   "application/x-ndjson",
   XLSX_TYPE,
 ];
+/**
+ * The request bodies {@linkcode readUpload} reads, as OpenAPI media types: a form whose `file`
+ * part is the file (`mode`, `mapping` and `sheet` fields before it), or the file itself.
+ */
+export const UPLOAD_BODY = {
+  "multipart/form-data": {
+    schema: {
+      type: "object",
+      properties: {
+        mode: UPLOAD_QUERY.mode.schema,
+        mapping: { type: "string", description: "A JSON column mapping, before the file" },
+        sheet: { type: "string", description: "A workbook's sheet, before the file" },
+        file: { type: "string", contentMediaType: "application/octet-stream" },
+      },
+      required: ["file"],
+    },
+  },
+  ...Object.fromEntries(SUPPORTED.map((type) => [type, { schema: { contentMediaType: type } }])),
+};
+
 const GENERIC_TYPES = new Set(["", "application/octet-stream"]);
 
 /** Reads the mode, encoding and file out of an upload request. */

@@ -5,6 +5,7 @@
  * @module
  */
 import { databaseTargets, type TestDatabase } from "./db_harness.ts";
+import { checkAnswer } from "./openapi_conformance.ts";
 import type { JobWorkerOptions } from "../host/deno/jobs/job_worker.ts";
 import { log } from "../host/deno/log.ts";
 import { createApp } from "../server/app.ts";
@@ -17,7 +18,7 @@ export interface TestApp {
   url: string;
   services: Services;
   db: TestDatabase;
-  /** `fetch` relative to the app's URL. */
+  /** `fetch` relative to the app's URL; an `/api/v1/` answer must match the OpenAPI document. */
   fetch(path: string, init?: RequestInit): Promise<Response>;
   /** Uploads CSV text as a multipart form (field `file`). */
   upload(
@@ -67,12 +68,14 @@ export async function withApp(
     url,
     services,
     db,
-    fetch: (path, init) => fetch(url + path, init),
+    fetch: async (path, init) =>
+      await checkAnswer(init?.method ?? "GET", url + path, await fetch(url + path, init)),
     upload(type, csv, options = {}) {
       const form = new FormData();
       form.set("file", new File([csv], options.fileName ?? `${type}.csv`, { type: "text/csv" }));
       const query = `?mode=${options.mode ?? "direct"}${options.query ?? ""}`;
-      return fetch(`${url}/api/v1/uploads/${type}${query}`, { method: "POST", body: form });
+      const to = `${url}/api/v1/uploads/${type}${query}`;
+      return fetch(to, { method: "POST", body: form }).then((res) => checkAnswer("POST", to, res));
     },
     async json<T>(res: Response) {
       return await res.json() as T;

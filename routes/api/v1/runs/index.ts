@@ -3,6 +3,9 @@ import { visibleActor } from "../../../../server/auth/guards.ts";
 import { RUN_STATUSES } from "../../../../core/runs/run.ts";
 import { choice, limit, readQuery, runCursor, text } from "../../../../server/query_params.ts";
 import type { AppState } from "../../../../server/services.ts";
+import { z } from "zod";
+import type { ApiRoute } from "../../../../server/openapi.ts";
+import { RunSchema } from "../../../../server/api_schemas.ts";
 
 /** The query parameters this route reads. */
 export const query = {
@@ -11,6 +14,15 @@ export const query = {
   limit: limit(500),
   cursor: runCursor,
 };
+
+/** What this route answers, for the OpenAPI document. */
+export const api = {
+  GET: {
+    summary: "Run history, newest first (an uploader's own runs only)",
+    responses: { 200: z.object({ runs: z.array(RunSchema), nextCursor: z.string().nullable() }) },
+    errors: ["unknown_upload_type"],
+  },
+} satisfies ApiRoute;
 
 /**
  * `GET /api/v1/runs?type=&status=&limit=&cursor=`: run history, newest first (an uploader's own

@@ -2,9 +2,18 @@ import type { Handlers } from "$fresh/server.ts";
 import { isFinal, type Run } from "../../../../../core/runs/run.ts";
 import { requireVisibleRun } from "../../../../../server/auth/guards.ts";
 import type { AppState } from "../../../../../server/services.ts";
+import type { ApiRoute } from "../../../../../server/openapi.ts";
 
 const POLL_MS = 500;
 const encoder = new TextEncoder();
+
+/** What this route answers, for the OpenAPI document. */
+export const api = {
+  GET: {
+    summary: "The run (`event: run`) each time it changes, until it is staged or final",
+    responses: { 200: { media: "text/event-stream", description: "Server-Sent Events" } },
+  },
+} satisfies ApiRoute;
 
 /**
  * `GET /api/v1/runs/{id}/events`: Server-Sent Events with the run (`event: run`) each time it

@@ -6,6 +6,8 @@ import { RowFilterBody } from "../../../../../server/row_filter_body.ts";
 import { requireRunAction } from "../../../../../server/auth/guards.ts";
 import { readJsonBody } from "../../../../../server/json_body.ts";
 import type { AppState } from "../../../../../server/services.ts";
+import type { ApiRoute } from "../../../../../server/openapi.ts";
+import { RunCountsSchema } from "../../../../../server/api_schemas.ts";
 
 const rows = z.array(z.number().int()).min(1).max(1_000_000).optional();
 const filter = RowFilterBody.optional();
@@ -22,6 +24,16 @@ const FixBody = z.discriminatedUnion("op", [
 ]).refine((body) => body.rows === undefined || body.filter === undefined, {
   message: "give rows or filter, not both",
 });
+
+/** What this route takes and answers, for the OpenAPI document. */
+export const api = {
+  POST: {
+    summary: "The same fix on many invalid rows of a staged run",
+    body: FixBody,
+    responses: { 200: z.object({ updated: z.number().int(), counts: RunCountsSchema }) },
+    errors: ["conflict"],
+  },
+} satisfies ApiRoute;
 
 /**
  * `POST /api/v1/runs/{id}/fixes` with `{"op": "set"|"trim"|"upper", "column"?, "value"?,

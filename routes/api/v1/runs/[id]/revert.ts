@@ -2,6 +2,17 @@ import type { Handlers } from "$fresh/server.ts";
 import { revertRun } from "../../../../../core/runs/revert.ts";
 import { requireRunAction } from "../../../../../server/auth/guards.ts";
 import type { AppState } from "../../../../../server/services.ts";
+import type { ApiRoute } from "../../../../../server/openapi.ts";
+import { RunSchema } from "../../../../../server/api_schemas.ts";
+
+/** What this route answers, for the OpenAPI document. */
+export const api = {
+  POST: {
+    summary: "Put the target table back as it was before the run's commit (admins)",
+    responses: { 200: RunSchema.describe("The reverted run") },
+    errors: ["conflict", "revert_conflict", "type_not_ready"],
+  },
+} satisfies ApiRoute;
 
 /**
  * `POST /api/v1/runs/{id}/revert` (admins): puts the target table back as it was before the run's

@@ -5,9 +5,26 @@ import { requireVisibleRun } from "../../../../../server/auth/guards.ts";
 import { limit, readQuery } from "../../../../../server/query_params.ts";
 import { rowFilterQuery, toRowQuery } from "../../../../../server/row_query.ts";
 import type { AppState } from "../../../../../server/services.ts";
+import { z } from "zod";
+import type { ApiRoute } from "../../../../../server/openapi.ts";
+import { ReviewRowSchema } from "../../../../../server/api_schemas.ts";
 
 /** The query parameters this route reads. */
 export const query = { ...rowFilterQuery, limit: limit(1000) };
+
+/** What this route answers, for the OpenAPI document. */
+export const api = {
+  GET: {
+    summary: "The run's staged rows with diffs and errors (a committed run's: what it applied)",
+    responses: {
+      200: z.object({
+        rows: z.array(ReviewRowSchema),
+        nextCursor: z.string().nullable(),
+        rowsPurgedAt: z.string().nullable(),
+      }),
+    },
+  },
+} satisfies ApiRoute;
 
 /**
  * `GET /api/v1/runs/{id}/rows?action=&column=&code=&q=&fromRow=&sort=&limit=&cursor=`: staged

@@ -5,10 +5,40 @@ import { refuseDeclaredOversize } from "../../../../../server/accept_upload.ts";
 import { limitUploads, requirePermission } from "../../../../../server/auth/guards.ts";
 import { fileSpool } from "../../../../../host/deno/file_spool.ts";
 import type { AppState } from "../../../../../server/services.ts";
-import { readUpload, UPLOAD_QUERY } from "../../../../../server/upload_request.ts";
+import { readUpload, UPLOAD_BODY, UPLOAD_QUERY } from "../../../../../server/upload_request.ts";
+import { z } from "zod";
+import type { ApiRoute } from "../../../../../server/openapi.ts";
+import { SavedSuggestionSchema } from "../../../../../server/api_schemas.ts";
 
 /** The query parameters this route reads (those of an upload; `mode` and `async` are ignored). */
 export const query = UPLOAD_QUERY;
+
+/** What this route takes and answers, for the OpenAPI document. */
+export const api = {
+  POST: {
+    summary: "A file's format, header, first rows and the saved mapping for that header",
+    body: { content: UPLOAD_BODY },
+    responses: {
+      200: SavedSuggestionSchema.extend({
+        format: z.enum(["csv", "json", "ndjson", "xlsx"]),
+        sheets: z.array(z.string()).optional(),
+        header: z.array(z.string()),
+        rows: z.array(z.array(z.string())),
+      }),
+    },
+    errors: [
+      "rate_limited",
+      "server_busy",
+      "unsupported_file_type",
+      "file_too_large",
+      "limit_exceeded",
+      "encoding_error",
+      "parse_error",
+      "header_error",
+      "cancelled",
+    ],
+  },
+} satisfies ApiRoute;
 
 /**
  * `POST /api/v1/upload-types/{type}/inspect`: a file sent as to `POST /api/v1/uploads/{type}`

@@ -5,11 +5,21 @@ import { readQuery, text } from "../../../../../server/query_params.ts";
 import { savedSuggestion } from "../../../../../core/saved_mapping.ts";
 import { requirePrincipal } from "../../../../../server/auth/guards.ts";
 import type { AppState } from "../../../../../server/services.ts";
+import type { ApiRoute } from "../../../../../server/openapi.ts";
+import { SavedSuggestionSchema } from "../../../../../server/api_schemas.ts";
 
 const Headers = z.array(z.string().max(1000)).min(1).max(20_000);
 
 /** The query parameters this route reads: the file's headers, a JSON array. */
 export const query = { headers: text(1_000_000) };
+
+/** What this route answers, for the OpenAPI document. */
+export const api = {
+  GET: {
+    summary: "The saved column mapping that applies to these headers for the caller",
+    responses: { 200: SavedSuggestionSchema },
+  },
+} satisfies ApiRoute;
 
 /**
  * `GET /api/v1/upload-types/{type}/mapping?headers=["Site", …]`: the saved column mapping that

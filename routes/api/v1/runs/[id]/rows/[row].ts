@@ -6,10 +6,22 @@ import { showRows } from "../../../../../../core/runs/review_rows.ts";
 import { requireRunAction } from "../../../../../../server/auth/guards.ts";
 import { readJsonBody } from "../../../../../../server/json_body.ts";
 import type { AppState } from "../../../../../../server/services.ts";
+import type { ApiRoute } from "../../../../../../server/openapi.ts";
+import { ReviewRowSchema, RunCountsSchema } from "../../../../../../server/api_schemas.ts";
 
 const EditBody = z.object({
   cells: z.record(z.string(), z.string().max(100_000)).refine((c) => Object.keys(c).length > 0),
 }).strict();
+
+/** What this route takes and answers, for the OpenAPI document. */
+export const api = {
+  PATCH: {
+    summary: "Fix an invalid row of a staged run in place",
+    body: EditBody,
+    responses: { 200: ReviewRowSchema.extend({ counts: RunCountsSchema }) },
+    errors: ["conflict"],
+  },
+} satisfies ApiRoute;
 
 /**
  * `PATCH /api/v1/runs/{id}/rows/{rowNumber}` with `{"cells": {"column": "new text", …}}`

@@ -2,7 +2,25 @@ import type { Handlers } from "$fresh/server.ts";
 import { IngestError } from "../../../../../../../core/errors.ts";
 import { applySuggestion } from "../../../../../../../core/fixes.ts";
 import { requireRunAction } from "../../../../../../../server/auth/guards.ts";
+import { z } from "zod";
+import { RunCountsSchema, SuggestionSchema } from "../../../../../../../server/api_schemas.ts";
+import type { ApiRoute } from "../../../../../../../server/openapi.ts";
 import type { AppState } from "../../../../../../../server/services.ts";
+
+/** What this route answers, for the OpenAPI document. */
+export const api = {
+  POST: {
+    summary: "Apply one of the run's suggestions to this run",
+    responses: {
+      200: z.object({
+        suggestion: SuggestionSchema,
+        updated: z.number().int(),
+        counts: RunCountsSchema,
+      }),
+    },
+    errors: ["conflict"],
+  },
+} satisfies ApiRoute;
 
 /**
  * `POST /api/v1/runs/{id}/suggestions/{n}/apply` (reviewers): applies the run's suggestion `n`
