@@ -234,7 +234,7 @@ e2eTest("upload progress moves, then processing, then the review page", async (t
   await page.click("nav.pager a:text-is('Next 100 rows')");
   await page.waitForURL(/cursor=/);
   assertEquals(
-    (await page.locator("nav.pager span").textContent())?.replace(/\s+/g, " ").trim(),
+    (await page.locator("nav.pager span.muted").textContent())?.replace(/\s+/g, " ").trim(),
     "100 of 20,000 rows (file rows 102–201)",
   );
   await page.click("nav.pager a:text-is('First rows')");
