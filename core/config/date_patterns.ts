@@ -23,6 +23,7 @@
  *
  * @module
  */
+import { MONTHS } from "./iso_dates.ts";
 
 /** The fields a pattern read, as written (month 1–12); missing ones are the reference's. */
 export interface WallTime {
@@ -52,23 +53,11 @@ type Field =
 // date-fns' tokenisers (parse.js): long formats (P, p) are expanded first; we leave them to it.
 const LONG_FORMAT = /P+p+|P+|p+|''|'(''|[^'])+('|$)|./g;
 const TOKEN = /[yYQqMLwIdDecihHKkms]o|(\w)\1*|''|'(''|[^'])+('|$)|./g;
+
 const LATIN = /[a-zA-Z]/;
 
 // English (en-US) names as date-fns' default locale matches them (locale/en-US/_lib/match.js).
-const MONTHS_WIDE = [
-  "january",
-  "february",
-  "march",
-  "april",
-  "may",
-  "june",
-  "july",
-  "august",
-  "september",
-  "october",
-  "november",
-  "december",
-];
+const MONTHS_WIDE = MONTHS;
 const MONTHS_ABBREVIATED = MONTHS_WIDE.map((name) => name.slice(0, 3));
 const MONTHS_NARROW = ["j", "f", "m", "a", "s", "o", "n", "d"];
 const PERIOD_ANY =

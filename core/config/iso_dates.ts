@@ -94,7 +94,8 @@ export function compareIsoDateTime(a: string, b: string): number {
   return x === y ? 0 : x < y ? -1 : 1;
 }
 
-const MONTHS = [
+/** English month names, lower case, January first. */
+export const MONTHS: readonly string[] = [
   "january",
   "february",
   "march",
